@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * wspsim/mswsock.h - Microsoft-specific Winsock extensions: the extension
+ * function GUIDs a provider answers through SIO_GET_EXTENSION_FUNCTION_POINTER,
+ * the base-provider handle ioctls that layered providers see, and the
+ * mswsock socket options.  See spi/REFERENCE.md 1.12 and 1.13.
+ */
+#ifndef WSPSIM_MSWSOCK_H
+#define WSPSIM_MSWSOCK_H
+
+#include <wspsim/winsock2.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Socket options (REFERENCE 1.12; outside the SPI scope) ------------- */
+
+#define SO_UPDATE_ACCEPT_CONTEXT 0x700B
+#define SO_CONNECT_TIME 0x700C
+#define SO_UPDATE_CONNECT_CONTEXT 0x7010
+#define TCP_BSDURGENT 0x7000
+
+/* ---- Base-provider handles (REFERENCE 1.13; Vista and later) ------------ */
+
+#define SIO_BSP_HANDLE _WSAIOR(IOC_WS2, 27)
+#define SIO_BSP_HANDLE_SELECT _WSAIOR(IOC_WS2, 28)
+#define SIO_BSP_HANDLE_POLL _WSAIOR(IOC_WS2, 29)
+#define SIO_BASE_HANDLE _WSAIOR(IOC_WS2, 34)
+
+/* ---- Extension functions (REFERENCE WSPIoctl) --------------------------- */
+
+/* Initialisers for a GUID: `GUID id = WSAID_ACCEPTEX;`. */
+#define WSAID_TRANSMITFILE \
+    {0xb5367df0, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+#define WSAID_ACCEPTEX \
+    {0xb5367df1, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+#define WSAID_GETACCEPTEXSOCKADDRS \
+    {0xb5367df2, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+#define WSAID_TRANSMITPACKETS \
+    {0xd9689da0, 0x1f90, 0x11d3, {0x99, 0x71, 0x00, 0xc0, 0x4f, 0x68, 0xc8, 0x76}}
+#define WSAID_CONNECTEX \
+    {0x25a207b9, 0xddf3, 0x4660, {0x8e, 0xe9, 0x76, 0xe5, 0x8c, 0x74, 0x06, 0x3e}}
+#define WSAID_DISCONNECTEX \
+    {0x7fda2e11, 0x8630, 0x436f, {0xa0, 0x31, 0xf5, 0x36, 0xa6, 0xee, 0xc1, 0x57}}
+#define WSAID_WSARECVMSG \
+    {0xf689d7c8, 0x6f1f, 0x436b, {0x8a, 0x53, 0xe5, 0x4f, 0xe3, 0x51, 0xc3, 0x22}}
+#define WSAID_WSASENDMSG \
+    {0xa441e712, 0x754f, 0x43ca, {0x84, 0xa7, 0x0d, 0xee, 0x44, 0xcf, 0x60, 0x6d}}
+
+typedef BOOL (PASCAL *LPFN_ACCEPTEX)(SOCKET sListenSocket, SOCKET sAcceptSocket,
+                                     PVOID lpOutputBuffer, DWORD dwReceiveDataLength,
+                                     DWORD dwLocalAddressLength, DWORD dwRemoteAddressLength,
+                                     LPDWORD lpdwBytesReceived, LPOVERLAPPED lpOverlapped);
+typedef VOID (PASCAL *LPFN_GETACCEPTEXSOCKADDRS)(PVOID lpOutputBuffer, DWORD dwReceiveDataLength,
+                                                 DWORD dwLocalAddressLength,
+                                                 DWORD dwRemoteAddressLength,
+                                                 struct sockaddr **LocalSockaddr,
+                                                 LPINT LocalSockaddrLength,
+                                                 struct sockaddr **RemoteSockaddr,
+                                                 LPINT RemoteSockaddrLength);
+typedef BOOL (PASCAL *LPFN_CONNECTEX)(SOCKET s, const struct sockaddr *name, int namelen,
+                                      PVOID lpSendBuffer, DWORD dwSendDataLength,
+                                      LPDWORD lpdwBytesSent, LPOVERLAPPED lpOverlapped);
+typedef BOOL (PASCAL *LPFN_DISCONNECTEX)(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
+                                         DWORD dwReserved);
+
+/* dwFlags of DisconnectEx (and TransmitFile). */
+#define TF_DISCONNECT 0x01
+#define TF_REUSE_SOCKET 0x02
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WSPSIM_MSWSOCK_H */
