@@ -1003,8 +1003,15 @@ sim_udp_connect(SimWorld *world, SimSocketId sock, const SimSockAddr *peer)
     }
     if (peer->port == 0)
         return SIM_E_ADDRNOTAVAIL;
-    if (sim_node_is_broadcast_addr(world, s->node, &peer->addr) && !s->broadcast)
-        return SIM_E_ACCES;
+    if (sim_node_is_broadcast_addr(world, s->node, &peer->addr)) {
+        if (!s->broadcast)
+            return SIM_E_ACCES;
+    } else if (!sim_addr_is_multicast(&peer->addr)) {
+        /* Nothing is sent, but an unroutable peer fails now (WSAENETUNREACH). */
+        rc = sim_node_source_addr(world, s->node, &peer->addr, &src);
+        if (rc != SIM_OK)
+            return rc;
+    }
     s->connected = false; /* choose the source for the new peer, not the old */
     rc = choose_src(world, s, &peer->addr, &src);
     if (rc != SIM_OK)
