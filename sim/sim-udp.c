@@ -76,7 +76,6 @@ typedef struct {
     GPtrArray *socks;    /* every socket of the node, by increasing id */
     bool port_ready;
     guint32 next_port;
-    guint16 next_ip_id;
 } UdpNode;
 
 typedef struct {
@@ -208,11 +207,13 @@ state_free(SimWorld *world, void *p)
     g_free(st);
 }
 
+/* NULL before the first socket and after the module is torn down (the
+ * world clears the slot), so late callbacks find nothing to do.  During
+ * teardown, actors unwinding before the transports still find their
+ * sockets. */
 static UdpState *
 state_peek(const SimWorld *world)
 {
-    if (world->in_teardown)
-        return NULL;
     return sim__world_module(world, SIM_MOD_UDP);
 }
 
@@ -1317,7 +1318,6 @@ sim_udp_sendto(SimWorld *world, SimSocketId sock, const SimSockAddr *to, const v
                size_t len)
 {
     UdpSock *s;
-    UdpNode *n;
     SimAddr src;
     SimPacket *pkt;
     SimPacket *loop = NULL;
@@ -1353,13 +1353,11 @@ sim_udp_sendto(SimWorld *world, SimSocketId sock, const SimSockAddr *to, const v
         implicit = true;
     }
     mcast = sim_addr_is_multicast(&to->addr);
-    n = node_peek(state_peek(world), s->node);
 
     pkt = sim_packet_new(world, SIM_PROTO_UDP);
     pkt->src = src;
     pkt->dst = to->addr;
     pkt->ttl = mcast ? s->mcast_ttl : s->ttl;
-    pkt->ip_id = n->next_ip_id++;
     pkt->flow_id = s->flow_id;
     pkt->service_class = s->service_class;
     pkt->l4.udp.sport = s->local.port;
