@@ -294,8 +294,10 @@ trace_pkt(SimWorld *world, SimTraceKind kind, SimNodeId node, const SimPacket *p
     rec.node = node;
     rec.reason = reason;
     rec.packet = pkt;
-    rec.subject = "UDP";
-    rec.text = text;
+    /* A local delivery comes from the node itself; a drop names no peer
+     * (the text trace then shows the destination address). */
+    rec.peer = kind == SIM_TR_PKT_DELIVER ? node : SIM_ID_NONE;
+    rec.text = text; /* the packet summary already says "UDP" */
     sim_trace_emit(world, &rec);
 }
 

@@ -1457,6 +1457,139 @@ test_udp_deterministic(void **state)
     assert_true(a == b);
 }
 
+/* Every option reads back what was set; defaults as documented. */
+static void
+test_udp_options_roundtrip(void **state)
+{
+    (void) state;
+    static const struct {
+        SimUdpOpt opt;
+        gint64 dflt, value;
+    } rows[] = {
+        { SIM_UDP_OPT_BROADCAST, 0, 1 },
+        { SIM_UDP_OPT_REUSEADDR, 0, 1 },
+        { SIM_UDP_OPT_EXCLUSIVEADDR, 0, 1 },
+        { SIM_UDP_OPT_RCVBUF, SIM_UDP_DEFAULT_RCVBUF, 4096 },
+        { SIM_UDP_OPT_TTL, SIM_UDP_DEFAULT_TTL, 7 },
+        { SIM_UDP_OPT_MCAST_TTL, SIM_UDP_DEFAULT_MCAST_TTL, 32 },
+        { SIM_UDP_OPT_MCAST_LOOP, 1, 0 },
+        { SIM_UDP_OPT_UNREACH_MODE, SIM_UDP_UNREACH_CONNECTED, SIM_UDP_UNREACH_NONE },
+        { SIM_UDP_OPT_CIRCULAR, 0, 1 },
+        { SIM_UDP_OPT_FLOW_ID, 0, 0xfffffffe },
+        { SIM_UDP_OPT_SERVICE_CLASS, 0, 200 },
+    };
+    Fix *f = fix_new(TEST_SEED);
+    SimNodeId a = host(f, "a", SIM_NODE_HOST, "10.0.0.1", 24);
+
+    G_STATIC_ASSERT(G_N_ELEMENTS(rows) == SIM_UDP_N_OPTS);
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        SimSocketId s = sim_udp_open(f->w, a, SIM_AF_INET);
+        gint64 v = -1;
+
+        print_message("option %d\n", (int) rows[i].opt);
+        assert_int_equal(sim_udp_get_option(f->w, s, rows[i].opt, &v), SIM_OK);
+        assert_int_equal(v, rows[i].dflt);
+        assert_int_equal(sim_udp_set_option(f->w, s, rows[i].opt, rows[i].value), SIM_OK);
+        assert_int_equal(sim_udp_get_option(f->w, s, rows[i].opt, &v), SIM_OK);
+        assert_int_equal(v, rows[i].value);
+        assert_int_equal(sim_udp_close(f->w, s), SIM_OK);
+        assert_int_equal(sim_udp_get_option(f->w, s, rows[i].opt, &v), SIM_E_NOTFOUND);
+        assert_int_equal(sim_udp_set_option(f->w, s, rows[i].opt, rows[i].value),
+                         SIM_E_NOTFOUND);
+    }
+    {
+        SimSocketId s = sim_udp_open(f->w, a, SIM_AF_INET6);
+        gint64 v;
+
+        assert_int_equal(sim_udp_family(f->w, s), SIM_AF_INET6);
+        assert_int_equal(sim_udp_node(f->w, s), a);
+        assert_int_equal(sim_udp_get_option(f->w, s, SIM_UDP_N_OPTS, &v), SIM_E_INVAL);
+        assert_int_equal(sim_udp_set_option(f->w, s, SIM_UDP_OPT_FLOW_ID, -1), SIM_E_INVAL);
+        assert_int_equal(sim_udp_set_option(f->w, s, SIM_UDP_OPT_SERVICE_CLASS, 256),
+                         SIM_E_INVAL);
+        assert_int_equal(sim_udp_set_option(f->w, s, SIM_UDP_OPT_MCAST_TTL, 256), SIM_E_INVAL);
+        assert_int_equal(sim_udp_set_option(f->w, s, SIM_UDP_OPT_RCVBUF, SIM_UDP_MAX_RCVBUF + 1),
+                         SIM_E_INVAL);
+    }
+    assert_int_equal(sim_udp_family(f->w, 9999), SIM_AF_NONE);
+    assert_int_equal(sim_udp_node(f->w, 9999), SIM_ID_NONE);
+    fix_free(f);
+}
+
+/* Unicast TTL and the other ICMP errors: time exceeded is not reported to
+ * datagram sockets; host unreachable is, to the connected socket. */
+static void
+test_udp_ttl_and_host_unreachable(void **state)
+{
+    (void) state;
+    Lan n = lan_new();
+    Fix *f = n.f;
+    SimSocketId s = udp_bound(f, n.a, "10.0.0.1:0");
+    SimSocketId u = udp_bound(f, n.a, "10.0.0.1:0");
+    SimSocketId rb = udp_bound(f, n.b, "10.0.0.2:5000");
+    SimSockAddr peer = sa("10.0.0.2:5000");
+    SimLinkId lrb = sim_link_lookup(f->w, n.r, n.b);
+    SimLinkParams down;
+
+    /* TTL 1 dies at the router (a -> r -> b is two hops). */
+    assert_int_equal(sim_udp_set_option(f->w, s, SIM_UDP_OPT_TTL, 1), SIM_OK);
+    assert_int_equal(sim_udp_connect(f->w, s, &peer), SIM_OK);
+    assert_int_equal(sim_udp_send(f->w, s, "t", 1), SIM_OK);
+    run_ms(f, 10);
+    assert_int_equal(count_drops(f, SIM_DROP_TTL, n.r), 1);
+    assert_int_equal(drain(f, rb), 0);
+    assert_int_equal(sim_udp_take_error(f->w, s), SIM_OK);
+    assert_int_equal(sim_udp_set_option(f->w, s, SIM_UDP_OPT_TTL, 2), SIM_OK);
+    assert_int_equal(sim_udp_send(f->w, s, "t", 1), SIM_OK);
+    run_ms(f, 10);
+    assert_int_equal(drain(f, rb), 1);
+
+    /* The router's link to b fails while the datagrams are on the first hop. */
+    assert_int_equal(sim_udp_set_option(f->w, u, SIM_UDP_OPT_UNREACH_MODE, SIM_UDP_UNREACH_ALL),
+                     SIM_OK);
+    assert_int_equal(sim_udp_send(f->w, s, "h", 1), SIM_OK);
+    assert_int_equal(sim_udp_sendto(f->w, u, &peer, "h", 1), SIM_OK);
+    assert_int_equal(sim_link_get_params(f->w, lrb, SIM_DIR_AB, &down), SIM_OK);
+    down.up = false;
+    sim_link_schedule_params(f->w, sim_world_now(f->w) + SIM_MSEC / 2, lrb, SIM_DIR_BOTH, &down);
+    run_ms(f, 10);
+    assert_int_equal(sim_udp_take_error(f->w, s), SIM_E_HOSTUNREACH);
+    assert_int_equal(count_notes(f, s, SIM_SOCK_EV_ERROR), 1);
+    /* Host unreachable is for connected sockets only, even in mode ALL. */
+    assert_int_equal(sim_udp_take_error(f->w, u), SIM_OK);
+    fix_free(f);
+}
+
+/* A multicast loopback still pending when the host crashes, or when the
+ * world is freed, is released cleanly. */
+static void
+test_udp_loopback_pending(void **state)
+{
+    (void) state;
+    Tree t = tree_new();
+    Fix *f = t.f;
+    SimSocketId s = udp_open(f, t.a, SIM_AF_INET);
+    SimSocketId ma = member(f, t.a, "239.4.4.4");
+
+    assert_int_equal(send_str(f, s, "239.4.4.4:7777", "x"), SIM_OK);
+    sim_node_set_up(f->w, t.a, false); /* before the loopback event runs */
+    assert_false(sim_udp_exists(f->w, ma));
+    run_ms(f, 10);
+    assert_int_equal(count_drops(f, SIM_DROP_NODE_DOWN, t.a), 1);
+    fix_free(f);
+
+    t = tree_new();
+    s = sim_udp_open(t.f->w, t.a, SIM_AF_INET);
+    member(t.f, t.a, "239.4.4.4");
+    assert_int_equal(send_str(t.f, s, "239.4.4.4:7777", "x"), SIM_OK);
+    /* Freed with the loopback event pending (valgrind/ASan check the rest). */
+    sim_trace_remove_sink(t.f->w, drop_sink, t.f);
+    sim_world_free(t.f->w);
+    g_array_unref(t.f->drops);
+    g_array_unref(t.f->notes);
+    g_free(t.f);
+}
+
 int
 main(void)
 {
@@ -1483,6 +1616,9 @@ main(void)
         cmocka_unit_test(test_udp_notify_may_close),
         cmocka_unit_test(test_udp_ipv6_and_loopback),
         cmocka_unit_test(test_udp_deterministic),
+        cmocka_unit_test(test_udp_options_roundtrip),
+        cmocka_unit_test(test_udp_ttl_and_host_unreachable),
+        cmocka_unit_test(test_udp_loopback_pending),
     };
 
     g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
