@@ -971,8 +971,8 @@ queue_keep_only(UdpSock *s, const SimSockAddr *peer)
  * sim_udp_connect:
  * @world: the world
  * @sock: a datagram endpoint
- * @peer: the default destination; the wildcard address (any port)
- *   dissolves the association
+ * @peer: the default destination; the wildcard address (any port) or
+ *   family SIM_AF_NONE dissolves the association
  *
  * Sets the default peer for sim_udp_send() and filters arrivals: from now
  * on only datagrams from @peer are queued, and those already queued from
@@ -996,9 +996,9 @@ sim_udp_connect(SimWorld *world, SimSocketId sock, const SimSockAddr *peer)
     s = sock_lookup(world, sock);
     if (s == NULL)
         return SIM_E_NOTFOUND;
-    if (peer->addr.family != s->family)
+    if (peer->addr.family != s->family && peer->addr.family != SIM_AF_NONE)
         return SIM_E_INVAL;
-    if (sim_addr_is_any(&peer->addr)) {
+    if (peer->addr.family == SIM_AF_NONE || sim_addr_is_any(&peer->addr)) {
         s->connected = false;
         memset(&s->peer, 0, sizeof s->peer);
         memset(&s->conn_src, 0, sizeof s->conn_src);
@@ -1196,7 +1196,7 @@ udp_input(SimWorld *world, SimNodeId node, SimPacket *pkt, void *data)
         deliver_fanout(world, n, pkt, true, notes);
     else if (dst_is_unicast_here(world, node, &pkt->dst))
         deliver_unicast(world, node, n, pkt, notes);
-    else if (pkt->dst.family == SIM_AF_INET)
+    else if (sim_node_is_broadcast_addr(world, node, &pkt->dst))
         deliver_fanout(world, n, pkt, false, notes);
     else
         trace_pkt(world, SIM_TR_PKT_DROP, node, pkt, SIM_DROP_NO_LISTENER,
@@ -1312,8 +1312,9 @@ loop_drop(void *data)
  * Returns: SIM_OK; SIM_E_NOTFOUND; SIM_E_NOTCONN (@to NULL, not connected);
  * SIM_E_INVAL (family); SIM_E_ADDRNOTAVAIL (wildcard address or port 0);
  * SIM_E_MSGSIZE (too large; nothing sent); SIM_E_ACCES (broadcast without
- * SIM_UDP_OPT_BROADCAST); SIM_E_NETUNREACH / SIM_E_NETDOWN from the
- * network; a bind error.  Losses later on the way are not reported here.
+ * SIM_UDP_OPT_BROADCAST); SIM_E_NETUNREACH (also: a loopback-bound socket
+ * sending off the host) / SIM_E_NETDOWN / SIM_E_MSGSIZE from the network; a
+ * bind error.  Losses later on the way are not reported here.
  */
 SimStatus
 sim_udp_sendto(SimWorld *world, SimSocketId sock, const SimSockAddr *to, const void *data,
@@ -1348,6 +1349,10 @@ sim_udp_sendto(SimWorld *world, SimSocketId sock, const SimSockAddr *to, const v
     rc = choose_src(world, s, &to->addr, &src);
     if (rc != SIM_OK)
         return rc;
+    /* A loopback source never leaves the host (RFC 1122 §3.2.1.3). */
+    if (sim_addr_is_loopback(&src) && !sim_addr_is_loopback(&to->addr) &&
+        sim_node_by_addr(world, &to->addr) != s->node)
+        return SIM_E_NETUNREACH;
     if (!s->bound) {
         rc = bind_implicit(world, s);
         if (rc != SIM_OK)

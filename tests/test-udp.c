@@ -1419,6 +1419,27 @@ test_udp_ipv6_and_loopback(void **state)
     assert_true(sim_addr_equal(&from.addr, sim_node_addr(f->w, p.a, 1)));
     assert_int_equal(recv_ok(f, lo, buf, sizeof buf, &from), 2);
     assert_true(sim_addr_is_loopback(&from.addr));
+    /* A loopback-bound socket reaches its own host, never the wire. */
+    assert_int_equal(send_str(f, lo, "10.0.0.2:9", "out"), SIM_E_NETUNREACH);
+    {
+        SimSockAddr own;
+
+        assert_int_equal(sim_udp_get_local(f->w, a4, &own), SIM_OK);
+        own.addr = *sim_node_addr(f->w, p.a, 0);
+        assert_int_equal(sim_udp_sendto(f->w, lo, &own, "own", 3), SIM_OK);
+        run_ms(f, 10);
+        assert_int_equal(recv_ok(f, a4, buf, sizeof buf, &from), 3);
+        assert_true(sockaddr_eq_text(&from, "127.0.0.1:7"));
+    }
+    /* AF_UNSPEC also dissolves an association. */
+    {
+        SimSockAddr peer = sa("[fd00::2]:5353"), unspec;
+
+        memset(&unspec, 0, sizeof unspec);
+        assert_int_equal(sim_udp_connect(f->w, a6, &peer), SIM_OK);
+        assert_int_equal(sim_udp_connect(f->w, a6, &unspec), SIM_OK);
+        assert_false(sim_udp_is_connected(f->w, a6));
+    }
     fix_free(f);
 }
 
