@@ -247,8 +247,8 @@ node_ensure(UdpState *st, SimNodeId node)
     n = g_new0(UdpNode, 1);
     n->id = node;
     n->by_addr = g_hash_table_new_full(key_hash, key_equal, NULL, bucket_free);
-    n->by_port =
-        g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+    n->by_port = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                       (GDestroyNotify) g_ptr_array_unref);
     n->socks = g_ptr_array_new();
     g_ptr_array_index(st->nodes, node) = n;
     return n;
@@ -271,9 +271,8 @@ sock_in_group(const UdpSock *s, const SimAddr *group)
     return false;
 }
 
-static void
-trace_pkt(SimWorld *world, SimTraceKind kind, SimNodeId node, const SimPacket *pkt,
-          SimDropReason reason, const char *fmt, ...) G_GNUC_PRINTF(6, 7);
+static void trace_pkt(SimWorld *world, SimTraceKind kind, SimNodeId node, const SimPacket *pkt,
+                      SimDropReason reason, const char *fmt, ...) G_GNUC_PRINTF(6, 7);
 
 static void
 trace_pkt(SimWorld *world, SimTraceKind kind, SimNodeId node, const SimPacket *pkt,
@@ -411,8 +410,7 @@ choose_src(const SimWorld *world, const UdpSock *s, const SimAddr *dst, SimAddr 
 /* ---- Module set-up ---------------------------------------------------- */
 
 static void udp_input(SimWorld *world, SimNodeId node, SimPacket *pkt, void *data);
-static void udp_error_input(SimWorld *world, SimNodeId node, const SimIcmpHeader *icmp,
-                            void *data);
+static void udp_error_input(SimWorld *world, SimNodeId node, const SimIcmpHeader *icmp, void *data);
 static void udp_node_hook(SimWorld *world, SimNodeId node, bool up, void *data);
 
 static UdpState *
@@ -1047,8 +1045,8 @@ sock_enqueue(SimWorld *world, UdpSock *s, const SimPacket *pkt)
         if (!s->circular || len > s->rcvbuf) {
             s->stats.rcvbuf_drops++;
             trace_pkt(world, SIM_TR_PKT_DROP, s->node, pkt, SIM_DROP_QUEUE,
-                      "socket %u receive buffer full (%zu + %u > %u)", s->id, s->queued_bytes,
-                      len, s->rcvbuf);
+                      "socket %u receive buffer full (%zu + %u > %u)", s->id, s->queued_bytes, len,
+                      s->rcvbuf);
             return false;
         }
         /* SIO_ENABLE_CIRCULAR_QUEUEING: make room by evicting the oldest. */
@@ -1095,9 +1093,9 @@ note_add(GArray *notes, SimSocketId id, guint32 events, SimStatus err)
 static void
 deliver_fanout(SimWorld *world, UdpNode *n, const SimPacket *pkt, bool mcast, GArray *notes)
 {
-    GPtrArray *ports = n != NULL ? g_hash_table_lookup(n->by_port,
-                                                       port_key(pkt->dst.family, pkt->l4.udp.dport))
-                                 : NULL;
+    GPtrArray *ports =
+        n != NULL ? g_hash_table_lookup(n->by_port, port_key(pkt->dst.family, pkt->l4.udp.dport))
+                  : NULL;
     guint delivered = 0;
 
     for (guint i = 0; ports != NULL && i < ports->len; i++) {

@@ -68,9 +68,9 @@ enum {
 
 /* Per-socket counters; they survive nothing (a closed socket has none). */
 typedef struct {
-    guint64 sent_dgrams;      /* accepted by the network (or looped back only) */
+    guint64 sent_dgrams; /* accepted by the network (or looped back only) */
     guint64 sent_bytes;
-    guint64 recv_dgrams;      /* queued for the application */
+    guint64 recv_dgrams; /* queued for the application */
     guint64 recv_bytes;
     guint64 read_dgrams;      /* taken by a non-peek receive */
     guint64 read_bytes;       /* bytes copied out by those receives */
@@ -95,12 +95,11 @@ SimStatus sim_udp_get_option(const SimWorld *world, SimSocketId sock, SimUdpOpt 
 SimStatus sim_udp_bind(SimWorld *world, SimSocketId sock, const SimSockAddr *local);
 SimStatus sim_udp_connect(SimWorld *world, SimSocketId sock, const SimSockAddr *peer);
 
-SimStatus sim_udp_sendto(SimWorld *world, SimSocketId sock, const SimSockAddr *to,
-                         const void *data, size_t len);
+SimStatus sim_udp_sendto(SimWorld *world, SimSocketId sock, const SimSockAddr *to, const void *data,
+                         size_t len);
 SimStatus sim_udp_send(SimWorld *world, SimSocketId sock, const void *data, size_t len);
-SimStatus sim_udp_recvfrom(SimWorld *world, SimSocketId sock, void *buf, size_t cap,
-                           guint32 flags, size_t *out_len, SimSockAddr *out_from,
-                           bool *out_truncated);
+SimStatus sim_udp_recvfrom(SimWorld *world, SimSocketId sock, void *buf, size_t cap, guint32 flags,
+                           size_t *out_len, SimSockAddr *out_from, bool *out_truncated);
 
 /* Multicast (IP_ADD_MEMBERSHIP and friends; the multipoint data plane). */
 SimStatus sim_udp_join_group(SimWorld *world, SimSocketId sock, const SimAddr *group);

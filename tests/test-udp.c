@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+/* cmocka.h needs the four headers above first. */
 #include <cmocka.h>
 
 #include "sim/sim-private.h"
@@ -426,8 +427,7 @@ test_udp_fragment_loss(void **state)
 
             whole++;
             assert_int_equal(sim_udp_queued_count(f->w, r), 1);
-            assert_int_equal(sim_udp_recvfrom(f->w, r, in, sizeof in, 0, &len, NULL, NULL),
-                             SIM_OK);
+            assert_int_equal(sim_udp_recvfrom(f->w, r, in, sizeof in, 0, &len, NULL, NULL), SIM_OK);
             assert_int_equal(len, sizeof out);
             assert_memory_equal(in, out, sizeof out);
         } else {
@@ -577,7 +577,7 @@ test_udp_ephemeral_ports(void **state)
     collect_ports(TEST_SEED, p1);
     collect_ports(TEST_SEED, p2);
     collect_ports(TEST_SEED + 1, p3);
-    assert_memory_equal(p1, p2, sizeof p1); /* same seed, same ports */
+    assert_memory_equal(p1, p2, sizeof p1);      /* same seed, same ports */
     assert_true(memcmp(p1, p3, sizeof p1) != 0); /* the start depends on the seed */
     for (int i = 0; i < 6; i++) {
         assert_in_range(p1[i], SIM_PORT_DYNAMIC_FIRST, SIM_PORT_DYNAMIC_LAST);
@@ -674,8 +674,8 @@ test_udp_bind_addrinuse(void **state)
                          SIM_OK);
         assert_int_equal(
             sim_udp_set_option(f->w, s1, SIM_UDP_OPT_EXCLUSIVEADDR, c->first_flags & X), SIM_OK);
-        assert_int_equal(
-            sim_udp_set_option(f->w, s2, SIM_UDP_OPT_REUSEADDR, c->second_flags & R), SIM_OK);
+        assert_int_equal(sim_udp_set_option(f->w, s2, SIM_UDP_OPT_REUSEADDR, c->second_flags & R),
+                         SIM_OK);
         assert_int_equal(
             sim_udp_set_option(f->w, s2, SIM_UDP_OPT_EXCLUSIVEADDR, c->second_flags & X), SIM_OK);
         assert_int_equal(sim_udp_bind(f->w, s1, &l1), SIM_OK);
@@ -1079,9 +1079,9 @@ test_udp_multicast_if(void **state)
 
 typedef struct {
     const char *name;
-    bool connect;     /* connect to the unreachable port first */
+    bool connect; /* connect to the unreachable port first */
     SimUdpUnreachMode mode;
-    SimStatus want;   /* what the next receive returns */
+    SimStatus want; /* what the next receive returns */
 } UnreachCase;
 
 static const UnreachCase unreach_cases[] = {
@@ -1122,8 +1122,7 @@ test_udp_port_unreachable(void **state)
             assert_int_equal(last->err, SIM_E_CONNRESET);
             assert_true(last->events & SIM_SOCK_EV_READABLE);
         }
-        assert_int_equal(sim_udp_recvfrom(f->w, s, buf, sizeof buf, 0, NULL, NULL, NULL),
-                         c->want);
+        assert_int_equal(sim_udp_recvfrom(f->w, s, buf, sizeof buf, 0, NULL, NULL, NULL), c->want);
         /* Reported once, then cleared. */
         assert_int_equal(sim_udp_recvfrom(f->w, s, buf, sizeof buf, 0, NULL, NULL, NULL),
                          SIM_E_WOULDBLOCK);
@@ -1515,8 +1514,7 @@ test_udp_options_roundtrip(void **state)
         assert_int_equal(v, rows[i].value);
         assert_int_equal(sim_udp_close(f->w, s), SIM_OK);
         assert_int_equal(sim_udp_get_option(f->w, s, rows[i].opt, &v), SIM_E_NOTFOUND);
-        assert_int_equal(sim_udp_set_option(f->w, s, rows[i].opt, rows[i].value),
-                         SIM_E_NOTFOUND);
+        assert_int_equal(sim_udp_set_option(f->w, s, rows[i].opt, rows[i].value), SIM_E_NOTFOUND);
     }
     {
         SimSocketId s = sim_udp_open(f->w, a, SIM_AF_INET6);
@@ -1526,8 +1524,7 @@ test_udp_options_roundtrip(void **state)
         assert_int_equal(sim_udp_node(f->w, s), a);
         assert_int_equal(sim_udp_get_option(f->w, s, SIM_UDP_N_OPTS, &v), SIM_E_INVAL);
         assert_int_equal(sim_udp_set_option(f->w, s, SIM_UDP_OPT_FLOW_ID, -1), SIM_E_INVAL);
-        assert_int_equal(sim_udp_set_option(f->w, s, SIM_UDP_OPT_SERVICE_CLASS, 256),
-                         SIM_E_INVAL);
+        assert_int_equal(sim_udp_set_option(f->w, s, SIM_UDP_OPT_SERVICE_CLASS, 256), SIM_E_INVAL);
         assert_int_equal(sim_udp_set_option(f->w, s, SIM_UDP_OPT_MCAST_TTL, 256), SIM_E_INVAL);
         assert_int_equal(sim_udp_set_option(f->w, s, SIM_UDP_OPT_RCVBUF, SIM_UDP_MAX_RCVBUF + 1),
                          SIM_E_INVAL);
