@@ -6,8 +6,15 @@
  * A route is a shortest path by total latency (the latency of each link in
  * the direction travelled).  Among equal-cost paths a node picks the next
  * hop with the smallest name, then the link with the lowest id.  Only
- * routers (that are up) carry traffic through; a host is a path's end, never
- * its middle.
+ * routers carry traffic through; a host is a path's end, never its middle.
+ *
+ * Routes avoid links that are down and routers that are down when they
+ * can.  When no path of live elements exists but a physical one does (a
+ * partition), the route follows the physical path anyway and the packet is
+ * lost where it meets the dead link or node (SIM_DROP_LINK_DOWN /
+ * SIM_DROP_NODE_DOWN), as on a cut cable: the sender sees no error, and
+ * traffic resumes when the element comes back.  E_NETUNREACH is for
+ * destinations no path of links and routers reaches at all.
  *
  * No per-pair table: next hops are computed per destination, on demand, by
  * one Dijkstra run from the destination over reversed links, and cached
@@ -39,17 +46,22 @@ sim__route_invalidate(SimNet *net)
     net->route_cached = 0;
 }
 
+/* Routing modes: over live elements only, or over every element (the
+ * physical path, used when the first finds nothing).  Tables of both modes
+ * share one cache: slot 2 * dst + mode. */
+enum { ROUTE_LIVE = 0, ROUTE_PHYSICAL = 1 };
+
 static inline bool
-dir_up(const SimLink *l, SimLinkDir dir)
+dir_usable(const SimLink *l, SimLinkDir dir, int mode)
 {
-    return l->d[dir].p.up;
+    return mode == ROUTE_PHYSICAL || l->d[dir].p.up;
 }
 
 /* Does @n carry traffic for others? */
 static inline bool
-node_forwards(const SimNode *n)
+node_forwards(const SimNode *n, int mode)
 {
-    return n->kind == SIM_NODE_ROUTER && n->up;
+    return n->kind == SIM_NODE_ROUTER && (mode == ROUTE_PHYSICAL || n->up);
 }
 
 typedef struct {
@@ -129,7 +141,7 @@ better_hop(const SimNet *net, SimNodeId cand_node, SimLinkId cand_link, SimNodeI
 /* One Dijkstra run from @dst over reversed links: for every node, the link
  * of its first hop toward @dst (0 when none). */
 static guint32 *
-route_table_compute(SimNet *net, SimNodeId dst)
+route_table_compute(SimNet *net, SimNodeId dst, int mode)
 {
     guint n = net->nodes->len;
     guint32 *next = g_new0(guint32, n + 1);
@@ -150,7 +162,7 @@ route_table_compute(SimNet *net, SimNodeId dst)
         done[it.node] = 1;
         u = sim__net_node(net, it.node);
         /* The destination receives; only routers pass packets on. */
-        if (it.node != dst && !node_forwards(u))
+        if (it.node != dst && !node_forwards(u, mode))
             continue;
         for (guint i = 0; i < u->links->len; i++) {
             SimLink *l = sim__net_link(net, g_array_index(u->links, SimLinkId, i));
@@ -162,7 +174,7 @@ route_table_compute(SimNet *net, SimNodeId dst)
                 continue;
             /* The direction v -> u. */
             to_u = l->a == v ? SIM_DIR_AB : SIM_DIR_BA;
-            if (!dir_up(l, to_u))
+            if (!dir_usable(l, to_u, mode))
                 continue;
             nd = it.dist + l->d[to_u].p.latency_ns;
             if (nd < dist[v] ||
@@ -185,35 +197,31 @@ route_table_compute(SimNet *net, SimNodeId dst)
 }
 
 static const guint32 *
-route_table(SimNet *net, SimNodeId dst)
+route_table(SimNet *net, SimNodeId dst, int mode)
 {
+    guint slot = 2 * dst + (guint) mode;
     guint32 *t;
 
-    if (net->route_tables->len < dst + 1u)
-        g_ptr_array_set_size(net->route_tables, (gint) net->nodes->len + 1);
-    t = g_ptr_array_index(net->route_tables, dst);
+    if (net->route_tables->len <= slot)
+        g_ptr_array_set_size(net->route_tables, (gint) (2 * net->nodes->len + 2));
+    t = g_ptr_array_index(net->route_tables, slot);
     if (t != NULL)
         return t;
-    if (net->route_cached + net->nodes->len + 1 > ROUTE_CACHE_MAX_ENTRIES)
+    if (net->route_cached + net->nodes->len + 1 > ROUTE_CACHE_MAX_ENTRIES) {
         sim__route_invalidate(net);
-    if (net->route_tables->len < dst + 1u)
-        g_ptr_array_set_size(net->route_tables, (gint) net->nodes->len + 1);
-    t = route_table_compute(net, dst);
-    g_ptr_array_index(net->route_tables, dst) = t;
+        g_ptr_array_set_size(net->route_tables, (gint) (2 * net->nodes->len + 2));
+    }
+    t = route_table_compute(net, dst, mode);
+    g_ptr_array_index(net->route_tables, slot) = t;
     net->route_cached += net->nodes->len + 1;
     return t;
 }
 
-/*
- * sim__route_next: the first link of the route from @from to @dst (from !=
- * dst), 0 when there is none.
- */
-SimLinkId
-sim__route_next(SimNet *net, SimNodeId from, SimNodeId dst)
+static SimLinkId
+route_next_mode(SimNet *net, SimNodeId from, SimNodeId dst, int mode)
 {
     SimNode *d = sim__net_node(net, dst);
 
-    g_assert(from != dst);
     if (d->links->len == 1) {
         /* A leaf: reach it through the node at the other end of its link. */
         SimLinkId lid = g_array_index(d->links, SimLinkId, 0);
@@ -223,15 +231,32 @@ sim__route_next(SimNet *net, SimNodeId from, SimNodeId dst)
         SimNode *a = sim__net_node(net, att);
 
         to_d = l->a == att ? SIM_DIR_AB : SIM_DIR_BA;
-        if (!dir_up(l, to_d))
+        if (!dir_usable(l, to_d, mode))
             return SIM_ID_NONE;
         if (from == att)
             return lid;
-        if (!node_forwards(a) || a->links->len == 1)
+        if (!node_forwards(a, mode) || a->links->len == 1)
             return SIM_ID_NONE;
         dst = att;
     }
-    return route_table(net, dst)[from];
+    return route_table(net, dst, mode)[from];
+}
+
+/*
+ * sim__route_next: the first link of the route from @from to @dst (from !=
+ * dst): over live elements if possible, else the physical path (see the
+ * file comment); 0 when there is none.
+ */
+SimLinkId
+sim__route_next(SimNet *net, SimNodeId from, SimNodeId dst)
+{
+    SimLinkId lid;
+
+    g_assert(from != dst);
+    lid = route_next_mode(net, from, dst, ROUTE_LIVE);
+    if (lid == SIM_ID_NONE)
+        lid = route_next_mode(net, from, dst, ROUTE_PHYSICAL);
+    return lid;
 }
 
 /* ---- Path queries ------------------------------------------------------ */
@@ -294,7 +319,7 @@ sim_net_path_mtu(const SimWorld *world, SimNodeId node, const SimAddr *dst)
             SimLink *l = sim__net_link(net, g_array_index(n->links, SimLinkId, i));
             SimLinkDir dir = l->a == node ? SIM_DIR_AB : SIM_DIR_BA;
 
-            if (dir_up(l, dir) && (mtu == 0 || l->d[dir].p.mtu < mtu))
+            if (l->d[dir].p.up && (mtu == 0 || l->d[dir].p.mtu < mtu))
                 mtu = l->d[dir].p.mtu;
         }
         return mtu;

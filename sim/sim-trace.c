@@ -722,6 +722,12 @@ sim_trace_format_line(const SimWorld *world, const SimTraceRecord *rec, GString 
             g_string_append_printf(str, " %s", rec->text);
         break;
     case SIM_TR_NODE_CHANGE:
+        g_string_append_printf(str, "%-8s * NODE", node_label(world, rec->node));
+        if (rec->subject != NULL)
+            g_string_append_printf(str, " %s", rec->subject);
+        if (rec->text != NULL)
+            g_string_append_printf(str, " %s", rec->text);
+        break;
     case SIM_TR_TCP_STATE:
     case SIM_TR_TCP_EVENT:
     case SIM_TR_ACTOR:
