@@ -66,7 +66,7 @@ enum {
     SIM_UDP_RECV_PEEK = 1 << 0, /* copy the first datagram, leave it queued */
 };
 
-/* Per-socket counters; they survive nothing (a closed socket has none). */
+/* Per-socket counters (they go with the socket). */
 typedef struct {
     guint64 sent_dgrams; /* accepted by the network (or looped back only) */
     guint64 sent_bytes;
