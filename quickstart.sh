@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# quickstart.sh demo   build wspsim and run the flagship classroom scenario,
+#                      printing its trace
+# quickstart.sh test   build wspsim and run the whole test suite (what CI
+#                      runs), ending with one line "N passed, N failed"
+#
+# Each does all of its own set-up on a fresh Debian 12 machine (as root, or
+# with sudo available): missing packages, autoreconf, configure, make.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(autoconf automake libtool pkg-config gcc make libglib2.0-dev libcmocka-dev)
+test_packages=(clang valgrind gcovr tcpdump libxml2-utils)
+
+install_missing() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "quickstart: installing ${missing[*]}" >&2
+    $sudo apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
+}
+
+# build DIR [configure args...]: configure and build in DIR (out of tree).
+build() {
+    local dir=$1
+    shift
+    [ -x configure ] || autoreconf -fi >&2
+    mkdir -p "$dir"
+    if [ ! -f "$dir/Makefile" ] || [ configure -nt "$dir/Makefile" ]; then
+        (cd "$dir" && ../configure -q "$@" >&2)
+    fi
+    make -C "$dir" -j"$(nproc)" -s >&2
+}
+
+case "${1:-}" in
+demo)
+    install_missing "${packages[@]}"
+    build build
+    if [ -x build/wspsim ] && [ -f scenarios/classroom/01-select-after-shutdown.wsim ]; then
+        exec build/wspsim run --trace - scenarios/classroom/01-select-after-shutdown.wsim
+    fi
+    # Before the scenario runner lands: the C demo of the simulated network.
+    exec build/examples/sim-demo
+    ;;
+test)
+    install_missing "${packages[@]}" "${test_packages[@]}"
+    status=0
+    build build --enable-werror
+    make -C build -s check-banned check-layering || status=1
+    make -C build -j"$(nproc)" check >/dev/null 2>&1 || status=1
+    build-aux/summary build "normal build"
+    # The same suite under AddressSanitizer + UndefinedBehaviorSanitizer,
+    # halting on the first error.
+    build build-asan --enable-werror --enable-sanitizers
+    ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        make -C build-asan -j"$(nproc)" check >/dev/null 2>&1 || status=1
+    build-aux/summary build-asan "sanitizer build"
+    # Failures in detail, then the one line CI reads.
+    for d in build build-asan; do
+        grep -l -E '^:test-result: (FAIL|ERROR)' $(find "$d" -name '*.trs') 2>/dev/null | while read -r trs; do
+            echo "---- ${trs%.trs}.log"; tail -n 40 "${trs%.trs}.log"
+        done
+    done
+    total=$( (build-aux/summary build; build-aux/summary build-asan) |
+        awk '{p+=$1; f+=$3} END {printf "%d passed, %d failed", p, f}')
+    echo "$total"
+    exit $status
+    ;;
+*)
+    echo "usage: $0 demo|test" >&2
+    exit 2
+    ;;
+esac
