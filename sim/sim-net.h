@@ -253,7 +253,9 @@ guint64 sim_world_packets_alive(const SimWorld *world);
  * once when there is no route from the start (nothing is sent), E_MSGSIZE
  * when it is too big and may not be fragmented, E_NETDOWN when the node is
  * down; later failures (TTL, loss) are traced and, where real IP would,
- * reported to the source by ICMP. */
+ * reported to the source by ICMP.  A path cut by a down link or router is
+ * not "no route": the packet goes and is dropped at the failure, as on a
+ * cut cable (doc/network-model.md). */
 SimStatus sim_net_send(SimWorld *world, SimNodeId node, SimPacket *pkt);
 
 /* The smallest MTU on the route from @node to @dst (for TCP's MSS);
