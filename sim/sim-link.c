@@ -515,11 +515,11 @@ dir_rng(SimNet *net, SimLink *link, SimLinkDir dir, SimLinkRngKind kind)
     SimLinkDirState *d = &link->d[dir];
 
     if ((d->rng_ready & (1u << kind)) == 0) {
-        char name[256];
+        char *name = g_strdup_printf("%s/%s/%s", link->rng_name,
+                                     dir == SIM_DIR_AB ? "ab" : "ba", rng_suffix[kind]);
 
-        g_snprintf(name, sizeof name, "%s/%s/%s", link->rng_name,
-                   dir == SIM_DIR_AB ? "ab" : "ba", rng_suffix[kind]);
         sim_rng_init(&d->rng[kind], sim_world_seed(net->world), name);
+        g_free(name);
         d->rng_ready |= (guint8) (1u << kind);
     }
     return &d->rng[kind];
