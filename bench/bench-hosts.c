@@ -43,7 +43,7 @@ host_addr(guint32 i)
 {
     guint32 n = i + 1;
 
-    return sim_addr_v4(10, (guint8) (n >> 16), (guint8) (n >> 8), (guint8) n);
+    return sim_addr_v4(10, (guint8)(n >> 16), (guint8)(n >> 8), (guint8)n);
 }
 
 static void
@@ -51,8 +51,8 @@ count_input(SimWorld *world, SimNodeId node, SimPacket *pkt, void *data)
 {
     Bench *b = data;
 
-    (void) world;
-    (void) node;
+    (void)world;
+    (void)node;
     b->received++;
     sim_packet_unref(pkt);
 }
@@ -89,7 +89,7 @@ int
 main(void)
 {
     SimWorld *world;
-    Bench b = { 0 };
+    Bench b = {0};
     SimNodeId router;
     SimLinkParams p;
     SimAddr raddr = sim_addr_v4(10, 255, 255, 254);
@@ -117,22 +117,22 @@ main(void)
             fprintf(stderr, "bench-hosts: setup failed\n");
             return 1;
         }
-        b.hosts[i] = (Host) { &b, i, 0 };
-        sim_event_schedule(world, (SimTime) i * SIM_USEC, host_send, &b.hosts[i]);
+        b.hosts[i] = (Host){&b, i, 0};
+        sim_event_schedule(world, (SimTime)i * SIM_USEC, host_send, &b.hosts[i]);
     }
     sim_net_register_proto(world, SIM_PROTO_UDP, count_input, &b);
     sim_world_run(world);
     t1 = g_get_monotonic_time();
 
-    if (b.received != b.sent || b.sent != (guint64) N_HOSTS * ROUNDS - ROUNDS ||
+    if (b.received != b.sent || b.sent != (guint64)N_HOSTS * ROUNDS - ROUNDS ||
         sim_world_packets_alive(world) != 0) {
         fprintf(stderr, "bench-hosts: sent %" G_GUINT64_FORMAT ", received %" G_GUINT64_FORMAT "\n",
                 b.sent, b.received);
         return 1;
     }
     getrusage(RUSAGE_SELF, &ru);
-    printf("BENCH hosts %.3f s\n", (double) (t1 - t0) / 1e6);
-    printf("BENCH hosts-rss %.1f MB\n", (double) ru.ru_maxrss / 1024.0);
+    printf("BENCH hosts %.3f s\n", (double)(t1 - t0) / 1e6);
+    printf("BENCH hosts-rss %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
     sim_world_free(world);
     g_free(b.ids);
     g_free(b.addrs);

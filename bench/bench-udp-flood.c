@@ -34,8 +34,8 @@ count_input(SimWorld *world, SimNodeId node, SimPacket *pkt, void *data)
 {
     Flood *f = data;
 
-    (void) world;
-    (void) node;
+    (void)world;
+    (void)node;
     f->received++;
     sim_packet_unref(pkt);
 }
@@ -65,7 +65,7 @@ int
 main(void)
 {
     SimWorld *world = sim_world_new(1);
-    Flood f = { 0 };
+    Flood f = {0};
     SimNodeId b;
     SimLinkParams p;
     gint64 t0, t1;
@@ -95,8 +95,8 @@ main(void)
                 sim_world_packets_alive(world));
         return 1;
     }
-    secs = (double) (t1 - t0) / 1e6;
-    loss = 100.0 * (double) (N_DGRAMS - f.received) / N_DGRAMS;
+    secs = (double)(t1 - t0) / 1e6;
+    loss = 100.0 * (double)(N_DGRAMS - f.received) / N_DGRAMS;
     printf("BENCH udp-flood %.3f s\n", secs);
     printf("BENCH udp-flood-rate %.0f packets/s\n", N_DGRAMS / secs);
     printf("BENCH udp-flood-loss %.3f %%\n", loss);

@@ -135,8 +135,7 @@ is_icmp_error(const SimPacket *pkt)
 }
 
 static void
-icmp_error_send(SimNet *net, SimNodeId node, const SimPacket *orig, SimStatus error,
-                guint32 mtu)
+icmp_error_send(SimNet *net, SimNodeId node, const SimPacket *orig, SimStatus error, guint32 mtu)
 {
     SimWorld *world = net->world;
     SimPacket *pkt;
@@ -157,8 +156,8 @@ icmp_error_send(SimNet *net, SimNodeId node, const SimPacket *orig, SimStatus er
         src = orig->dst;
     else if (sim_node_source_addr(world, node, &orig->src, &src) != SIM_OK)
         return;
-    pkt = sim_packet_new(world, orig->src.family == SIM_AF_INET6 ? SIM_PROTO_ICMPV6
-                                                                 : SIM_PROTO_ICMP);
+    pkt =
+        sim_packet_new(world, orig->src.family == SIM_AF_INET6 ? SIM_PROTO_ICMPV6 : SIM_PROTO_ICMP);
     pkt->src = src;
     pkt->dst = orig->src;
     pkt->l4.icmp.type = type;
@@ -175,7 +174,7 @@ icmp_error_send(SimNet *net, SimNodeId node, const SimPacket *orig, SimStatus er
         pkt->l4.icmp.orig_dport = orig->l4.udp.dport;
     }
     pkt->l4.icmp.mtu = mtu;
-    (void) sim_net_send(world, node, pkt);
+    (void)sim_net_send(world, node, pkt);
 }
 
 /**
@@ -231,7 +230,7 @@ fragment_output(SimNet *net, SimLink *link, SimLinkDir dir, SimPacket *pkt, guin
             data_off = o - first_h;
             data_len = n;
         }
-        f->frag_offset = (guint16) (pkt->frag_offset + o);
+        f->frag_offset = (guint16)(pkt->frag_offset + o);
         f->more_frags = o + n < ip_len || pkt->more_frags;
         f->payload_off = pkt->payload_off + data_off;
         f->payload_len = data_len;
@@ -280,7 +279,7 @@ deliver_up(SimNet *net, SimNode *n, SimPacket *pkt)
     SimWorld *world = net->world;
     SimNodeId prev = pkt->hop_node;
     SimLinkId lid = pkt->hop_link;
-    SimLinkDir dir = (SimLinkDir) pkt->hop_dir;
+    SimLinkDir dir = (SimLinkDir)pkt->hop_dir;
 
     if (is_icmp_error(pkt)) {
         SimProtoEntry *e = &net->proto[pkt->l4.icmp.orig_proto];
@@ -340,7 +339,7 @@ local_send(SimNet *net, SimNode *n, SimPacket *pkt)
     pkt->hop_dir = SIM_DIR_AB;
     pkt->dst_node = n->id;
     sim__event_schedule_full(net->world, net->world->now, local_arrive, pkt,
-                             (GDestroyNotify) sim_packet_unref);
+                             (GDestroyNotify)sim_packet_unref);
 }
 
 /* Forwards copies of @pkt along the children of tree node @k (TTL less one
@@ -352,7 +351,7 @@ tree_output(SimNet *net, SimNode *n, gssize k, SimPacket *pkt, bool at_source)
 
     for (guint32 c = plan->child_start[k]; c < plan->child_start[k + 1]; c++) {
         SimLink *link = sim__net_link(net, plan->child_link[c]);
-        SimLinkDir dir = (SimLinkDir) plan->child_dir[c];
+        SimLinkDir dir = (SimLinkDir)plan->child_dir[c];
         SimNodeId peer = dir == SIM_DIR_AB ? link->b : link->a;
         SimPacket *copy;
 
@@ -364,9 +363,9 @@ tree_output(SimNet *net, SimNode *n, gssize k, SimPacket *pkt, bool at_source)
         if (!at_source) {
             copy->ttl--;
             ip_trace(net, SIM_TR_PKT_FORWARD, n->id, copy->hop_node, copy->hop_link,
-                     (SimLinkDir) copy->hop_dir, SIM_DROP_NONE, copy);
+                     (SimLinkDir)copy->hop_dir, SIM_DROP_NONE, copy);
         }
-        (void) ip_output(net, n->id, link->id, copy, false);
+        (void)ip_output(net, n->id, link->id, copy, false);
     }
     if (!at_source && plan->member[k])
         local_input(net, n, pkt);
@@ -387,16 +386,15 @@ sim__ip_input(SimNet *net, SimNodeId node, SimPacket *pkt)
     SimLinkId lid;
 
     if (G_UNLIKELY(!n->up)) {
-        ip_drop(net, node, prev, pkt->hop_link, (SimLinkDir) pkt->hop_dir, SIM_DROP_NODE_DOWN,
-                pkt);
+        ip_drop(net, node, prev, pkt->hop_link, (SimLinkDir)pkt->hop_dir, SIM_DROP_NODE_DOWN, pkt);
         return;
     }
     if (pkt->plan != NULL) {
         gssize k = sim__route_plan_find(pkt->plan, node);
 
         if (k < 0) {
-            ip_drop(net, node, prev, pkt->hop_link, (SimLinkDir) pkt->hop_dir,
-                    SIM_DROP_NO_ROUTE, pkt);
+            ip_drop(net, node, prev, pkt->hop_link, (SimLinkDir)pkt->hop_dir, SIM_DROP_NO_ROUTE,
+                    pkt);
             return;
         }
         tree_output(net, n, k, pkt, false);
@@ -408,14 +406,13 @@ sim__ip_input(SimNet *net, SimNodeId node, SimPacket *pkt)
     }
     if (n->kind != SIM_NODE_ROUTER) {
         /* Hosts never forward. */
-        ip_drop(net, node, prev, pkt->hop_link, (SimLinkDir) pkt->hop_dir, SIM_DROP_NO_ROUTE,
-                pkt);
+        ip_drop(net, node, prev, pkt->hop_link, (SimLinkDir)pkt->hop_dir, SIM_DROP_NO_ROUTE, pkt);
         return;
     }
     if (pkt->ttl <= 1) {
         /* RFC 791 §3.2 / RFC 1812 §5.3.1: a router does not forward a
          * packet whose TTL would reach zero, and tells the source. */
-        ip_trace(net, SIM_TR_PKT_DROP, node, prev, pkt->hop_link, (SimLinkDir) pkt->hop_dir,
+        ip_trace(net, SIM_TR_PKT_DROP, node, prev, pkt->hop_link, (SimLinkDir)pkt->hop_dir,
                  SIM_DROP_TTL, pkt);
         icmp_error_send(net, node, pkt, SIM_E_TTL, 0);
         sim_packet_unref(pkt);
@@ -423,7 +420,7 @@ sim__ip_input(SimNet *net, SimNodeId node, SimPacket *pkt)
     }
     lid = sim__route_next(net, node, pkt->dst_node);
     if (lid == SIM_ID_NONE) {
-        ip_trace(net, SIM_TR_PKT_DROP, node, prev, pkt->hop_link, (SimLinkDir) pkt->hop_dir,
+        ip_trace(net, SIM_TR_PKT_DROP, node, prev, pkt->hop_link, (SimLinkDir)pkt->hop_dir,
                  SIM_DROP_NO_ROUTE, pkt);
         icmp_error_send(net, node, pkt, SIM_E_HOSTUNREACH, 0);
         sim_packet_unref(pkt);
@@ -432,9 +429,9 @@ sim__ip_input(SimNet *net, SimNodeId node, SimPacket *pkt)
     pkt->ttl--;
     /* FORWARD describes the arrival, as DELIVER does: from the previous hop
      * over the incoming link; the SEND that follows shows the way out. */
-    ip_trace(net, SIM_TR_PKT_FORWARD, node, prev, pkt->hop_link, (SimLinkDir) pkt->hop_dir,
+    ip_trace(net, SIM_TR_PKT_FORWARD, node, prev, pkt->hop_link, (SimLinkDir)pkt->hop_dir,
              SIM_DROP_NONE, pkt);
-    (void) ip_output(net, node, lid, pkt, false);
+    (void)ip_output(net, node, lid, pkt, false);
 }
 
 /* ---- Sending ----------------------------------------------------------- */
@@ -510,8 +507,8 @@ tree_send(SimNet *net, SimNode *n, SimPacket *pkt, bool broadcast)
                 g_array_append_val(ids, id);
         }
     }
-    plan = sim__route_plan_new(net, n->id, (const SimNodeId *) (void *) ids->data, ids->len,
-                               pkt->ttl);
+    plan =
+        sim__route_plan_new(net, n->id, (const SimNodeId *)(void *)ids->data, ids->len, pkt->ttl);
     g_array_free(ids, TRUE);
     if (plan == NULL) {
         /* Nobody within reach and scope: nothing leaves the node. */
@@ -528,7 +525,7 @@ tree_send(SimNet *net, SimNode *n, SimPacket *pkt, bool broadcast)
 
             if (wire > link->d[plan->child_dir[c]].p.mtu) {
                 sim__route_plan_unref(plan);
-                ip_drop(net, n->id, SIM_ID_NONE, link->id, (SimLinkDir) plan->child_dir[c],
+                ip_drop(net, n->id, SIM_ID_NONE, link->id, (SimLinkDir)plan->child_dir[c],
                         SIM_DROP_TOO_BIG, pkt);
                 return SIM_E_MSGSIZE;
             }
@@ -710,11 +707,11 @@ reasm_expire(SimWorld *world, void *data)
     SimNet *net = r->net;
     SimPacket *first = g_ptr_array_index(r->frags, 0);
 
-    (void) world;
+    (void)world;
     r->timer = SIM_EVENT_ID_NONE;
     /* The datagram is lost: report it once, on the first fragment held. */
     ip_trace(net, SIM_TR_PKT_DROP, r->key.node, first->hop_node, first->hop_link,
-             (SimLinkDir) first->hop_dir, SIM_DROP_FRAG, first);
+             (SimLinkDir)first->hop_dir, SIM_DROP_FRAG, first);
     g_hash_table_remove(net->reasm, &r->key);
 }
 
@@ -752,7 +749,7 @@ reasm_add(SimNet *net, SimNode *n, SimPacket *pkt)
         r = g_new0(SimReasm, 1);
         r->key = key;
         r->net = net;
-        r->frags = g_ptr_array_new_with_free_func((GDestroyNotify) sim_packet_unref);
+        r->frags = g_ptr_array_new_with_free_func((GDestroyNotify)sim_packet_unref);
         g_hash_table_insert(net->reasm, &r->key, r);
         r->timer = sim__event_schedule_full(net->world, net->world->now + net->reasm_timeout_ns,
                                             reasm_expire, r, NULL);
@@ -767,7 +764,7 @@ reasm_add(SimNet *net, SimNode *n, SimPacket *pkt)
         if (f->frag_offset > pkt->frag_offset)
             break;
     }
-    g_ptr_array_insert(r->frags, (gint) i, pkt);
+    g_ptr_array_insert(r->frags, (gint)i, pkt);
 
     first = g_ptr_array_index(r->frags, 0);
     last = g_ptr_array_index(r->frags, r->frags->len - 1);
@@ -786,7 +783,7 @@ reasm_add(SimNet *net, SimNode *n, SimPacket *pkt)
         return NULL;
 
     data_len = total - h;
-    shared = first->payload != NULL && (size_t) first->payload_off + data_len <= first->payload->len;
+    shared = first->payload != NULL && (size_t)first->payload_off + data_len <= first->payload->len;
     for (i = 0; i < r->frags->len && shared; i++) {
         SimPacket *f = g_ptr_array_index(r->frags, i);
         guint32 pos = f->frag_offset == 0 ? 0 : f->frag_offset - h;

@@ -65,9 +65,8 @@ params_valid(const SimLinkParams *p)
            p->ge_p_bad_good_ppm <= SIM_PPM_ONE && p->ge_loss_good_ppm <= SIM_PPM_ONE &&
            p->ge_loss_bad_ppm <= SIM_PPM_ONE && p->dup_ppm <= SIM_PPM_ONE &&
            p->reorder_ppm <= SIM_PPM_ONE && p->corrupt_ppm <= SIM_PPM_ONE &&
-           p->mtu >= LINK_MTU_MIN && p->mtu <= LINK_MTU_MAX &&
-           p->latency_ns <= G_MAXINT64 / 4 && p->jitter_ns <= G_MAXINT64 / 4 &&
-           p->reorder_delay_ns <= G_MAXINT64 / 4;
+           p->mtu >= LINK_MTU_MIN && p->mtu <= LINK_MTU_MAX && p->latency_ns <= G_MAXINT64 / 4 &&
+           p->jitter_ns <= G_MAXINT64 / 4 && p->reorder_delay_ns <= G_MAXINT64 / 4;
 }
 
 void
@@ -131,8 +130,7 @@ sim_link_add(SimWorld *world, SimNodeId a, SimNodeId b, const SimLinkParams *ab,
     link->a = a;
     link->b = b;
     link->rng_name = parallel == 0 ? g_strdup_printf("link/%s-%s", na->name, nb->name)
-                                   : g_strdup_printf("link/%s-%s#%u", na->name, nb->name,
-                                                     parallel);
+                                   : g_strdup_printf("link/%s-%s#%u", na->name, nb->name, parallel);
     link->d[SIM_DIR_AB].p = *ab;
     link->d[SIM_DIR_BA].p = *ba;
     g_ptr_array_add(net->links, link);
@@ -293,8 +291,7 @@ describe_change(GString *s, const SimLinkParams *o, const SimLinkParams *n)
         o->ge_loss_good_ppm != n->ge_loss_good_ppm || o->ge_loss_bad_ppm != n->ge_loss_bad_ppm) {
         if (n->ge_enabled)
             g_string_append_printf(SEP(), "ge=%u/%u/%u/%uppm", n->ge_p_good_bad_ppm,
-                                   n->ge_p_bad_good_ppm, n->ge_loss_good_ppm,
-                                   n->ge_loss_bad_ppm);
+                                   n->ge_p_bad_good_ppm, n->ge_loss_good_ppm, n->ge_loss_bad_ppm);
         else
             g_string_append(SEP(), "ge=off");
     }
@@ -424,11 +421,11 @@ sim_link_set_up(SimWorld *world, SimLinkId link, SimLinkDir dir, bool up)
     for (int i = SIM_DIR_AB; i <= SIM_DIR_BA; i++) {
         SimLinkParams p;
 
-        if (dir != SIM_DIR_BOTH && (int) dir != i)
+        if (dir != SIM_DIR_BOTH && (int)dir != i)
             continue;
         p = l->d[i].p;
         p.up = up;
-        dir_apply(net, l, (SimLinkDir) i, &p);
+        dir_apply(net, l, (SimLinkDir)i, &p);
     }
     return dir == SIM_DIR_AB || dir == SIM_DIR_BA || dir == SIM_DIR_BOTH ? SIM_OK : SIM_E_INVAL;
 }
@@ -444,7 +441,7 @@ scheduled_params_fire(SimWorld *world, void *data)
 {
     ScheduledParams *sp = data;
 
-    (void) sim_link_set_params(world, sp->link, sp->dir, &sp->params);
+    (void)sim_link_set_params(world, sp->link, sp->dir, &sp->params);
     g_free(sp);
 }
 
@@ -490,8 +487,7 @@ sim_link_schedule_params(SimWorld *world, SimTime at_ns, SimLinkId link, SimLink
  * Returns: SIM_OK; E_NOTFOUND for an unknown link; E_INVAL for SIM_DIR_BOTH.
  */
 SimStatus
-sim_link_get_stats(const SimWorld *world, SimLinkId link, SimLinkDir dir,
-                   SimLinkStats *out_stats)
+sim_link_get_stats(const SimWorld *world, SimLinkId link, SimLinkDir dir, SimLinkStats *out_stats)
 {
     SimLink *l;
 
@@ -515,12 +511,12 @@ dir_rng(SimNet *net, SimLink *link, SimLinkDir dir, SimLinkRngKind kind)
     SimLinkDirState *d = &link->d[dir];
 
     if ((d->rng_ready & (1u << kind)) == 0) {
-        char *name = g_strdup_printf("%s/%s/%s", link->rng_name,
-                                     dir == SIM_DIR_AB ? "ab" : "ba", rng_suffix[kind]);
+        char *name = g_strdup_printf("%s/%s/%s", link->rng_name, dir == SIM_DIR_AB ? "ab" : "ba",
+                                     rng_suffix[kind]);
 
         sim_rng_init(&d->rng[kind], sim_world_seed(net->world), name);
         g_free(name);
-        d->rng_ready |= (guint8) (1u << kind);
+        d->rng_ready |= (guint8)(1u << kind);
     }
     return &d->rng[kind];
 }
@@ -543,7 +539,7 @@ serialisation_ns(guint32 bytes, guint64 rate_bps)
 {
     if (rate_bps == 0)
         return 0;
-    return (SimTime) (((unsigned __int128) bytes * 8u * SIM_SEC) / rate_bps);
+    return (SimTime)(((unsigned __int128)bytes * 8u * SIM_SEC) / rate_bps);
 }
 
 static void
@@ -560,7 +556,7 @@ queue_push(SimLinkDirState *d, SimTime start, guint32 bytes)
         d->q_cap = cap;
         d->q_head = 0;
     }
-    d->q[(d->q_head + d->q_len) & (d->q_cap - 1)] = (SimLinkQueued) { start, bytes };
+    d->q[(d->q_head + d->q_len) & (d->q_cap - 1)] = (SimLinkQueued){start, bytes};
     d->q_len++;
     d->q_bytes += bytes;
 }
@@ -607,9 +603,9 @@ schedule_arrival(SimNet *net, SimLink *link, SimLinkDir dir, SimPacket *pkt, Sim
         at += sim_rng_below(dir_rng(net, link, dir, SIM_LINK_RNG_JITTER), d->p.jitter_ns + 1);
     pkt->hop_node = dir == SIM_DIR_AB ? link->a : link->b;
     pkt->hop_link = link->id;
-    pkt->hop_dir = (guint8) dir;
+    pkt->hop_dir = (guint8)dir;
     pkt->hop_epoch = d->epoch;
-    sim__event_schedule_full(net->world, at, link_arrive, pkt, (GDestroyNotify) sim_packet_unref);
+    sim__event_schedule_full(net->world, at, link_arrive, pkt, (GDestroyNotify)sim_packet_unref);
 }
 
 /*
@@ -663,8 +659,7 @@ sim__link_transmit(SimNet *net, SimLink *link, SimLinkDir dir, SimPacket *pkt)
     if (world->trace_on) {
         /* queue_len: the packets ahead of it, the one transmitting included. */
         if (start > now)
-            link_trace(net, SIM_TR_PKT_QUEUE, link, dir, SIM_DROP_NONE, pkt, start, d->q_len,
-                       NULL);
+            link_trace(net, SIM_TR_PKT_QUEUE, link, dir, SIM_DROP_NONE, pkt, start, d->q_len, NULL);
         else
             link_trace(net, SIM_TR_PKT_SEND, link, dir, SIM_DROP_NONE, pkt, start, 0, NULL);
     }
@@ -720,7 +715,7 @@ link_arrive(SimWorld *world, void *data)
     SimPacket *pkt = data;
     SimNet *net = sim__net_peek(world);
     SimLink *link = sim__net_link(net, pkt->hop_link);
-    SimLinkDir dir = (SimLinkDir) pkt->hop_dir;
+    SimLinkDir dir = (SimLinkDir)pkt->hop_dir;
     SimLinkDirState *d = &link->d[dir];
 
     if (G_UNLIKELY(pkt->hop_epoch != d->epoch)) {

@@ -61,8 +61,8 @@ typedef struct {
     SimLinkQueued *q;
     guint32 q_head, q_len, q_cap;
     guint64 q_bytes;
-    guint32 epoch; /* bumped on every up->down change */
-    bool ge_bad;   /* Gilbert-Elliott state */
+    guint32 epoch;    /* bumped on every up->down change */
+    bool ge_bad;      /* Gilbert-Elliott state */
     guint8 rng_ready; /* bit per SimLinkRngKind: stream initialised */
     SimRng rng[SIM_LINK_RNG_N];
     SimLinkStats stats;
@@ -116,12 +116,12 @@ typedef struct SimReasm SimReasm;
 typedef struct SimNet {
     SimWorld *world;
     bool tearing_down;
-    GPtrArray *nodes;     /* of SimNode*, index = id - 1 */
-    GPtrArray *links;     /* of SimLink*, index = id - 1 */
-    GHashTable *by_name;  /* name -> SimNode* (lookup only) */
-    GHashTable *by_addr;  /* SimAddr* -> SimNode* (lookup only) */
-    GHashTable *groups;   /* SimAddr* -> SimGroup* (lookup only) */
-    GArray *hooks;        /* of SimNetHook, in registration order */
+    GPtrArray *nodes;    /* of SimNode*, index = id - 1 */
+    GPtrArray *links;    /* of SimLink*, index = id - 1 */
+    GHashTable *by_name; /* name -> SimNode* (lookup only) */
+    GHashTable *by_addr; /* SimAddr* -> SimNode* (lookup only) */
+    GHashTable *groups;  /* SimAddr* -> SimGroup* (lookup only) */
+    GArray *hooks;       /* of SimNetHook, in registration order */
     SimProtoEntry proto[256];
 
     /* routing (sim-route.c) */
@@ -152,21 +152,21 @@ SimNet *sim__net_get(SimWorld *world);
 static inline SimNet *
 sim__net_peek(const SimWorld *world)
 {
-    return (SimNet *) sim__world_module(world, SIM_MOD_NET);
+    return (SimNet *)sim__world_module(world, SIM_MOD_NET);
 }
 static inline SimNode *
 sim__net_node(const SimNet *net, SimNodeId id)
 {
     if (net == NULL || id == SIM_ID_NONE || id > net->nodes->len)
         return NULL;
-    return (SimNode *) g_ptr_array_index(net->nodes, id - 1);
+    return (SimNode *)g_ptr_array_index(net->nodes, id - 1);
 }
 static inline SimLink *
 sim__net_link(const SimNet *net, SimLinkId id)
 {
     if (net == NULL || id == SIM_ID_NONE || id > net->links->len)
         return NULL;
-    return (SimLink *) g_ptr_array_index(net->links, id - 1);
+    return (SimLink *)g_ptr_array_index(net->links, id - 1);
 }
 /* The node at the far end of @link from @from, and the direction taken. */
 static inline SimNodeId
@@ -216,8 +216,7 @@ void sim__ip_reasm_free(SimNet *net);
 
 /* sim-trace.c helpers for the network */
 void sim__trace_packet(SimWorld *world, SimTraceKind kind, SimNodeId node, SimNodeId peer,
-                       SimLinkId link, SimLinkDir dir, SimDropReason reason,
-                       const SimPacket *pkt);
+                       SimLinkId link, SimLinkDir dir, SimDropReason reason, const SimPacket *pkt);
 
 G_END_DECLS
 

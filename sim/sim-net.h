@@ -70,21 +70,21 @@ typedef enum {
 
 typedef struct {
     SimTime latency_ns;
-    SimTime jitter_ns;       /* extra delay uniform in [0, jitter] (bounded) */
-    guint32 loss_ppm;        /* Bernoulli loss, used when ge_enabled is false */
-    bool ge_enabled;         /* Gilbert–Elliott two-state bursty loss */
+    SimTime jitter_ns; /* extra delay uniform in [0, jitter] (bounded) */
+    guint32 loss_ppm;  /* Bernoulli loss, used when ge_enabled is false */
+    bool ge_enabled;   /* Gilbert–Elliott two-state bursty loss */
     guint32 ge_p_good_bad_ppm;
     guint32 ge_p_bad_good_ppm;
     guint32 ge_loss_good_ppm;
     guint32 ge_loss_bad_ppm;
-    guint32 dup_ppm;         /* deliver a second copy */
-    guint32 reorder_ppm;     /* hold a packet back by reorder_delay_ns */
+    guint32 dup_ppm;     /* deliver a second copy */
+    guint32 reorder_ppm; /* hold a packet back by reorder_delay_ns */
     SimTime reorder_delay_ns;
-    guint32 corrupt_ppm;     /* receiver drops it as a checksum failure */
-    guint64 rate_bps;        /* serialisation rate; 0 = infinite */
-    guint32 queue_packets;   /* drop-tail limits; 0 = unlimited */
+    guint32 corrupt_ppm;   /* receiver drops it as a checksum failure */
+    guint64 rate_bps;      /* serialisation rate; 0 = infinite */
+    guint32 queue_packets; /* drop-tail limits; 0 = unlimited */
     guint32 queue_bytes;
-    guint32 mtu;             /* bytes of IP packet; default 1500 */
+    guint32 mtu; /* bytes of IP packet; default 1500 */
     bool up;
 } SimLinkParams;
 
@@ -104,11 +104,11 @@ SimStatus sim_link_set_params(SimWorld *world, SimLinkId link, SimLinkDir dir,
                               const SimLinkParams *params);
 SimStatus sim_link_set_up(SimWorld *world, SimLinkId link, SimLinkDir dir, bool up);
 /* The same, at an absolute simulated time (>= now). */
-SimEventId sim_link_schedule_params(SimWorld *world, SimTime at_ns, SimLinkId link,
-                                    SimLinkDir dir, const SimLinkParams *params);
+SimEventId sim_link_schedule_params(SimWorld *world, SimTime at_ns, SimLinkId link, SimLinkDir dir,
+                                    const SimLinkParams *params);
 
 typedef struct {
-    guint64 sent_packets;      /* accepted onto the link */
+    guint64 sent_packets; /* accepted onto the link */
     guint64 sent_bytes;
     guint64 delivered_packets; /* reached the far end intact */
     guint64 lost_packets;      /* loss model */
@@ -184,7 +184,7 @@ struct SimRoutePlan; /* multicast/broadcast delivery tree (sim-route.c) */
 
 typedef struct SimPacket {
     gint refcount;
-    guint64 uid; /* per world, in creation order; copies get new uids */
+    guint64 uid;     /* per world, in creation order; copies get new uids */
     SimWorld *world; /* the world it was made in (alive-count, pool) */
     SimAddr src, dst;
     guint8 proto;
@@ -210,11 +210,11 @@ typedef struct SimPacket {
 
     /* In transit: owned by the network layer (sim-ip.c, sim-link.c); senders
      * leave them zero.  Not part of the packet's identity. */
-    SimNodeId dst_node;  /* unicast destination, resolved at send */
-    SimNodeId hop_node;  /* the node the current hop started from */
-    SimLinkId hop_link;  /* the link it is crossing; 0 = local delivery */
-    guint8 hop_dir;      /* SimLinkDir of that crossing */
-    guint32 hop_epoch;   /* the direction's down-count when it was sent */
+    SimNodeId dst_node;        /* unicast destination, resolved at send */
+    SimNodeId hop_node;        /* the node the current hop started from */
+    SimLinkId hop_link;        /* the link it is crossing; 0 = local delivery */
+    guint8 hop_dir;            /* SimLinkDir of that crossing */
+    guint32 hop_epoch;         /* the direction's down-count when it was sent */
     struct SimRoutePlan *plan; /* (nullable) multicast/broadcast tree */
 } SimPacket;
 

@@ -51,10 +51,8 @@ sim__net_get(SimWorld *world)
     net->nodes = g_ptr_array_new();
     net->links = g_ptr_array_new();
     net->by_name = g_hash_table_new(g_str_hash, g_str_equal);
-    net->by_addr = g_hash_table_new_full(addr_hash_cb, addr_equal_cb,
-                                         g_free, NULL);
-    net->groups = g_hash_table_new_full(addr_hash_cb, addr_equal_cb,
-                                        NULL, group_free);
+    net->by_addr = g_hash_table_new_full(addr_hash_cb, addr_equal_cb, g_free, NULL);
+    net->groups = g_hash_table_new_full(addr_hash_cb, addr_equal_cb, NULL, group_free);
     net->hooks = g_array_new(FALSE, FALSE, sizeof(SimNetHook));
     net->route_tables = g_ptr_array_new();
     net->reasm_timeout_ns = SIM_NET_REASM_TIMEOUT_DEFAULT;
@@ -84,7 +82,7 @@ sim__net_free(SimWorld *world, void *state)
 {
     SimNet *net = state;
 
-    (void) world;
+    (void)world;
     for (guint i = 0; i < net->nodes->len; i++) {
         SimNode *node = g_ptr_array_index(net->nodes, i);
 
@@ -246,7 +244,7 @@ sim__addr_in_subnet(const SimAddr *addr, const SimAddr *net_addr, guint prefix)
     if (memcmp(addr->bytes, net_addr->bytes, full) != 0)
         return false;
     if (rest != 0) {
-        guint8 mask = (guint8) (0xffu << (8 - rest));
+        guint8 mask = (guint8)(0xffu << (8 - rest));
 
         if ((addr->bytes[full] & mask) != (net_addr->bytes[full] & mask))
             return false;
@@ -416,7 +414,7 @@ subnet_broadcast(const SimNodeAddr *na)
     SimAddr b = na->addr;
 
     for (guint bit = na->prefix; bit < 32; bit++)
-        b.bytes[bit / 8] |= (guint8) (0x80u >> (bit % 8));
+        b.bytes[bit / 8] |= (guint8)(0x80u >> (bit % 8));
     return b;
 }
 
@@ -488,8 +486,7 @@ addr_on_subnet_of(const SimNode *n, const SimAddr *addr)
  *   E_NETUNREACH if a unicast @dst is unknown or unreachable.
  */
 SimStatus
-sim_node_source_addr(const SimWorld *world, SimNodeId node, const SimAddr *dst,
-                     SimAddr *out_src)
+sim_node_source_addr(const SimWorld *world, SimNodeId node, const SimAddr *dst, SimAddr *out_src)
 {
     SimNet *net;
     SimNode *n, *next;
@@ -524,15 +521,15 @@ sim_node_source_addr(const SimWorld *world, SimNodeId node, const SimAddr *dst,
     {
         const SimNodeAddr *on = addr_on_subnet_of(n, dst);
 
-        if (on != NULL && (dst_node != SIM_ID_NONE ||
-                           sim_node_is_broadcast_addr(world, node, dst))) {
+        if (on != NULL &&
+            (dst_node != SIM_ID_NONE || sim_node_is_broadcast_addr(world, node, dst))) {
             *out_src = on->addr;
             return SIM_OK;
         }
     }
     if (dst_node == SIM_ID_NONE)
         return SIM_E_NETUNREACH;
-    link = sim__route_next((SimNet *) net, node, dst_node);
+    link = sim__route_next((SimNet *)net, node, dst_node);
     if (link == SIM_ID_NONE)
         return SIM_E_NETUNREACH;
     next = sim__net_node(net, sim__link_other(sim__net_link(net, link), node, NULL));
@@ -625,7 +622,7 @@ sim_node_is_up(const SimWorld *world, SimNodeId node)
 void
 sim_node_add_state_hook(SimWorld *world, SimNodeHookFn fn, void *data)
 {
-    SimNetHook h = { fn, data };
+    SimNetHook h = {fn, data};
 
     g_return_if_fail(world != NULL && fn != NULL);
     g_array_append_val(sim__net_get(world)->hooks, h);
@@ -650,7 +647,7 @@ sim_node_set_proto_data(SimWorld *world, SimNodeId node, guint8 proto, void *dat
                         GDestroyNotify destroy)
 {
     SimNode *n;
-    SimProtoSlot slot = { proto, data, destroy };
+    SimProtoSlot slot = {proto, data, destroy};
 
     g_return_if_fail(world != NULL);
     n = sim__net_node(sim__net_get(world), node);
@@ -769,7 +766,7 @@ sim_node_join_group(SimWorld *world, SimNodeId node, const SimAddr *group)
     if (i >= 0) {
         g_array_index(g->members, SimGroupMember, i).count++;
     } else {
-        SimGroupMember m = { node, 1 };
+        SimGroupMember m = {node, 1};
 
         g_array_insert_val(g->members, at, m);
     }
@@ -806,7 +803,7 @@ sim_node_leave_group(SimWorld *world, SimNodeId node, const SimAddr *group)
     if (i < 0)
         return SIM_E_ADDRNOTAVAIL;
     if (--g_array_index(g->members, SimGroupMember, i).count == 0)
-        g_array_remove_index(g->members, (guint) i);
+        g_array_remove_index(g->members, (guint)i);
     if (g->members->len == 0)
         g_hash_table_remove(net->groups, group);
     return SIM_OK;

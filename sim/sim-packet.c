@@ -238,7 +238,7 @@ sim_packet_set_payload(SimPacket *pkt, SimBuf *buf, guint32 off, guint32 len)
     SimBuf *old;
 
     g_return_if_fail(pkt != NULL);
-    g_return_if_fail(buf == NULL || (size_t) off + len <= buf->len);
+    g_return_if_fail(buf == NULL || (size_t)off + len <= buf->len);
     old = pkt->payload;
     pkt->payload = buf != NULL ? sim_buf_ref(buf) : NULL;
     pkt->payload_off = buf != NULL ? off : 0;
@@ -357,17 +357,17 @@ sim_packet_wire_len(const SimPacket *pkt)
 static void
 put16(guint8 *p, guint32 v)
 {
-    p[0] = (guint8) (v >> 8);
-    p[1] = (guint8) v;
+    p[0] = (guint8)(v >> 8);
+    p[1] = (guint8)v;
 }
 
 static void
 put32(guint8 *p, guint32 v)
 {
-    p[0] = (guint8) (v >> 24);
-    p[1] = (guint8) (v >> 16);
-    p[2] = (guint8) (v >> 8);
-    p[3] = (guint8) v;
+    p[0] = (guint8)(v >> 24);
+    p[1] = (guint8)(v >> 16);
+    p[2] = (guint8)(v >> 8);
+    p[3] = (guint8)v;
 }
 
 /* RFC 1071 ones'-complement sum.  Callers feed even-length pieces except
@@ -378,9 +378,9 @@ csum_add(guint32 sum, const guint8 *p, size_t len)
     size_t i;
 
     for (i = 0; i + 1 < len; i += 2)
-        sum += (guint32) (p[i] << 8 | p[i + 1]);
+        sum += (guint32)(p[i] << 8 | p[i + 1]);
     if (i < len)
-        sum += (guint32) p[i] << 8;
+        sum += (guint32)p[i] << 8;
     while (sum >> 16)
         sum = (sum & 0xffffu) + (sum >> 16);
     return sum;
@@ -391,7 +391,7 @@ csum_fold(guint32 sum)
 {
     while (sum >> 16)
         sum = (sum & 0xffffu) + (sum >> 16);
-    return (guint16) ~sum;
+    return (guint16)~sum;
 }
 
 /* The pseudo-header sum of RFC 9293 §3.1 / RFC 768 (IPv4) and RFC 8200
@@ -460,8 +460,7 @@ put_quoted_header(guint8 *p, const SimIcmpHeader *icmp)
  * with its checksum, computed over @data (@data_len bytes: the whole
  * datagram's payload, for a first fragment too). */
 static void
-put_l4_header(const SimPacket *pkt, guint8 *p, guint32 hlen, const guint8 *data,
-              guint32 data_len)
+put_l4_header(const SimPacket *pkt, guint8 *p, guint32 hlen, const guint8 *data, guint32 data_len)
 {
     guint8 family = pkt->dst.family;
     guint32 sum;
@@ -478,7 +477,7 @@ put_l4_header(const SimPacket *pkt, guint8 *p, guint32 hlen, const guint8 *data,
         put16(p + 2, t->dport);
         put32(p + 4, t->seq);
         put32(p + 8, t->ack);
-        p[12] = (guint8) ((hlen / 4) << 4);
+        p[12] = (guint8)((hlen / 4) << 4);
         p[13] = t->flags;
         put16(p + 14, MIN(win, 65535u));
         put16(p + 16, 0);
@@ -550,8 +549,8 @@ put_ip_header(const SimPacket *pkt, guint8 *p, guint32 total)
     guint8 family = pkt->dst.family;
 
     if (family == SIM_AF_INET6) {
-        p[0] = (guint8) (0x60 | (pkt->tos >> 4));
-        p[1] = (guint8) ((pkt->tos & 0x0f) << 4);
+        p[0] = (guint8)(0x60 | (pkt->tos >> 4));
+        p[1] = (guint8)((pkt->tos & 0x0f) << 4);
         p[2] = p[3] = 0;
         put16(p + 4, total - 40);
         p[6] = pkt->proto;
@@ -609,7 +608,7 @@ sim_packet_serialize(const SimPacket *pkt, guint8 *buf, size_t cap)
 
         /* A first fragment's checksum covers the whole datagram, whose
          * bytes follow this fragment's in the shared buffer. */
-        if (data == NULL || (size_t) pkt->payload_off + dlen > pkt->payload->len) {
+        if (data == NULL || (size_t)pkt->payload_off + dlen > pkt->payload->len) {
             if (data != NULL && dlen > pkt->payload_len)
                 dlen = pkt->payload_len;
             if (data == NULL)

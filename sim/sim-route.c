@@ -152,7 +152,7 @@ route_table_compute(SimNet *net, SimNodeId dst, int mode)
     for (guint i = 0; i <= n; i++)
         dist[i] = G_MAXUINT64;
     dist[dst] = 0;
-    heap_push(heap, (HeapItem) { 0, dst });
+    heap_push(heap, (HeapItem){0, dst});
     while (heap->len > 0) {
         HeapItem it = heap_pop(heap);
         SimNode *u;
@@ -185,7 +185,7 @@ route_table_compute(SimNet *net, SimNodeId dst, int mode)
                             next[v]))) {
                 dist[v] = nd;
                 next[v] = l->id;
-                heap_push(heap, (HeapItem) { nd, v });
+                heap_push(heap, (HeapItem){nd, v});
             }
         }
     }
@@ -199,17 +199,17 @@ route_table_compute(SimNet *net, SimNodeId dst, int mode)
 static const guint32 *
 route_table(SimNet *net, SimNodeId dst, int mode)
 {
-    guint slot = 2 * dst + (guint) mode;
+    guint slot = 2 * dst + (guint)mode;
     guint32 *t;
 
     if (net->route_tables->len <= slot)
-        g_ptr_array_set_size(net->route_tables, (gint) (2 * net->nodes->len + 2));
+        g_ptr_array_set_size(net->route_tables, (gint)(2 * net->nodes->len + 2));
     t = g_ptr_array_index(net->route_tables, slot);
     if (t != NULL)
         return t;
     if (net->route_cached + net->nodes->len + 1 > ROUTE_CACHE_MAX_ENTRIES) {
         sim__route_invalidate(net);
-        g_ptr_array_set_size(net->route_tables, (gint) (2 * net->nodes->len + 2));
+        g_ptr_array_set_size(net->route_tables, (gint)(2 * net->nodes->len + 2));
     }
     t = route_table_compute(net, dst, mode);
     g_ptr_array_index(net->route_tables, slot) = t;
@@ -274,7 +274,7 @@ route_walk(SimNet *net, SimNodeId node, SimNodeId dst_node, int *out_hops, guint
         SimLink *l;
         SimLinkDir dir;
 
-        if (lid == SIM_ID_NONE || hops > (int) net->nodes->len)
+        if (lid == SIM_ID_NONE || hops > (int)net->nodes->len)
             return false;
         l = sim__net_link(net, lid);
         cur = sim__link_other(l, cur, &dir);
@@ -329,7 +329,7 @@ sim_net_path_mtu(const SimWorld *world, SimNodeId node, const SimAddr *dst)
         return 0;
     if (dn == node)
         return SIM_NET_LOOPBACK_MTU;
-    if (!route_walk((SimNet *) net, node, dn, &hops, &mtu))
+    if (!route_walk((SimNet *)net, node, dn, &hops, &mtu))
         return 0;
     return mtu;
 }
@@ -363,7 +363,7 @@ sim_net_hop_count(const SimWorld *world, SimNodeId node, const SimAddr *dst)
         return -1;
     if (dn == node)
         return 0;
-    return route_walk((SimNet *) net, node, dn, &hops, &mtu) ? hops : -1;
+    return route_walk((SimNet *)net, node, dn, &hops, &mtu) ? hops : -1;
 }
 
 /* ---- Delivery trees ---------------------------------------------------- */
@@ -389,7 +389,7 @@ edge_cmp(const void *x, const void *y)
 static int
 node_cmp(const void *x, const void *y)
 {
-    SimNodeId a = *(const SimNodeId *) x, b = *(const SimNodeId *) y;
+    SimNodeId a = *(const SimNodeId *)x, b = *(const SimNodeId *)y;
 
     return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -456,7 +456,7 @@ sim__route_plan_new(SimNet *net, SimNodeId src, const SimNodeId *members, size_t
             if (net->mark[v] == net->stamp) {
                 d = net->depth[v];
             } else {
-                TreeEdge e = { cur, v, lid, (guint8) dir };
+                TreeEdge e = {cur, v, lid, (guint8)dir};
 
                 d++;
                 g_array_append_val(walk, e);

@@ -50,22 +50,28 @@ static const char *const drop_names[] = {
 G_STATIC_ASSERT(G_N_ELEMENTS(drop_names) == SIM_DROP_N_REASONS);
 
 static const char *const kind_names[] = {
-    [SIM_TR_PKT_SEND] = "pkt-send",       [SIM_TR_PKT_QUEUE] = "pkt-queue",
-    [SIM_TR_PKT_DROP] = "pkt-drop",       [SIM_TR_PKT_DELIVER] = "pkt-deliver",
-    [SIM_TR_PKT_FORWARD] = "pkt-forward", [SIM_TR_LINK_CHANGE] = "link-change",
-    [SIM_TR_NODE_CHANGE] = "node-change", [SIM_TR_TCP_STATE] = "tcp-state",
-    [SIM_TR_TCP_EVENT] = "tcp-event",     [SIM_TR_ACTOR] = "actor",
-    [SIM_TR_CALL] = "call",               [SIM_TR_FAULT] = "fault",
+    [SIM_TR_PKT_SEND] = "pkt-send",
+    [SIM_TR_PKT_QUEUE] = "pkt-queue",
+    [SIM_TR_PKT_DROP] = "pkt-drop",
+    [SIM_TR_PKT_DELIVER] = "pkt-deliver",
+    [SIM_TR_PKT_FORWARD] = "pkt-forward",
+    [SIM_TR_LINK_CHANGE] = "link-change",
+    [SIM_TR_NODE_CHANGE] = "node-change",
+    [SIM_TR_TCP_STATE] = "tcp-state",
+    [SIM_TR_TCP_EVENT] = "tcp-event",
+    [SIM_TR_ACTOR] = "actor",
+    [SIM_TR_CALL] = "call",
+    [SIM_TR_FAULT] = "fault",
     [SIM_TR_NOTE] = "note",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(kind_names) == SIM_TR_N_KINDS);
 
 /* The tag of text records in the text trace. */
 static const char *const kind_tags[] = {
-    [SIM_TR_PKT_SEND] = "SEND",   [SIM_TR_PKT_QUEUE] = "QUEUE", [SIM_TR_PKT_DROP] = "DROP",
+    [SIM_TR_PKT_SEND] = "SEND",    [SIM_TR_PKT_QUEUE] = "QUEUE", [SIM_TR_PKT_DROP] = "DROP",
     [SIM_TR_PKT_DELIVER] = "RECV", [SIM_TR_PKT_FORWARD] = "FWD", [SIM_TR_LINK_CHANGE] = "LINK",
     [SIM_TR_NODE_CHANGE] = "NODE", [SIM_TR_TCP_STATE] = "STATE", [SIM_TR_TCP_EVENT] = "TCP",
-    [SIM_TR_ACTOR] = "ACTOR",     [SIM_TR_CALL] = "CALL",       [SIM_TR_FAULT] = "FAULT",
+    [SIM_TR_ACTOR] = "ACTOR",      [SIM_TR_CALL] = "CALL",       [SIM_TR_FAULT] = "FAULT",
     [SIM_TR_NOTE] = "NOTE",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(kind_tags) == SIM_TR_N_KINDS);
@@ -80,7 +86,7 @@ G_STATIC_ASSERT(G_N_ELEMENTS(kind_tags) == SIM_TR_N_KINDS);
 const char *
 sim_drop_reason_name(SimDropReason reason)
 {
-    if ((guint) reason >= SIM_DROP_N_REASONS)
+    if ((guint)reason >= SIM_DROP_N_REASONS)
         return "?";
     return drop_names[reason];
 }
@@ -95,7 +101,7 @@ sim_drop_reason_name(SimDropReason reason)
 const char *
 sim_trace_kind_name(SimTraceKind kind)
 {
-    if ((guint) kind >= SIM_TR_N_KINDS)
+    if ((guint)kind >= SIM_TR_N_KINDS)
         return "?";
     return kind_names[kind];
 }
@@ -152,7 +158,7 @@ void
 sim_trace_add_sink(SimWorld *world, SimTraceSinkFn fn, void *data)
 {
     SimTraceState *st;
-    Sink s = { fn, data };
+    Sink s = {fn, data};
 
     g_return_if_fail(world != NULL && fn != NULL);
     st = trace_get(world);
@@ -252,8 +258,8 @@ enc_u(Enc *e, guint64 v, int bytes)
     guint8 b[8];
 
     for (int i = 0; i < bytes; i++)
-        b[i] = (guint8) (v >> (8 * i));
-    enc_bytes(e, b, (size_t) bytes);
+        b[i] = (guint8)(v >> (8 * i));
+    enc_bytes(e, b, (size_t)bytes);
 }
 
 static void
@@ -285,7 +291,7 @@ enc_packet(Enc *e, const SimPacket *p)
     enc_u(e, p->tos, 1);
     enc_u(e, p->ip_id, 2);
     enc_u(e, p->frag_offset, 2);
-    enc_u(e, (guint) p->more_frags | (guint) p->dont_frag << 1 | (guint) p->corrupt << 2, 1);
+    enc_u(e, (guint)p->more_frags | (guint)p->dont_frag << 1 | (guint)p->corrupt << 2, 1);
     enc_u(e, p->flow_id, 4);
     enc_u(e, p->service_class, 1);
     enc_u(e, p->payload_len, 4);
@@ -309,7 +315,7 @@ enc_packet(Enc *e, const SimPacket *p)
     case SIM_PROTO_ICMPV6:
         enc_u(e, p->l4.icmp.type, 1);
         enc_u(e, p->l4.icmp.code, 1);
-        enc_u(e, (guint32) p->l4.icmp.error, 4);
+        enc_u(e, (guint32)p->l4.icmp.error, 4);
         enc_addr(e, &p->l4.icmp.orig_src);
         enc_addr(e, &p->l4.icmp.orig_dst);
         enc_u(e, p->l4.icmp.orig_proto, 1);
@@ -330,12 +336,12 @@ fingerprint_fold(guint64 h, const SimTraceRecord *rec)
     e.len = 0;
     e.h = h;
     enc_u(&e, rec->time, 8);
-    enc_u(&e, (guint) rec->kind, 1);
+    enc_u(&e, (guint)rec->kind, 1);
     enc_u(&e, rec->node, 4);
     enc_u(&e, rec->peer, 4);
     enc_u(&e, rec->link, 4);
-    enc_u(&e, (guint) rec->dir, 1);
-    enc_u(&e, (guint) rec->reason, 1);
+    enc_u(&e, (guint)rec->dir, 1);
+    enc_u(&e, (guint)rec->reason, 1);
     enc_u(&e, rec->depart_ns, 8);
     enc_u(&e, rec->queue_len, 4);
     enc_u(&e, rec->actor, 4);
@@ -526,8 +532,8 @@ append_tcp_flags(GString *s, guint8 flags)
         guint8 bit;
         char c;
     } letters[] = {
-        { SIM_TCP_FIN, 'F' }, { SIM_TCP_SYN, 'S' }, { SIM_TCP_RST, 'R' },
-        { SIM_TCP_PSH, 'P' }, { SIM_TCP_ACK, '.' }, { SIM_TCP_URG, 'U' },
+        {SIM_TCP_FIN, 'F'}, {SIM_TCP_SYN, 'S'}, {SIM_TCP_RST, 'R'},
+        {SIM_TCP_PSH, 'P'}, {SIM_TCP_ACK, '.'}, {SIM_TCP_URG, 'U'},
     };
 
     g_string_append_c(s, '[');
@@ -681,9 +687,9 @@ sim_trace_format_line(const SimWorld *world, const SimTraceRecord *rec, GString 
     case SIM_TR_PKT_DROP:
     case SIM_TR_PKT_DELIVER:
     case SIM_TR_PKT_FORWARD: {
-        char arrow = rec->kind == SIM_TR_PKT_DROP                                       ? 'x'
+        char arrow = rec->kind == SIM_TR_PKT_DROP                                         ? 'x'
                      : rec->kind == SIM_TR_PKT_DELIVER || rec->kind == SIM_TR_PKT_FORWARD ? '<'
-                                                                                         : '>';
+                                                                                          : '>';
 
         g_string_append_printf(str, "%-8s %c ", node_label(world, rec->node), arrow);
         if (rec->peer == SIM_ID_NONE && rec->packet != NULL) {
@@ -738,7 +744,7 @@ sim_trace_format_line(const SimWorld *world, const SimTraceRecord *rec, GString 
         const char *actor = rec->actor != SIM_ID_NONE ? sim_actor_name(world, rec->actor) : NULL;
 
         g_string_append_printf(str, "%-8s %-5s", node_label(world, rec->node),
-                               (guint) rec->kind < SIM_TR_N_KINDS ? kind_tags[rec->kind] : "?");
+                               (guint)rec->kind < SIM_TR_N_KINDS ? kind_tags[rec->kind] : "?");
         if (actor != NULL)
             g_string_append_printf(str, " [%s]", actor);
         if (rec->subject != NULL)

@@ -16,19 +16,19 @@
 G_BEGIN_DECLS
 
 typedef enum {
-    SIM_TR_PKT_SEND,     /* accepted onto a link and transmitting now */
-    SIM_TR_PKT_QUEUE,    /* accepted onto a link behind others */
-    SIM_TR_PKT_DROP,     /* lost; see reason */
-    SIM_TR_PKT_DELIVER,  /* handed to the destination's transport */
-    SIM_TR_PKT_FORWARD,  /* a router passed it on */
-    SIM_TR_LINK_CHANGE,  /* link parameters or state changed */
-    SIM_TR_NODE_CHANGE,  /* node up/down (crash/restart) */
-    SIM_TR_TCP_STATE,    /* a TCB changed state */
-    SIM_TR_TCP_EVENT,    /* retransmit, timeout, window change ... (text) */
-    SIM_TR_ACTOR,        /* actor start/block/wake/finish (text) */
-    SIM_TR_CALL,         /* an SPI call and its result, formatted by spi/ */
-    SIM_TR_FAULT,        /* an injected fault */
-    SIM_TR_NOTE,         /* anything else, free text */
+    SIM_TR_PKT_SEND,    /* accepted onto a link and transmitting now */
+    SIM_TR_PKT_QUEUE,   /* accepted onto a link behind others */
+    SIM_TR_PKT_DROP,    /* lost; see reason */
+    SIM_TR_PKT_DELIVER, /* handed to the destination's transport */
+    SIM_TR_PKT_FORWARD, /* a router passed it on */
+    SIM_TR_LINK_CHANGE, /* link parameters or state changed */
+    SIM_TR_NODE_CHANGE, /* node up/down (crash/restart) */
+    SIM_TR_TCP_STATE,   /* a TCB changed state */
+    SIM_TR_TCP_EVENT,   /* retransmit, timeout, window change ... (text) */
+    SIM_TR_ACTOR,       /* actor start/block/wake/finish (text) */
+    SIM_TR_CALL,        /* an SPI call and its result, formatted by spi/ */
+    SIM_TR_FAULT,       /* an injected fault */
+    SIM_TR_NOTE,        /* anything else, free text */
     SIM_TR_N_KINDS
 } SimTraceKind;
 
@@ -54,8 +54,8 @@ const char *sim_trace_kind_name(SimTraceKind kind);
 typedef struct {
     SimTime time;
     SimTraceKind kind;
-    SimNodeId node;          /* where it happened (0 if not at a node) */
-    SimNodeId peer;          /* for link records: the far end */
+    SimNodeId node; /* where it happened (0 if not at a node) */
+    SimNodeId peer; /* for link records: the far end */
     SimLinkId link;
     SimLinkDir dir;
     SimDropReason reason;

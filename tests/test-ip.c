@@ -7,12 +7,12 @@
  * crashes, and teardown with packets in flight. */
 #include "config.h"
 
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <cmocka.h>
 
 #include "helpers/test-net.h"
 
@@ -27,8 +27,7 @@ link_sent(TestNet *tn, SimLinkId l, SimLinkDir dir)
 
 /* Two hosts and one link with MTU @mtu (and the given queue limit). */
 static TestNet *
-pair(guint32 mtu, guint32 queue_packets, guint64 rate, SimNodeId *a, SimNodeId *b,
-     SimLinkId *l)
+pair(guint32 mtu, guint32 queue_packets, guint64 rate, SimNodeId *a, SimNodeId *b, SimLinkId *l)
 {
     TestNet *tn = test_net_new(21);
     SimLinkParams p;
@@ -59,7 +58,7 @@ test_ip_mtu_df_msgsize(void **state)
     TestNet *tn = pair(1500, 0, 0, &a, &b, &l);
     SimPacket *pkt;
 
-    (void) state;
+    (void)state;
     pkt = test_net_udp(tn, "10.0.0.1", "10.0.0.2", 1, 2, 1473); /* 1501 bytes */
     pkt->dont_frag = true;
     assert_int_equal(sim_net_send(tn->world, a, pkt), SIM_E_MSGSIZE);
@@ -91,7 +90,7 @@ test_ip_fragmentation_reassembly(void **state)
     SimBuf *orig = sim_buf_ref(pkt->payload);
     const SimPacket *got;
 
-    (void) state;
+    (void)state;
     assert_int_equal(sim_net_send(tn->world, a, pkt), SIM_OK);
     assert_int_equal(link_sent(tn, l, SIM_DIR_AB), 3);
     /* 8 + 4000 bytes of IP payload: 1480 + 1480 + 1048. */
@@ -123,10 +122,10 @@ test_ip_fragment_loss_loses_datagram(void **state)
     TestNet *tn = pair(1500, 1, 10000000, &a, &b, &l);
     SimLinkStats st;
 
-    (void) state;
+    (void)state;
     sim_net_set_reasm_timeout(tn->world, 5 * SIM_SEC);
-    assert_int_equal(sim_net_send(tn->world, a, test_net_udp(tn, "10.0.0.1", "10.0.0.2", 7, 9, 4000)),
-                     SIM_OK);
+    assert_int_equal(
+        sim_net_send(tn->world, a, test_net_udp(tn, "10.0.0.1", "10.0.0.2", 7, 9, 4000)), SIM_OK);
     assert_int_equal(sim_link_get_stats(tn->world, l, SIM_DIR_AB, &st), SIM_OK);
     assert_int_equal(st.sent_packets, 2);
     assert_int_equal(st.queue_drops, 1);
@@ -153,7 +152,7 @@ test_ip_router_fragments_or_reports(void **state)
     SimPacket *pkt;
     const TestErr *e;
 
-    (void) state;
+    (void)state;
     h1 = test_net_node(tn, "h1", SIM_NODE_HOST, "10.0.0.1", 24);
     r = test_net_node(tn, "r", SIM_NODE_ROUTER, "10.0.0.254", 24);
     h2 = test_net_node(tn, "h2", SIM_NODE_HOST, "10.0.1.1", 24);
@@ -200,9 +199,9 @@ test_ip_loopback_and_own_address(void **state)
     SimLinkId l;
     TestNet *tn = pair(1500, 0, 0, &a, &b, &l);
 
-    (void) state;
-    assert_int_equal(sim_net_send(tn->world, a, test_net_udp(tn, "127.0.0.1", "127.0.0.1", 1, 2, 10)),
-                     SIM_OK);
+    (void)state;
+    assert_int_equal(
+        sim_net_send(tn->world, a, test_net_udp(tn, "127.0.0.1", "127.0.0.1", 1, 2, 10)), SIM_OK);
     assert_int_equal(sim_net_send(tn->world, a, test_net_udp(tn, "::1", "::1", 1, 2, 10)), SIM_OK);
     assert_int_equal(sim_net_send(tn->world, a, test_net_udp(tn, "10.0.0.1", "10.0.0.1", 1, 2, 10)),
                      SIM_OK);
@@ -237,8 +236,8 @@ static int hook_calls;
 static void
 hook(SimWorld *world, SimNodeId node, bool up, void *data)
 {
-    (void) world;
-    hook_calls += (int) node * (up ? 10 : 1) * GPOINTER_TO_INT(data);
+    (void)world;
+    hook_calls += (int)node * (up ? 10 : 1) * GPOINTER_TO_INT(data);
 }
 
 /* State hooks run on every change, in order; per-node proto data is kept
@@ -250,7 +249,7 @@ test_ip_node_hooks_and_proto_data(void **state)
     SimLinkId l;
     TestNet *tn = pair(1500, 0, 0, &a, &b, &l);
 
-    (void) state;
+    (void)state;
     hook_calls = 0;
     sim_node_add_state_hook(tn->world, hook, GINT_TO_POINTER(1));
     sim_node_set_up(tn->world, b, false);
@@ -277,13 +276,14 @@ test_ip_unregistered_proto_and_icmp_error(void **state)
     SimPacket *pkt = sim_packet_new(tn->world, 99);
     const TestErr *e;
 
-    (void) state;
+    (void)state;
     pkt->src = test_addr("10.0.0.1");
     pkt->dst = test_addr("10.0.0.2");
     assert_int_equal(sim_net_send(tn->world, a, pkt), SIM_OK);
     sim_world_run(tn->world);
     assert_int_equal(tn->rx->len, 0);
-    assert_int_equal(test_net_trace_count(tn, "b        x a        DROP no-listener IP proto=99"), 1);
+    assert_int_equal(test_net_trace_count(tn, "b        x a        DROP no-listener IP proto=99"),
+                     1);
 
     /* b answers a datagram with port unreachable, from the address it was
      * sent to, as UDP does; over IPv6 too. */
@@ -311,8 +311,12 @@ test_ip_unregistered_proto_and_icmp_error(void **state)
     assert_int_equal(e->icmp.type, 1);
     assert_int_equal(e->icmp.code, 4);
     assert_int_equal(e->icmp.orig_sport, 5555);
-    assert_int_equal(test_net_trace_count(tn, "a        < b        ICMP port-unreachable for UDP 3333 > 4444"), 1);
-    assert_int_equal(test_net_trace_count(tn, "a        < b        ICMP6 port-unreachable for UDP 5555 > 6666"), 1);
+    assert_int_equal(
+        test_net_trace_count(tn, "a        < b        ICMP port-unreachable for UDP 3333 > 4444"),
+        1);
+    assert_int_equal(
+        test_net_trace_count(tn, "a        < b        ICMP6 port-unreachable for UDP 5555 > 6666"),
+        1);
     test_net_free(tn);
 }
 
@@ -371,7 +375,7 @@ test_ip_multicast_fanout_ttl_scope(void **state)
     Tree t;
     SimAddr g = test_addr("239.1.2.3");
 
-    (void) state;
+    (void)state;
     tree_init(&t);
     assert_true(sim_node_in_group(t.tn->world, t.m1, &g));
     assert_false(sim_node_in_group(t.tn->world, t.x, &g));
@@ -415,7 +419,7 @@ test_ip_multicast_fanout_ttl_scope(void **state)
     /* m1 leaves: r2 - m1 carries nothing more. */
     assert_int_equal(sim_node_leave_group(t.tn->world, t.m1, &g), SIM_OK);
     assert_int_equal(sim_node_leave_group(t.tn->world, t.m1, &g), SIM_E_ADDRNOTAVAIL);
-    assert_int_equal(sim_node_join_group(t.tn->world, t.m1, &(SimAddr) { 0 }), SIM_E_INVAL);
+    assert_int_equal(sim_node_join_group(t.tn->world, t.m1, &(SimAddr){0}), SIM_E_INVAL);
     tree_send(&t, 8);
     assert_int_equal(t.tn->rx->len, 2);
     assert_int_equal(link_sent(t.tn, t.r2_m1, SIM_DIR_AB), 1);
@@ -430,7 +434,7 @@ test_ip_multicast_membership_counted(void **state)
     Tree t;
     SimAddr g = test_addr("239.1.2.3");
 
-    (void) state;
+    (void)state;
     tree_init(&t);
     assert_int_equal(sim_node_join_group(t.tn->world, t.m3, &g), SIM_OK);
     assert_int_equal(sim_node_leave_group(t.tn->world, t.m3, &g), SIM_OK);
@@ -451,7 +455,7 @@ test_ip_multicast_no_duplicates(void **state)
     SimLinkId r1_ra, r1_rb;
     SimAddr g = test_addr("ff0e::1");
 
-    (void) state;
+    (void)state;
     s = test_net_node(tn, "s", SIM_NODE_HOST, "2001:db8::1", 64);
     r1 = test_net_node(tn, "r1", SIM_NODE_ROUTER, NULL, 0);
     ra = test_net_node(tn, "ra", SIM_NODE_ROUTER, NULL, 0);
@@ -492,9 +496,9 @@ test_ip_broadcast(void **state)
 {
     TestNet *tn = test_net_new(25);
     SimNodeId a, b, c, r, d;
-    static const char *const dsts[] = { "255.255.255.255", "10.0.0.255" };
+    static const char *const dsts[] = {"255.255.255.255", "10.0.0.255"};
 
-    (void) state;
+    (void)state;
     a = test_net_node(tn, "a", SIM_NODE_HOST, "10.0.0.1", 24);
     b = test_net_node(tn, "b", SIM_NODE_HOST, "10.0.0.2", 24);
     c = test_net_node(tn, "c", SIM_NODE_HOST, "10.0.0.3", 24);
@@ -524,8 +528,9 @@ test_ip_broadcast(void **state)
         assert_int_equal(test_net_rx_count(tn, a), 0);
     }
     /* A directed broadcast to another subnet is not forwarded. */
-    assert_int_equal(sim_net_send(tn->world, a, test_net_udp(tn, "10.0.0.1", "10.0.1.255", 1, 2, 0)),
-                     SIM_E_NETUNREACH);
+    assert_int_equal(
+        sim_net_send(tn->world, a, test_net_udp(tn, "10.0.0.1", "10.0.1.255", 1, 2, 0)),
+        SIM_E_NETUNREACH);
     test_net_free(tn);
 }
 
@@ -538,9 +543,9 @@ test_ip_teardown_midflight(void **state)
     SimLinkId l;
     TestNet *tn = pair(1500, 1, 1000000, &a, &b, &l);
 
-    (void) state;
+    (void)state;
     for (int i = 0; i < 5; i++)
-        (void) sim_net_send(tn->world, a, test_net_udp(tn, "10.0.0.1", "10.0.0.2", 1, 2, 3000));
+        (void)sim_net_send(tn->world, a, test_net_udp(tn, "10.0.0.1", "10.0.0.2", 1, 2, 3000));
     test_net_run_until(tn, 30 * SIM_MSEC);
     assert_true(sim_world_packets_alive(tn->world) > 0);
     assert_true(sim_net_reasm_pending(tn->world) > 0);

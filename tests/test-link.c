@@ -5,12 +5,12 @@
  * scheduled parameter changes. */
 #include "config.h"
 
+#include <cmocka.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 
 #include "helpers/test-net.h"
 
@@ -56,7 +56,7 @@ test_link_serialisation_delay_exact(void **state)
     SimLinkId l;
     TestNet *tn;
 
-    (void) state;
+    (void)state;
     sim_link_params_init(&p);
     p.rate_bps = 1000000;
     p.latency_ns = 5 * SIM_MSEC;
@@ -101,7 +101,7 @@ test_link_queue_overflow_packets(void **state)
     SimLinkId l;
     TestNet *tn;
 
-    (void) state;
+    (void)state;
     sim_link_params_init(&p);
     p.rate_bps = 1000000;
     p.queue_packets = 2;
@@ -136,7 +136,7 @@ test_link_queue_overflow_bytes(void **state)
     SimLinkId l;
     TestNet *tn;
 
-    (void) state;
+    (void)state;
     sim_link_params_init(&p);
     p.rate_bps = 1000000;
     p.queue_bytes = 3000;
@@ -194,12 +194,12 @@ delivery_pattern(guint64 seed, const SimLinkParams *p, guint32 n, guint64 *out_l
 static void
 test_link_bernoulli_loss_bounds(void **state)
 {
-    static const guint64 seeds[] = { 1, 2, 3, 42, 20240601 };
-    static const guint32 ppms[] = { 10000, 250000 };
+    static const guint64 seeds[] = {1, 2, 3, 42, 20240601};
+    static const guint32 ppms[] = {10000, 250000};
     const guint32 n = 100000;
     SimLinkParams p;
 
-    (void) state;
+    (void)state;
     sim_link_params_init(&p);
     for (size_t k = 0; k < G_N_ELEMENTS(ppms); k++) {
         double q = ppms[k] / 1e6, mean = n * q, sd = sqrt(n * q * (1 - q));
@@ -215,7 +215,7 @@ test_link_bernoulli_loss_bounds(void **state)
                           " lost (mean %.0f, sd %.1f)\n",
                           ppms[k], seeds[i], lost, mean, sd);
             assert_int_equal(lost, counted);
-            assert_true(fabs((double) lost - mean) <= 5 * sd);
+            assert_true(fabs((double)lost - mean) <= 5 * sd);
             g_free(got);
         }
     }
@@ -239,12 +239,12 @@ test_link_bernoulli_loss_bounds(void **state)
 static void
 test_link_gilbert_elliott_burst_length(void **state)
 {
-    static const guint64 seeds[] = { 5, 6, 7 };
-    static const guint32 p_bg[] = { 250000, 100000 };
+    static const guint64 seeds[] = {5, 6, 7};
+    static const guint32 p_bg[] = {250000, 100000};
     const guint32 n = 200000;
     SimLinkParams p;
 
-    (void) state;
+    (void)state;
     sim_link_params_init(&p);
     p.ge_enabled = true;
     p.ge_p_good_bad_ppm = 10000;
@@ -271,8 +271,8 @@ test_link_gilbert_elliott_burst_length(void **state)
                 }
             }
             assert_true(bursts > 100);
-            mean = (double) total_len / (double) bursts;
-            sd_mean = sd1 / sqrt((double) bursts);
+            mean = (double)total_len / (double)bursts;
+            sd_mean = sd1 / sqrt((double)bursts);
             print_message("GE p_bg %u ppm seed %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT
                           " bursts, mean %.3f (want %.3f +- %.3f)\n",
                           p_bg[k], seeds[i], bursts, mean, want, 5 * sd_mean);
@@ -292,7 +292,7 @@ test_link_stream_independence(void **state)
     SimLinkParams p, q;
     GArray *pattern[2];
 
-    (void) state;
+    (void)state;
     sim_link_params_init(&p);
     p.loss_ppm = 300000;
     p.jitter_ns = 1000;
@@ -344,9 +344,9 @@ assert_binomial(guint64 got, guint32 n, guint32 ppm)
 {
     double q = ppm / 1e6, mean = n * q, sd = sqrt(n * q * (1 - q));
 
-    print_message("%" G_GUINT64_FORMAT " of %u at %u ppm (mean %.0f, sd %.1f)\n", got, n, ppm,
-                  mean, sd);
-    assert_true(fabs((double) got - mean) <= 5 * sd);
+    print_message("%" G_GUINT64_FORMAT " of %u at %u ppm (mean %.0f, sd %.1f)\n", got, n, ppm, mean,
+                  sd);
+    assert_true(fabs((double)got - mean) <= 5 * sd);
 }
 
 /* Duplication delivers a second copy sharing the payload; the rate of
@@ -360,7 +360,7 @@ test_link_duplication(void **state)
     SimLinkId l;
     TestNet *tn;
 
-    (void) state;
+    (void)state;
     sim_link_params_init(&p);
     p.dup_ppm = SIM_PPM_ONE;
     p.latency_ns = SIM_MSEC;
@@ -398,7 +398,7 @@ test_link_reorder(void **state)
     TestNet *tn;
     guint64 late = 0, overtaken = 0;
 
-    (void) state;
+    (void)state;
     sim_link_params_init(&p);
     p.latency_ns = SIM_MSEC;
     p.rate_bps = 1000000000;
@@ -413,7 +413,7 @@ test_link_reorder(void **state)
     assert_int_equal(tn->rx->len, 20000);
     for (guint k = 0; k < tn->rx->len; k++) {
         const TestRx *rx = test_net_rx(tn, k);
-        SimTime sent = (SimTime) rx->pkt->flow_id * 10 * SIM_USEC;
+        SimTime sent = (SimTime)rx->pkt->flow_id * 10 * SIM_USEC;
         SimTime delay = rx->time - sent;
 
         assert_true(delay == SIM_MSEC + 1000 || delay == SIM_MSEC + 1000 + 50 * SIM_USEC);
@@ -438,7 +438,7 @@ test_link_corruption(void **state)
     SimLinkId l;
     TestNet *tn;
 
-    (void) state;
+    (void)state;
     sim_link_params_init(&p);
     p.corrupt_ppm = SIM_PPM_ONE;
     p.latency_ns = 2 * SIM_MSEC;
@@ -478,7 +478,7 @@ test_link_jitter_bounds(void **state)
     double sum = 0;
     const guint32 n = 20000;
 
-    (void) state;
+    (void)state;
     sim_link_params_init(&p);
     p.latency_ns = 10 * SIM_MSEC;
     p.jitter_ns = SIM_MSEC;
@@ -494,7 +494,7 @@ test_link_jitter_bounds(void **state)
         assert_true(t >= 10 * SIM_MSEC && t <= 11 * SIM_MSEC);
         lo = MIN(lo, t);
         hi = MAX(hi, t);
-        sum += (double) (t - 10 * SIM_MSEC);
+        sum += (double)(t - 10 * SIM_MSEC);
     }
     assert_true(lo < 10 * SIM_MSEC + 1000);
     assert_true(hi > 11 * SIM_MSEC - 1000);
@@ -514,7 +514,7 @@ test_link_down_drops_in_flight(void **state)
     SimLinkId l;
     TestNet *tn;
 
-    (void) state;
+    (void)state;
     sim_link_params_init(&p);
     p.latency_ns = 10 * SIM_MSEC;
     p.rate_bps = 1000000;
@@ -557,7 +557,7 @@ test_link_scheduled_params(void **state)
     SimLinkId l;
     TestNet *tn;
 
-    (void) state;
+    (void)state;
     sim_link_params_init(&p);
     p.latency_ns = SIM_MSEC;
     tn = pair_new(9, &p, &a, &b, &l);
@@ -577,9 +577,9 @@ test_link_scheduled_params(void **state)
     assert_int_equal(got.latency_ns, 3 * SIM_MSEC);
     assert_int_equal(sim_link_get_params(tn->world, l, SIM_DIR_BA, &got), SIM_OK);
     assert_int_equal(got.latency_ns, SIM_MSEC);
-    assert_int_equal(
-        test_net_trace_count(tn, "   0.010000000 a        * b        LINK latency=3ms loss=1000ppm"),
-        1);
+    assert_int_equal(test_net_trace_count(
+                         tn, "   0.010000000 a        * b        LINK latency=3ms loss=1000ppm"),
+                     1);
     /* Invalid parameters are refused. */
     q.mtu = 20;
     assert_int_equal(sim_link_set_params(tn->world, l, SIM_DIR_AB, &q), SIM_E_INVAL);
@@ -598,7 +598,7 @@ test_link_lookup(void **state)
     SimNodeId a, b, c;
     SimLinkId l1, l2, l3;
 
-    (void) state;
+    (void)state;
     a = test_net_node(tn, "a", SIM_NODE_HOST, NULL, 0);
     b = test_net_node(tn, "b", SIM_NODE_ROUTER, NULL, 0);
     c = test_net_node(tn, "c", SIM_NODE_HOST, NULL, 0);

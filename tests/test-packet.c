@@ -5,12 +5,12 @@
  * recomputing them independently over the bytes written. */
 #include "config.h"
 
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <cmocka.h>
 
 #include "helpers/test-net.h"
 
@@ -21,7 +21,7 @@ sum16(const guint8 *p, size_t n)
     guint32 s = 0;
 
     for (size_t i = 0; i < n; i++)
-        s += (i % 2 == 0) ? (guint32) p[i] << 8 : p[i];
+        s += (i % 2 == 0) ? (guint32)p[i] << 8 : p[i];
     return s;
 }
 
@@ -30,13 +30,13 @@ fold(guint32 s)
 {
     while (s > 0xffff)
         s = (s & 0xffff) + (s >> 16);
-    return (guint16) s;
+    return (guint16)s;
 }
 
 static guint16
 rd16(const guint8 *p)
 {
-    return (guint16) (p[0] << 8 | p[1]);
+    return (guint16)(p[0] << 8 | p[1]);
 }
 
 /* TRUE if the transport checksum of the serialised packet @b (@n bytes)
@@ -48,14 +48,14 @@ l4_checksum_ok(const guint8 *b, size_t n)
     guint32 s;
 
     if ((b[0] >> 4) == 4) {
-        size_t ihl = (size_t) (b[0] & 0x0f) * 4;
+        size_t ihl = (size_t)(b[0] & 0x0f) * 4;
         guint8 proto = b[9];
         size_t l4 = rd16(b + 2) - ihl;
 
         assert_int_equal(rd16(b + 2), n);
         if (proto == SIM_PROTO_ICMP)
             return fold(sum16(b + ihl, l4)) == 0xffff;
-        s = sum16(b + 12, 8) + proto + (guint32) l4 + sum16(b + ihl, l4);
+        s = sum16(b + 12, 8) + proto + (guint32)l4 + sum16(b + ihl, l4);
         return fold(s) == 0xffff;
     }
     {
@@ -63,7 +63,7 @@ l4_checksum_ok(const guint8 *b, size_t n)
         guint8 proto = b[6];
 
         assert_int_equal(l4 + 40, n);
-        s = sum16(b + 8, 32) + (guint32) (l4 >> 16) + (guint32) (l4 & 0xffff) + proto +
+        s = sum16(b + 8, 32) + (guint32)(l4 >> 16) + (guint32)(l4 & 0xffff) + proto +
             sum16(b + 40, l4);
         return fold(s) == 0xffff;
     }
@@ -85,7 +85,7 @@ test_packet_refcount_and_alive(void **state)
     SimPacket *p, *q;
     SimBuf *buf = sim_buf_new("hello", 5);
 
-    (void) state;
+    (void)state;
     assert_int_equal(sim_world_packets_alive(tn->world), 0);
     p = sim_packet_new(tn->world, SIM_PROTO_UDP);
     assert_int_equal(p->ttl, SIM_PACKET_DEFAULT_TTL);
@@ -123,7 +123,7 @@ test_packet_wire_len(void **state)
     TestNet *tn = test_net_new(32);
     SimPacket *p;
 
-    (void) state;
+    (void)state;
     p = test_net_udp(tn, "10.0.0.1", "10.0.0.2", 1, 2, 100);
     assert_int_equal(sim_packet_wire_len(p), 20 + 8 + 100);
     sim_packet_unref(p);
@@ -151,13 +151,13 @@ test_packet_wire_len(void **state)
 static void
 test_packet_ipv4_header_known_answer(void **state)
 {
-    static const guint8 want[20] = { 0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
-                                     0xb8, 0x61, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7 };
+    static const guint8 want[20] = {0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
+                                    0xb8, 0x61, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7};
     TestNet *tn = test_net_new(33);
     SimPacket *p = test_net_udp(tn, "192.168.0.1", "192.168.0.199", 1, 2, 0x73 - 28);
     guint8 buf[256];
 
-    (void) state;
+    (void)state;
     p->ip_id = 0;
     p->dont_frag = true;
     p->ttl = 64;
@@ -183,20 +183,20 @@ typedef struct {
 } CsumCase;
 
 static const CsumCase csum_cases[] = {
-    { "udp4", "10.1.2.3", "10.9.8.7", SIM_PROTO_UDP, 0, 0, 0, SIM_OK, 513 },
-    { "udp4-empty", "10.1.2.3", "10.9.8.7", SIM_PROTO_UDP, 0, 0, 0, SIM_OK, 0 },
-    { "udp6", "2001:db8::1", "2001:db8:ffff::2", SIM_PROTO_UDP, 0, 0, 0, SIM_OK, 1000 },
-    { "tcp4-syn", "10.0.0.1", "10.0.0.2", SIM_PROTO_TCP, SIM_TCP_SYN, 1460, 7, SIM_OK, 0 },
-    { "tcp4-data", "10.0.0.1", "10.0.0.2", SIM_PROTO_TCP, SIM_TCP_ACK | SIM_TCP_PSH, 0, 7,
-      SIM_OK, 1461 },
-    { "tcp6-synack", "fe80::1", "fe80::2", SIM_PROTO_TCP, SIM_TCP_SYN | SIM_TCP_ACK, 1440, 0,
-      SIM_OK, 0 },
-    { "tcp6-data", "2001:db8::1", "2001:db8::2", SIM_PROTO_TCP, SIM_TCP_ACK | SIM_TCP_URG, 0, 0,
-      SIM_OK, 777 },
-    { "icmp4-port", "10.0.0.2", "10.0.0.1", SIM_PROTO_ICMP, 0, 0, 0, SIM_E_PORTUNREACH, 0 },
-    { "icmp4-fragneeded", "10.0.0.9", "10.0.0.1", SIM_PROTO_ICMP, 0, 0, 0, SIM_E_MSGSIZE, 0 },
-    { "icmp6-ttl", "2001:db8::9", "2001:db8::1", SIM_PROTO_ICMPV6, 0, 0, 0, SIM_E_TTL, 0 },
-    { "icmp4-echo", "10.0.0.1", "10.0.0.2", SIM_PROTO_ICMP, 0, 0, 0, SIM_OK, 56 },
+    {"udp4", "10.1.2.3", "10.9.8.7", SIM_PROTO_UDP, 0, 0, 0, SIM_OK, 513},
+    {"udp4-empty", "10.1.2.3", "10.9.8.7", SIM_PROTO_UDP, 0, 0, 0, SIM_OK, 0},
+    {"udp6", "2001:db8::1", "2001:db8:ffff::2", SIM_PROTO_UDP, 0, 0, 0, SIM_OK, 1000},
+    {"tcp4-syn", "10.0.0.1", "10.0.0.2", SIM_PROTO_TCP, SIM_TCP_SYN, 1460, 7, SIM_OK, 0},
+    {"tcp4-data", "10.0.0.1", "10.0.0.2", SIM_PROTO_TCP, SIM_TCP_ACK | SIM_TCP_PSH, 0, 7, SIM_OK,
+     1461},
+    {"tcp6-synack", "fe80::1", "fe80::2", SIM_PROTO_TCP, SIM_TCP_SYN | SIM_TCP_ACK, 1440, 0, SIM_OK,
+     0},
+    {"tcp6-data", "2001:db8::1", "2001:db8::2", SIM_PROTO_TCP, SIM_TCP_ACK | SIM_TCP_URG, 0, 0,
+     SIM_OK, 777},
+    {"icmp4-port", "10.0.0.2", "10.0.0.1", SIM_PROTO_ICMP, 0, 0, 0, SIM_E_PORTUNREACH, 0},
+    {"icmp4-fragneeded", "10.0.0.9", "10.0.0.1", SIM_PROTO_ICMP, 0, 0, 0, SIM_E_MSGSIZE, 0},
+    {"icmp6-ttl", "2001:db8::9", "2001:db8::1", SIM_PROTO_ICMPV6, 0, 0, 0, SIM_E_TTL, 0},
+    {"icmp4-echo", "10.0.0.1", "10.0.0.2", SIM_PROTO_ICMP, 0, 0, 0, SIM_OK, 56},
 };
 
 /* Every protocol and family: the checksums in the bytes verify. */
@@ -205,7 +205,7 @@ test_packet_serialize_checksums(void **state)
 {
     TestNet *tn = test_net_new(34);
 
-    (void) state;
+    (void)state;
     for (size_t i = 0; i < G_N_ELEMENTS(csum_cases); i++) {
         const CsumCase *c = &csum_cases[i];
         SimPacket *p = sim_packet_new(tn->world, c->proto);
@@ -215,19 +215,25 @@ test_packet_serialize_checksums(void **state)
         print_message("case %s\n", c->name);
         p->src = test_addr(c->src);
         p->dst = test_addr(c->dst);
-        p->ip_id = (guint16) (0x1234 + i);
+        p->ip_id = (guint16)(0x1234 + i);
         if (c->len > 0) {
             SimBuf *b = sim_buf_new(NULL, c->len + 3);
 
             for (guint32 k = 0; k < c->len + 3; k++)
-                b->data[k] = (guint8) (k * 31 + i);
+                b->data[k] = (guint8)(k * 31 + i);
             sim_packet_set_payload(p, b, 3, c->len);
             sim_buf_unref(b);
         }
         if (c->proto == SIM_PROTO_TCP) {
-            p->l4.tcp = (SimTcpHeader) { .sport = 49152, .dport = 7000, .seq = 0xdeadbeef,
-                                         .ack = 12345, .flags = c->tcp_flags, .window = 200000,
-                                         .urg = 3, .mss = c->mss, .wscale = c->wscale };
+            p->l4.tcp = (SimTcpHeader){.sport = 49152,
+                                       .dport = 7000,
+                                       .seq = 0xdeadbeef,
+                                       .ack = 12345,
+                                       .flags = c->tcp_flags,
+                                       .window = 200000,
+                                       .urg = 3,
+                                       .mss = c->mss,
+                                       .wscale = c->wscale};
         } else if (c->proto == SIM_PROTO_UDP) {
             p->l4.udp.sport = 5353;
             p->l4.udp.dport = 53;
@@ -280,7 +286,7 @@ wire_sink(SimWorld *world, const SimTraceRecord *rec, void *data)
     GPtrArray *out = data;
     GByteArray *b;
 
-    (void) world;
+    (void)world;
     if (rec->kind != SIM_TR_PKT_SEND || rec->packet == NULL)
         return;
     b = g_byte_array_sized_new(sim_packet_wire_len(rec->packet));
@@ -296,21 +302,21 @@ static void
 test_packet_fragment_checksum(void **state)
 {
     TestNet *tn = test_net_new(35);
-    GPtrArray *wire = g_ptr_array_new_with_free_func((GDestroyNotify) g_byte_array_unref);
+    GPtrArray *wire = g_ptr_array_new_with_free_func((GDestroyNotify)g_byte_array_unref);
     guint8 whole[20 + 8 + 3000];
     size_t at = 20;
     SimNodeId a, b;
     SimLinkParams p;
 
-    (void) state;
+    (void)state;
     a = test_net_node(tn, "a", SIM_NODE_HOST, "10.0.0.1", 24);
     b = test_net_node(tn, "b", SIM_NODE_HOST, "10.0.0.2", 24);
     sim_link_params_init(&p);
     p.mtu = 1000;
     test_net_link(tn, a, b, &p);
     sim_trace_add_sink(tn->world, wire_sink, wire);
-    assert_int_equal(sim_net_send(tn->world, a, test_net_udp(tn, "10.0.0.1", "10.0.0.2", 9, 10, 3000)),
-                     SIM_OK);
+    assert_int_equal(
+        sim_net_send(tn->world, a, test_net_udp(tn, "10.0.0.1", "10.0.0.2", 9, 10, 3000)), SIM_OK);
     sim_world_run(tn->world);
     sim_trace_remove_sink(tn->world, wire_sink, wire);
     assert_int_equal(tn->rx->len, 1);
@@ -332,8 +338,8 @@ test_packet_fragment_checksum(void **state)
     }
     assert_int_equal(at, sizeof whole);
     /* Make the reassembled header describe the whole datagram. */
-    whole[2] = (guint8) (sizeof whole >> 8);
-    whole[3] = (guint8) (sizeof whole & 0xff);
+    whole[2] = (guint8)(sizeof whole >> 8);
+    whole[3] = (guint8)(sizeof whole & 0xff);
     whole[6] = whole[7] = 0;
     assert_int_equal(rd16(whole + 20 + 4), 8 + 3000);
     assert_true(l4_checksum_ok(whole, sizeof whole));

@@ -5,11 +5,11 @@
  * the per-destination route cache. */
 #include "config.h"
 
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 
 #include "helpers/test-net.h"
 
@@ -68,7 +68,7 @@ test_route_five_nodes_tie_break_and_failover(void **state)
     Five f;
     SimAddr h2 = test_addr("10.0.2.1");
 
-    (void) state;
+    (void)state;
     five_init(&f, "beta");
     assert_int_equal(sim_net_hop_count(f.tn->world, f.h1, &h2), 3);
     /* Equal cost: "beta" < "gamma". */
@@ -96,8 +96,7 @@ test_route_five_nodes_tie_break_and_failover(void **state)
 
         assert_int_equal(sim_link_get_params(f.tn->world, f.alpha_gamma, SIM_DIR_AB, &p), SIM_OK);
         p.latency_ns = 500 * SIM_USEC;
-        assert_int_equal(sim_link_set_params(f.tn->world, f.alpha_gamma, SIM_DIR_BOTH, &p),
-                         SIM_OK);
+        assert_int_equal(sim_link_set_params(f.tn->world, f.alpha_gamma, SIM_DIR_BOTH, &p), SIM_OK);
     }
     assert_int_equal(five_send(&f), 2500 * SIM_USEC);
     assert_int_equal(sent_on(f.tn, f.alpha_gamma, SIM_DIR_AB), 2);
@@ -108,8 +107,7 @@ test_route_five_nodes_tie_break_and_failover(void **state)
 
         sim_link_params_init(&p);
         p.latency_ns = SIM_MSEC;
-        assert_int_equal(sim_link_set_params(f.tn->world, f.alpha_gamma, SIM_DIR_BOTH, &p),
-                         SIM_OK);
+        assert_int_equal(sim_link_set_params(f.tn->world, f.alpha_gamma, SIM_DIR_BOTH, &p), SIM_OK);
     }
     sim_node_set_up(f.tn->world, f.b, false);
     assert_int_equal(five_send(&f), 3 * SIM_MSEC);
@@ -142,7 +140,7 @@ test_route_partition_drops_on_link(void **state)
     Five f;
     SimPacket *pkt;
 
-    (void) state;
+    (void)state;
     five_init(&f, "beta");
     assert_int_equal(sim_link_set_up(f.tn->world, f.alpha_b, SIM_DIR_BOTH, false), SIM_OK);
     assert_int_equal(sim_link_set_up(f.tn->world, f.alpha_gamma, SIM_DIR_BOTH, false), SIM_OK);
@@ -162,7 +160,7 @@ test_route_ttl_expiry_icmp(void **state)
     TestNet *tn = test_net_new(12);
     SimNodeId h1, r1, r2, r3, h2;
 
-    (void) state;
+    (void)state;
     h1 = test_net_node(tn, "h1", SIM_NODE_HOST, "10.0.0.1", 24);
     r1 = test_net_node(tn, "r1", SIM_NODE_ROUTER, "10.0.0.254", 24);
     r2 = test_net_node(tn, "r2", SIM_NODE_ROUTER, "10.1.0.2", 24);
@@ -198,8 +196,9 @@ test_route_ttl_expiry_icmp(void **state)
     }
     assert_int_equal(test_net_trace_count(tn, "r1       x h1       DROP ttl UDP 1001 > 2000"), 1);
     assert_int_equal(test_net_trace_count(tn, "r2       x r1       DROP ttl UDP 1002 > 2000"), 1);
-    assert_int_equal(test_net_trace_count(tn, "h1       < r1       ICMP ttl-exceeded for UDP 1003 > 2000"), 1);
-    (void) r3;
+    assert_int_equal(
+        test_net_trace_count(tn, "h1       < r1       ICMP ttl-exceeded for UDP 1003 > 2000"), 1);
+    (void)r3;
     test_net_free(tn);
 }
 
@@ -212,7 +211,7 @@ test_route_no_route(void **state)
     SimNodeId h1, h2, h3, lone;
     SimAddr a3 = test_addr("10.0.0.3");
 
-    (void) state;
+    (void)state;
     h1 = test_net_node(tn, "h1", SIM_NODE_HOST, "10.0.0.1", 24);
     h2 = test_net_node(tn, "h2", SIM_NODE_HOST, "10.0.0.2", 24);
     h3 = test_net_node(tn, "h3", SIM_NODE_HOST, "10.0.0.3", 24);
@@ -238,7 +237,7 @@ test_route_no_route(void **state)
     assert_int_equal(test_net_rx_count(tn, h3), 1);
     assert_int_equal(test_net_trace_count(tn, "h1       x 10.7.7.7 DROP no-route"), 1);
     assert_int_equal(test_net_trace_count(tn, "h1       x lone     DROP no-route"), 1);
-    (void) lone;
+    (void)lone;
     test_net_free(tn);
 }
 
@@ -251,7 +250,7 @@ test_route_hop_count_and_path_mtu(void **state)
     SimAddr h2 = test_addr("10.0.2.1"), h1 = test_addr("10.0.1.1"), lo = test_addr("127.0.0.1");
     SimAddr beta = test_addr("10.0.3.1");
 
-    (void) state;
+    (void)state;
     five_init(&f, "beta");
     sim_link_params_init(&p);
     p.latency_ns = SIM_MSEC;
@@ -277,7 +276,7 @@ test_route_star_uses_one_table(void **state)
     SimNodeId r, hosts[200];
     SimNet *net;
 
-    (void) state;
+    (void)state;
     tn->keep_rx = false;
     r = test_net_node(tn, "r", SIM_NODE_ROUTER, "10.255.255.254", 8);
     for (int i = 0; i < 200; i++) {
@@ -316,7 +315,7 @@ test_route_source_addr(void **state)
     SimNodeId h, r, far;
     SimAddr a, src, want;
 
-    (void) state;
+    (void)state;
     h = test_net_node(tn, "h", SIM_NODE_HOST, "192.168.5.1", 24);
     a = test_addr("10.0.0.1");
     assert_int_equal(sim_node_add_addr(tn->world, h, &a, 24), SIM_OK);

@@ -5,13 +5,13 @@
  * world run twice gives the same text trace and fingerprint. */
 #include "config.h"
 
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <cmocka.h>
 
 #include "helpers/test-net.h"
 
@@ -22,16 +22,16 @@ test_trace_format_time(void **state)
         SimTime t;
         const char *want;
     } cases[] = {
-        { 0, "   0.000000000" },
-        { 5120000, "   0.005120000" },
-        { 1, "   0.000000001" },
-        { 3 * SIM_SEC + 7, "   3.000000007" },
-        { 1234 * SIM_SEC, "1234.000000000" },
-        { 123456 * SIM_SEC + 5, "123456.000000005" },
+        {0, "   0.000000000"},
+        {5120000, "   0.005120000"},
+        {1, "   0.000000001"},
+        {3 * SIM_SEC + 7, "   3.000000007"},
+        {1234 * SIM_SEC, "1234.000000000"},
+        {123456 * SIM_SEC + 5, "123456.000000005"},
     };
     char buf[32];
 
-    (void) state;
+    (void)state;
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         sim_trace_format_time(cases[i].t, buf);
         assert_string_equal(buf, cases[i].want);
@@ -41,11 +41,11 @@ test_trace_format_time(void **state)
 static void
 test_trace_names(void **state)
 {
-    (void) state;
+    (void)state;
     for (int r = 0; r < SIM_DROP_N_REASONS; r++)
-        assert_true(strlen(sim_drop_reason_name((SimDropReason) r)) > 0);
+        assert_true(strlen(sim_drop_reason_name((SimDropReason)r)) > 0);
     for (int k = 0; k < SIM_TR_N_KINDS; k++)
-        assert_true(strlen(sim_trace_kind_name((SimTraceKind) k)) > 0);
+        assert_true(strlen(sim_trace_kind_name((SimTraceKind)k)) > 0);
     assert_string_equal(sim_drop_reason_name(SIM_DROP_LINK_DOWN), "link-down");
     assert_string_equal(sim_drop_reason_name(SIM_DROP_N_REASONS), "?");
     assert_string_equal(sim_trace_kind_name(SIM_TR_PKT_SEND), "pkt-send");
@@ -58,8 +58,13 @@ tcp_packet(SimWorld *w, guint8 flags, guint32 len)
 
     p->src = test_addr("10.0.0.1");
     p->dst = test_addr("10.0.0.2");
-    p->l4.tcp = (SimTcpHeader) { .sport = 49152, .dport = 7000, .seq = 0, .ack = 1,
-                                 .flags = flags, .window = 65535, .mss = 1460 };
+    p->l4.tcp = (SimTcpHeader){.sport = 49152,
+                               .dport = 7000,
+                               .seq = 0,
+                               .ack = 1,
+                               .flags = flags,
+                               .window = 65535,
+                               .mss = 1460};
     p->payload_len = len;
     return p;
 }
@@ -82,38 +87,55 @@ test_trace_packet_lines(void **state)
     SimPacket *syn, *synack, *udp, *icmp;
     char *line;
 
-    (void) state;
+    (void)state;
     c = test_net_node(tn, "client", SIM_NODE_HOST, "10.0.0.1", 24);
     s = test_net_node(tn, "server", SIM_NODE_HOST, "10.0.0.2", 24);
     syn = tcp_packet(tn->world, SIM_TCP_SYN, 0);
     synack = tcp_packet(tn->world, SIM_TCP_SYN | SIM_TCP_ACK, 0);
     udp = test_net_udp(tn, "10.0.0.1", "10.0.0.2", 5000, 53, 512);
     icmp = sim_packet_new(tn->world, SIM_PROTO_ICMP);
-    icmp->l4.icmp = (SimIcmpHeader) { .type = 3, .code = 3, .error = SIM_E_PORTUNREACH,
-                                      .orig_proto = SIM_PROTO_UDP, .orig_sport = 5000,
-                                      .orig_dport = 53 };
+    icmp->l4.icmp = (SimIcmpHeader){.type = 3,
+                                    .code = 3,
+                                    .error = SIM_E_PORTUNREACH,
+                                    .orig_proto = SIM_PROTO_UDP,
+                                    .orig_sport = 5000,
+                                    .orig_dport = 53};
     icmp->dst = test_addr("10.0.0.1");
     {
-        SimTraceRecord r = { .time = 5120000, .kind = SIM_TR_PKT_SEND, .node = c, .peer = s,
-                             .link = 1, .packet = syn };
+        SimTraceRecord r = {.time = 5120000,
+                            .kind = SIM_TR_PKT_SEND,
+                            .node = c,
+                            .peer = s,
+                            .link = 1,
+                            .packet = syn};
 
         line = line_of(tn->world, &r);
-        assert_string_equal(
-            line, "   0.005120000 client   > server   TCP 49152 > 7000 [S] seq=0 win=65535 mss=1460 len=0");
+        assert_string_equal(line, "   0.005120000 client   > server   TCP 49152 > 7000 [S] seq=0 "
+                                  "win=65535 mss=1460 len=0");
         g_free(line);
     }
     {
-        SimTraceRecord r = { .time = 10 * SIM_MSEC, .kind = SIM_TR_PKT_DROP, .node = s, .peer = c,
-                             .reason = SIM_DROP_LOSS, .packet = synack };
+        SimTraceRecord r = {.time = 10 * SIM_MSEC,
+                            .kind = SIM_TR_PKT_DROP,
+                            .node = s,
+                            .peer = c,
+                            .reason = SIM_DROP_LOSS,
+                            .packet = synack};
 
         line = line_of(tn->world, &r);
-        assert_string_equal(line, "   0.010000000 server   x client   DROP loss TCP 49152 > 7000 [S.] "
-                                  "seq=0 ack=1 win=65535 mss=1460 len=0");
+        assert_string_equal(line,
+                            "   0.010000000 server   x client   DROP loss TCP 49152 > 7000 [S.] "
+                            "seq=0 ack=1 win=65535 mss=1460 len=0");
         g_free(line);
     }
     {
-        SimTraceRecord r = { .time = 0, .kind = SIM_TR_PKT_QUEUE, .node = c, .peer = s,
-                             .packet = udp, .depart_ns = 4320, .queue_len = 2 };
+        SimTraceRecord r = {.time = 0,
+                            .kind = SIM_TR_PKT_QUEUE,
+                            .node = c,
+                            .peer = s,
+                            .packet = udp,
+                            .depart_ns = 4320,
+                            .queue_len = 2};
 
         line = line_of(tn->world, &r);
         assert_string_equal(line, "   0.000000000 client   > server   UDP 5000 > 53 len=512 "
@@ -121,32 +143,37 @@ test_trace_packet_lines(void **state)
         g_free(line);
     }
     {
-        SimTraceRecord r = { .time = SIM_SEC, .kind = SIM_TR_PKT_DELIVER, .node = c, .peer = s,
-                             .packet = icmp };
+        SimTraceRecord r = {
+            .time = SIM_SEC, .kind = SIM_TR_PKT_DELIVER, .node = c, .peer = s, .packet = icmp};
 
         line = line_of(tn->world, &r);
-        assert_string_equal(line, "   1.000000000 client   < server   ICMP port-unreachable for UDP 5000 > 53");
+        assert_string_equal(
+            line, "   1.000000000 client   < server   ICMP port-unreachable for UDP 5000 > 53");
         g_free(line);
     }
     {
-        SimTraceRecord r = { .time = 0, .kind = SIM_TR_PKT_DROP, .node = c,
-                             .reason = SIM_DROP_NO_ROUTE, .packet = udp };
+        SimTraceRecord r = {.time = 0,
+                            .kind = SIM_TR_PKT_DROP,
+                            .node = c,
+                            .reason = SIM_DROP_NO_ROUTE,
+                            .packet = udp};
 
         line = line_of(tn->world, &r);
-        assert_string_equal(line, "   0.000000000 client   x 10.0.0.2 DROP no-route UDP 5000 > 53 len=512");
+        assert_string_equal(
+            line, "   0.000000000 client   x 10.0.0.2 DROP no-route UDP 5000 > 53 len=512");
         g_free(line);
     }
     {
-        SimTraceRecord r = { .time = 0, .kind = SIM_TR_LINK_CHANGE, .node = c, .peer = s,
-                             .link = 1, .text = "down" };
+        SimTraceRecord r = {
+            .time = 0, .kind = SIM_TR_LINK_CHANGE, .node = c, .peer = s, .link = 1, .text = "down"};
 
         line = line_of(tn->world, &r);
         assert_string_equal(line, "   0.000000000 client   * server   LINK down");
         g_free(line);
     }
     {
-        SimTraceRecord r = { .time = 2, .kind = SIM_TR_CALL, .node = s, .subject = "WSPRecv",
-                             .text = "= 0" };
+        SimTraceRecord r = {
+            .time = 2, .kind = SIM_TR_CALL, .node = s, .subject = "WSPRecv", .text = "= 0"};
 
         line = line_of(tn->world, &r);
         assert_string_equal(line, "   0.000000002 server   CALL  WSPRecv = 0");
@@ -167,20 +194,20 @@ test_trace_tcp_flags_tcpdump(void **state)
         guint8 flags;
         const char *want;
     } cases[] = {
-        { SIM_TCP_SYN, "[S]" },
-        { SIM_TCP_SYN | SIM_TCP_ACK, "[S.]" },
-        { SIM_TCP_ACK, "[.]" },
-        { SIM_TCP_PSH | SIM_TCP_ACK, "[P.]" },
-        { SIM_TCP_FIN | SIM_TCP_ACK, "[F.]" },
-        { SIM_TCP_FIN | SIM_TCP_PSH | SIM_TCP_ACK, "[FP.]" },
-        { SIM_TCP_RST, "[R]" },
-        { SIM_TCP_RST | SIM_TCP_ACK, "[R.]" },
-        { SIM_TCP_URG | SIM_TCP_ACK, "[.U]" },
-        { 0, "[none]" },
+        {SIM_TCP_SYN, "[S]"},
+        {SIM_TCP_SYN | SIM_TCP_ACK, "[S.]"},
+        {SIM_TCP_ACK, "[.]"},
+        {SIM_TCP_PSH | SIM_TCP_ACK, "[P.]"},
+        {SIM_TCP_FIN | SIM_TCP_ACK, "[F.]"},
+        {SIM_TCP_FIN | SIM_TCP_PSH | SIM_TCP_ACK, "[FP.]"},
+        {SIM_TCP_RST, "[R]"},
+        {SIM_TCP_RST | SIM_TCP_ACK, "[R.]"},
+        {SIM_TCP_URG | SIM_TCP_ACK, "[.U]"},
+        {0, "[none]"},
     };
     TestNet *tn = test_net_new(42);
 
-    (void) state;
+    (void)state;
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         SimPacket *p = tcp_packet(tn->world, cases[i].flags, 10);
         GString *s = g_string_new(NULL);
@@ -212,7 +239,7 @@ order_sink(SimWorld *world, const SimTraceRecord *rec, void *data)
     g_string_append(o->log, o->tag);
     if (o->remove_self)
         sim_trace_remove_sink(world, order_sink, o);
-    (void) rec;
+    (void)rec;
 }
 
 /* Sinks run in the order added; one may remove itself while running. */
@@ -221,9 +248,9 @@ test_trace_sinks_order_and_removal(void **state)
 {
     SimWorld *w = sim_world_new(1);
     GString *log = g_string_new(NULL);
-    OrderSink a = { log, "a", false }, b = { log, "b", true }, c = { log, "c", false };
+    OrderSink a = {log, "a", false}, b = {log, "b", true}, c = {log, "c", false};
 
-    (void) state;
+    (void)state;
     assert_false(sim_trace_enabled(w));
     sim_trace_textf(w, SIM_TR_NOTE, 0, 0, NULL, "ignored");
     assert_int_equal(sim_trace_record_count(w), 0);
@@ -253,7 +280,7 @@ test_trace_text_writer(void **state)
     SimTraceText *tw;
     SimNodeId n = sim_node_add(w, "alpha", SIM_NODE_ROUTER);
 
-    (void) state;
+    (void)state;
     tw = sim_trace_text_new(w, f);
     sim_trace_textf(w, SIM_TR_NOTE, n, 0, "hello", "x=%d", 42);
     sim_node_set_up(w, n, false);
@@ -272,7 +299,7 @@ test_trace_fingerprint(void **state)
 {
     guint64 fp[3];
 
-    (void) state;
+    (void)state;
     for (int i = 0; i < 3; i++) {
         SimWorld *w = sim_world_new(1);
 
@@ -310,7 +337,7 @@ run_busy_world(guint64 seed, GString **out_trace, guint64 *out_fp, guint64 *out_
         g_snprintf(addr, sizeof addr, "10.0.%d.%d", i / 2, i + 1);
         h[i] = test_net_node(tn, name, SIM_NODE_HOST, addr, 16);
         sim_link_params_init(&p);
-        p.latency_ns = (SimTime) (i + 1) * SIM_MSEC;
+        p.latency_ns = (SimTime)(i + 1) * SIM_MSEC;
         p.jitter_ns = 300 * SIM_USEC;
         p.loss_ppm = 20000;
         p.dup_ppm = 10000;
@@ -346,11 +373,11 @@ run_busy_world(guint64 seed, GString **out_trace, guint64 *out_fp, guint64 *out_
                 j = (j + 1) % 4;
             g_snprintf(src, sizeof src, "10.0.%d.%d", i / 2, i + 1);
             g_snprintf(dst, sizeof dst, "10.0.%d.%d", j / 2, j + 1);
-            pkt = test_net_udp(tn, src, round % 10 == 0 ? "239.9.9.9" : dst,
-                               (guint16) (1000 + i), 2000, (guint32) (100 + 97 * round));
-            (void) sim_net_send(tn->world, h[i], pkt);
+            pkt = test_net_udp(tn, src, round % 10 == 0 ? "239.9.9.9" : dst, (guint16)(1000 + i),
+                               2000, (guint32)(100 + 97 * round));
+            (void)sim_net_send(tn->world, h[i], pkt);
         }
-        test_net_run_until(tn, (SimTime) (round + 1) * 7 * SIM_MSEC);
+        test_net_run_until(tn, (SimTime)(round + 1) * 7 * SIM_MSEC);
     }
     sim_world_run(tn->world);
     *out_trace = g_string_new(tn->trace->str);
@@ -365,7 +392,7 @@ test_trace_determinism(void **state)
     GString *t1, *t2, *t3;
     guint64 fp1, fp2, fp3, n1, n2, n3;
 
-    (void) state;
+    (void)state;
     run_busy_world(77, &t1, &fp1, &n1);
     run_busy_world(77, &t2, &fp2, &n2);
     run_busy_world(78, &t3, &fp3, &n3);

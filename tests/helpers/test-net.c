@@ -6,18 +6,18 @@
 
 #include "test-net.h"
 
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <cmocka.h>
 
 static void
 rx_input(SimWorld *world, SimNodeId node, SimPacket *pkt, void *data)
 {
     TestNet *tn = data;
-    TestRx rx = { node, sim_world_now(world), pkt };
+    TestRx rx = {node, sim_world_now(world), pkt};
 
     tn->rx_total++;
     if (!tn->keep_rx) {
@@ -31,7 +31,7 @@ static void
 err_input(SimWorld *world, SimNodeId node, const SimIcmpHeader *icmp, void *data)
 {
     TestNet *tn = data;
-    TestErr e = { node, sim_world_now(world), *icmp };
+    TestErr e = {node, sim_world_now(world), *icmp};
 
     g_array_append_val(tn->errs, e);
 }
@@ -49,7 +49,7 @@ static TestNet *
 net_new(guint64 seed, bool traced)
 {
     TestNet *tn = g_new0(TestNet, 1);
-    static const guint8 protos[] = { SIM_PROTO_UDP, SIM_PROTO_TCP, TEST_PROTO_RAW };
+    static const guint8 protos[] = {SIM_PROTO_UDP, SIM_PROTO_TCP, TEST_PROTO_RAW};
 
     tn->world = sim_world_new(seed);
     tn->rx = g_array_new(FALSE, FALSE, sizeof(TestRx));
@@ -161,7 +161,7 @@ test_net_udp(TestNet *tn, const char *src, const char *dst, guint16 sport, guint
         SimBuf *buf = sim_buf_new(NULL, len);
 
         for (guint32 i = 0; i < len; i++)
-            buf->data[i] = (guint8) (i * 7 + 1);
+            buf->data[i] = (guint8)(i * 7 + 1);
         sim_packet_set_payload(pkt, buf, 0, len);
         sim_buf_unref(buf);
     }
@@ -189,8 +189,8 @@ test_net_raw(TestNet *tn, const char *src, const char *dst, guint32 seq, guint32
 static void
 noop(SimWorld *world, void *data)
 {
-    (void) world;
-    (void) data;
+    (void)world;
+    (void)data;
 }
 
 void
@@ -225,7 +225,7 @@ test_net_trace_count(const TestNet *tn, const char *needle)
 
     while (*p != '\0') {
         const char *eol = strchr(p, '\n');
-        size_t len = eol != NULL ? (size_t) (eol - p) : strlen(p);
+        size_t len = eol != NULL ? (size_t)(eol - p) : strlen(p);
         char *line = g_strndup(p, len);
 
         n += strstr(line, needle) != NULL;

@@ -51,11 +51,10 @@ SimLinkId test_net_link_lat(TestNet *tn, SimNodeId a, SimNodeId b, SimTime laten
 
 SimAddr test_addr(const char *text);
 /* A UDP packet from @src to @dst with @len zero-filled payload bytes. */
-SimPacket *test_net_udp(TestNet *tn, const char *src, const char *dst, guint16 sport,
-                        guint16 dport, guint32 len);
-/* A raw (TEST_PROTO_RAW) packet carrying @seq in flow_id. */
-SimPacket *test_net_raw(TestNet *tn, const char *src, const char *dst, guint32 seq,
+SimPacket *test_net_udp(TestNet *tn, const char *src, const char *dst, guint16 sport, guint16 dport,
                         guint32 len);
+/* A raw (TEST_PROTO_RAW) packet carrying @seq in flow_id. */
+SimPacket *test_net_raw(TestNet *tn, const char *src, const char *dst, guint32 seq, guint32 len);
 
 /* Runs the world up to exactly @t (the clock ends at @t even if the queue
  * runs dry first). */
