@@ -7,12 +7,13 @@
  * crashes, and teardown with packets in flight. */
 #include "config.h"
 
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "helpers/test-net.h"
 

@@ -5,12 +5,13 @@
  * scheduled parameter changes. */
 #include "config.h"
 
-#include <cmocka.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include "helpers/test-net.h"
 

@@ -5,12 +5,13 @@
  * recomputing them independently over the bytes written. */
 #include "config.h"
 
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "helpers/test-net.h"
 

@@ -5,11 +5,12 @@
  * the per-destination route cache. */
 #include "config.h"
 
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include "helpers/test-net.h"
 

@@ -5,13 +5,14 @@
  * world run twice gives the same text trace and fingerprint. */
 #include "config.h"
 
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "helpers/test-net.h"
 

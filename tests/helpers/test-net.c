@@ -6,12 +6,13 @@
 
 #include "test-net.h"
 
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 static void
 rx_input(SimWorld *world, SimNodeId node, SimPacket *pkt, void *data)
