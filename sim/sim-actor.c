@@ -161,6 +161,12 @@ typedef struct {
     /* the thread baton */
     GMutex lock;
     GCond sched_cond;
+
+    /* an adopted OS thread (sim_actor_adopt) and the scheduler thread that
+     * runs events while it waits */
+    SimActor *adopted;
+    GThread *sched_thread;
+    SimTime release_until;
 } ActorState_;
 
 static void actors_free(SimWorld *world, void *state);
@@ -985,4 +991,125 @@ actors_free(SimWorld *world, void *state)
     g_mutex_clear(&st->lock);
     g_cond_clear(&st->sched_cond);
     g_free(st);
+}
+
+/* ---- Adopting an existing OS thread ---------------------------------- */
+
+/* The scheduler's side when an OS thread was adopted: it starts as if it had
+ * just handed the baton to the adopted actor, then runs events whenever the
+ * actors wait.  When the world goes idle while the adopted actor still
+ * waits with nothing left to wake it, that wait can never end: it is a
+ * deadlock, reported on stderr, and the wait fails (SIM_WAIT_KILLED) so the
+ * application's blocking call returns an error instead of hanging. */
+static gpointer
+scheduler_thread(gpointer data)
+{
+    SimActor *a = data;
+    SimWorld *world = a->world;
+    ActorState_ *st = actors(world);
+
+    sim__world_set_current(world);
+    g_mutex_lock(&st->lock);
+    while (a->turn)
+        g_cond_wait(&st->sched_cond, &st->lock);
+    g_mutex_unlock(&st->lock);
+    st->current = NULL;
+    if (a->state == ACTOR_DONE)
+        actor_finished(world, a);
+    for (;;) {
+        SimTime limit = a->state == ACTOR_DONE ? st->release_until : SIM_TIME_INFINITE;
+        SimRunResult res = sim_world_run_until(world, limit);
+
+        if (a->state == ACTOR_DONE || res != SIM_RUN_IDLE)
+            break;
+        if (a->state == ACTOR_BLOCKED) {
+            g_printerr("wspsim: deadlock at t=%" G_GUINT64_FORMAT " ns: thread %s waits for "
+                       "something that can no longer happen; its call fails\n",
+                       sim_world_now(world), a->name);
+            actor_wake(world, a, SIM_WAIT_KILLED, 0);
+        }
+    }
+    sim__world_set_current(NULL);
+    return NULL;
+}
+
+/**
+ * sim_actor_adopt:
+ * @world: a world not running on any thread
+ * @pid: the process the thread belongs to
+ * @name: for traces
+ *
+ * Makes the calling OS thread an actor of @pid (the ws2/ layer uses it for
+ * an application's main thread).  The caller holds the baton: it runs now,
+ * and from its first wait on, a scheduler thread runs the world's events
+ * while it is parked.  At most one thread per world is adopted.
+ *
+ * Returns: the actor's id.
+ */
+SimActorId
+sim_actor_adopt(SimWorld *world, SimProcessId pid, const char *name)
+{
+    ActorState_ *st;
+    SimProcess *p;
+    SimActor *a;
+
+    g_return_val_if_fail(world != NULL, SIM_ID_NONE);
+    p = process_get(world, pid);
+    g_return_val_if_fail(p != NULL, SIM_ID_NONE);
+    st = actors(world);
+    g_return_val_if_fail(st->adopted == NULL && st->current == NULL, SIM_ID_NONE);
+
+    a = g_new0(SimActor, 1);
+    a->world = world;
+    a->id = st->actors->len + 1;
+    a->pid = pid;
+    a->name = g_strdup(name ? name : "main");
+    a->kind = SIM_ACTOR_THREAD;
+    a->state = ACTOR_RUNNING;
+    a->turn = true;
+    g_queue_init(&a->apcs);
+    g_cond_init(&a->cond);
+    g_ptr_array_add(st->actors, a);
+    g_array_append_val(p->actors, a->id);
+    p->n_running++;
+    st->n_alive++;
+    st->adopted = a;
+    st->current = a;
+    st->release_until = SIM_TIME_INFINITE;
+    sim__world_set_current(world);
+    st->sched_thread = g_thread_new("wspsim-scheduler", scheduler_thread, a);
+    return a->id;
+}
+
+/**
+ * sim_actor_release:
+ * @world: the world whose thread was adopted; call from that thread
+ * @until_ns: run the world's remaining events up to this time (absolute;
+ *   SIM_TIME_INFINITE: until idle)
+ *
+ * Ends the adopted actor as if its function had returned (its process
+ * exits if it was the last actor), lets the scheduler run what is left, and
+ * returns once the world is quiet, so the caller may read results or free
+ * the world.
+ */
+void
+sim_actor_release(SimWorld *world, SimTime until_ns)
+{
+    ActorState_ *st;
+    SimActor *a;
+
+    g_return_if_fail(world != NULL);
+    st = actors(world);
+    a = st->adopted;
+    g_return_if_fail(a != NULL && st->current == a);
+    st->release_until = until_ns;
+    g_mutex_lock(&st->lock);
+    a->state = ACTOR_DONE;
+    a->turn = false;
+    g_cond_signal(&st->sched_cond);
+    g_mutex_unlock(&st->lock);
+    g_thread_join(st->sched_thread);
+    st->sched_thread = NULL;
+    st->adopted = NULL;
+    sim__world_set_current(world);
 }

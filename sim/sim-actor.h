@@ -111,6 +111,12 @@ bool sim_actor_interrupt(SimWorld *world, SimActorId actor);
 bool sim_actor_queue_apc(SimWorld *world, SimActorId actor, SimApcFn fn, void *data);
 size_t sim_actor_apcs_pending(const SimWorld *world, SimActorId actor);
 
+/* Adopt the calling OS thread as an actor (embedding: an application's
+ * main thread); a scheduler thread runs events while it waits.  Release it
+ * (from the same thread) before freeing the world. */
+SimActorId sim_actor_adopt(SimWorld *world, SimProcessId pid, const char *name);
+void sim_actor_release(SimWorld *world, SimTime until_ns);
+
 /* Per-actor data for upper layers, keyed by a static string. */
 void sim_actor_set_data(SimWorld *world, SimActorId actor, const char *key, void *data,
                         GDestroyNotify destroy);

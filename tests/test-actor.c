@@ -409,6 +409,44 @@ test_actor_data_and_identity(void **state)
     assert_int_equal(data_freed, 1);
 }
 
+/* ---- adopting the calling OS thread ---- */
+
+static void
+adopt_helper(void *data)
+{
+    Ctx *c = data;
+    sim_actor_sleep(c->w, 5, false);
+    logf_(c, "helper");
+    sim_waitq_wake_all(c->w, &c->q);
+}
+
+static void
+test_actor_adopt_main_thread(void **state)
+{
+    (void) state;
+    Ctx *c = ctx_new(SIM_ACTOR_THREAD);
+    SimProcessId p = sim_process_new(c->w, 1, "app");
+    SimActorId me = sim_actor_adopt(c->w, p, "main");
+    SimWaitQueue *q = &c->q;
+
+    assert_int_equal(sim_actor_current(c->w), me);
+    assert_ptr_equal(sim_world_current(), c->w);
+    sim_actor_spawn(c->w, p, "helper", SIM_ACTOR_COROUTINE, 0, adopt_helper, c);
+    /* Blocks this OS thread while the scheduler thread runs the helper. */
+    assert_int_equal(sim_actor_wait(c->w, &q, 1, SIM_TIME_INFINITE, 0, NULL), SIM_WAIT_WOKEN);
+    logf_(c, "main woke");
+    assert_int_equal(sim_actor_sleep(c->w, 10, false), SIM_WAIT_TIMEOUT);
+    logf_(c, "main slept");
+    /* Nobody will ever wake this: the scheduler reports a deadlock and the
+     * wait fails instead of hanging. */
+    assert_int_equal(sim_actor_wait(c->w, &q, 1, SIM_TIME_INFINITE, 0, NULL), SIM_WAIT_KILLED);
+    logf_(c, "deadlock");
+    sim_actor_release(c->w, SIM_TIME_INFINITE);
+    assert_string_equal(c->log->str, "5:helper 5:main woke 15:main slept 15:deadlock ");
+    assert_int_equal(sim_world_actors_alive(c->w), 0);
+    ctx_free(c);
+}
+
 int
 main(void)
 {
@@ -421,6 +459,7 @@ main(void)
         cmocka_unit_test(test_actor_teardown_unwinds_blocked),
         cmocka_unit_test(test_actor_thousands),
         cmocka_unit_test(test_actor_data_and_identity),
+        cmocka_unit_test(test_actor_adopt_main_thread),
     };
     return cmocka_run_group_tests_name("actor", tests, NULL, NULL);
 }
