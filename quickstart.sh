@@ -64,9 +64,10 @@ test)
     build-aux/summary build-asan "sanitizer build"
     # Failures in detail, then the one line CI reads.
     for d in build build-asan; do
-        grep -l -E '^:test-result: (FAIL|ERROR)' $(find "$d" -name '*.trs') 2>/dev/null | while read -r trs; do
-            echo "---- ${trs%.trs}.log"; tail -n 40 "${trs%.trs}.log"
-        done
+        { grep -l -E '^:test-result: (FAIL|ERROR)' $(find "$d" -name '*.trs') 2>/dev/null || true; } |
+            while read -r trs; do
+                echo "---- ${trs%.trs}.log"; tail -n 40 "${trs%.trs}.log"
+            done
     done
     total=$( (build-aux/summary build; build-aux/summary build-asan) |
         awk '{p+=$1; f+=$3} END {printf "%d passed, %d failed", p, f}')
