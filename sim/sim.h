@@ -15,5 +15,6 @@
 #include "sim-sock.h"
 #include "sim-tcp.h"
 #include "sim-udp.h"
+#include "sim-fault.h"
 
 #endif /* SIM_H */
