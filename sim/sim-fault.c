@@ -155,8 +155,8 @@ fw_get(SimWorld *world)
     fw = g_new0(FaultWorld, 1);
     fw->world = world;
     fw->faults = g_ptr_array_new_with_free_func((GDestroyNotify) fault_free);
-    fw->stacks = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                       (GDestroyNotify) stack_free);
+    fw->stacks =
+        g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) stack_free);
     fw->crashed = g_hash_table_new(g_direct_hash, g_direct_equal);
     fw->restart_hooks = g_array_new(FALSE, FALSE, sizeof(RestartHook));
     sim__world_set_module(world, SIM_MOD_FAULT, fw, fault_world_free);
@@ -611,8 +611,7 @@ fault_start(FaultWorld *fw, Fault *f)
 
     f->state = SIM_FAULT_ACTIVE;
     fw->active++;
-    if (f->end != SIM_TIME_INFINITE && f->kind != SIM_FAULT_FLAP &&
-        f->kind != SIM_FAULT_CRASH) {
+    if (f->end != SIM_TIME_INFINITE && f->kind != SIM_FAULT_FLAP && f->kind != SIM_FAULT_CRASH) {
         g_string_append(extra, " for ");
         append_duration(extra, f->end - f->start);
     }
@@ -690,9 +689,10 @@ fault_end(FaultWorld *fw, Fault *f, SimFaultState how)
         break;
     case SIM_FAULT_FLAP:
         if (f->flap_down) {
-            g_autofree char *t =
-                g_strdup_printf(" phase %u%s", f->phases_done,
-                                extra != NULL ? extra : how == SIM_FAULT_DONE ? " (last)" : "");
+            g_autofree char *t = g_strdup_printf(" phase %u%s", f->phases_done,
+                                                 extra != NULL           ? extra
+                                                 : how == SIM_FAULT_DONE ? " (last)"
+                                                                         : "");
 
             fault_trace(fw, f, "flap-up", t);
         } else {
@@ -1054,9 +1054,8 @@ sim_fault_schedule_flap(SimWorld *world, SimTime at_ns, SimLinkId link, SimLinkD
  *   set, a set holding every node, a bad @dir or bad times.
  */
 SimStatus
-sim_fault_schedule_partition(SimWorld *world, SimTime at_ns, const SimNodeId *nodes,
-                             size_t n_nodes, SimPartitionDir dir, SimTime duration_ns,
-                             SimFaultId *out_id)
+sim_fault_schedule_partition(SimWorld *world, SimTime at_ns, const SimNodeId *nodes, size_t n_nodes,
+                             SimPartitionDir dir, SimTime duration_ns, SimFaultId *out_id)
 {
     FaultWorld *fw;
     Fault *f;

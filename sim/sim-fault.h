@@ -79,9 +79,8 @@ SimStatus sim_fault_schedule_link_params(SimWorld *world, SimTime at_ns, SimLink
 /* Shorthands for the common one-field cases. */
 SimStatus sim_fault_schedule_loss(SimWorld *world, SimTime at_ns, SimLinkId link, SimLinkDir dir,
                                   guint32 loss_ppm, SimTime duration_ns, SimFaultId *out_id);
-SimStatus sim_fault_schedule_latency(SimWorld *world, SimTime at_ns, SimLinkId link,
-                                     SimLinkDir dir, SimTime latency_ns, SimTime duration_ns,
-                                     SimFaultId *out_id);
+SimStatus sim_fault_schedule_latency(SimWorld *world, SimTime at_ns, SimLinkId link, SimLinkDir dir,
+                                     SimTime latency_ns, SimTime duration_ns, SimFaultId *out_id);
 SimStatus sim_fault_schedule_rate(SimWorld *world, SimTime at_ns, SimLinkId link, SimLinkDir dir,
                                   guint64 rate_bps, SimTime duration_ns, SimFaultId *out_id);
 
@@ -123,15 +122,15 @@ typedef struct {
     SimFaultId id;
     SimFaultKind kind;
     SimFaultState state;
-    SimTime start_ns;      /* when it starts (or started) */
-    SimTime end_ns;        /* when it ends (ended); SIM_TIME_INFINITE for never */
-    SimLinkId link;        /* link faults; 0 otherwise */
-    SimLinkDir dir;        /* link faults */
-    SimNodeId node;        /* crash; 0 otherwise */
-    SimPartitionDir pdir;  /* partition */
-    guint32 n_nodes;       /* partition: the set's size */
-    guint32 phases_done;   /* flap: down phases started so far */
-    guint32 links_cut;     /* partition: link directions held down (0 before it starts) */
+    SimTime start_ns;     /* when it starts (or started) */
+    SimTime end_ns;       /* when it ends (ended); SIM_TIME_INFINITE for never */
+    SimLinkId link;       /* link faults; 0 otherwise */
+    SimLinkDir dir;       /* link faults */
+    SimNodeId node;       /* crash; 0 otherwise */
+    SimPartitionDir pdir; /* partition */
+    guint32 n_nodes;      /* partition: the set's size */
+    guint32 phases_done;  /* flap: down phases started so far */
+    guint32 links_cut;    /* partition: link directions held down (0 before it starts) */
 } SimFaultInfo;
 
 const char *sim_fault_kind_name(SimFaultKind kind);

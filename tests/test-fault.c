@@ -45,8 +45,8 @@ sink(SimWorld *world, const SimTraceRecord *rec, void *data)
 
     sim_trace_format_line(world, rec, f->text);
     g_string_append_c(f->text, '\n');
-    if ((rec->kind == SIM_TR_PKT_DELIVER || rec->kind == SIM_TR_PKT_DROP) &&
-        rec->packet != NULL && rec->packet->proto == SIM_PROTO_UDP) {
+    if ((rec->kind == SIM_TR_PKT_DELIVER || rec->kind == SIM_TR_PKT_DROP) && rec->packet != NULL &&
+        rec->packet->proto == SIM_PROTO_UDP) {
         PktRec p = { rec->time, rec->node,
                      rec->kind == SIM_TR_PKT_DROP ? rec->reason : SIM_DROP_NONE };
 
@@ -257,9 +257,9 @@ test_fault_link_down_up(void **state)
     SimFaultId id = 0;
 
     (void) state;
-    assert_int_equal(sim_fault_schedule_link_down(f->w, 1 * SIM_SEC, f->l[0], SIM_DIR_BOTH,
-                                                  2 * SIM_SEC, &id),
-                     SIM_OK);
+    assert_int_equal(
+        sim_fault_schedule_link_down(f->w, 1 * SIM_SEC, f->l[0], SIM_DIR_BOTH, 2 * SIM_SEC, &id),
+        SIM_OK);
     assert_int_equal(id, 1);
     assert_int_equal(fstate(f, id), SIM_FAULT_PENDING);
     send_at(f, 500 * SIM_MSEC, 0, 1);
@@ -291,8 +291,8 @@ test_fault_link_down_one_direction(void **state)
     Fix *f = pair_new();
 
     (void) state;
-    assert_int_equal(
-        sim_fault_schedule_link_down(f->w, SIM_SEC, f->l[0], SIM_DIR_AB, 0, NULL), SIM_OK);
+    assert_int_equal(sim_fault_schedule_link_down(f->w, SIM_SEC, f->l[0], SIM_DIR_AB, 0, NULL),
+                     SIM_OK);
     send_at(f, 2 * SIM_SEC, 0, 1);
     send_at(f, 2 * SIM_SEC, 1, 0);
     run_to(f, 3 * SIM_SEC);
@@ -316,13 +316,13 @@ test_fault_flap_count(void **state)
         SimTime t;
         bool up;
     } probes[] = {
-        { 900, true },   { 1050, false }, { 1200, true }, { 2050, false },
-        { 2150, true },  { 3050, false }, { 3200, true }, { 4050, true },
+        { 900, true },  { 1050, false }, { 1200, true }, { 2050, false },
+        { 2150, true }, { 3050, false }, { 3200, true }, { 4050, true },
     };
 
     (void) state;
-    assert_int_equal(sim_fault_schedule_flap(f->w, SIM_SEC, f->l[0], SIM_DIR_BOTH,
-                                             100 * SIM_MSEC, SIM_SEC, 3, 0, &id),
+    assert_int_equal(sim_fault_schedule_flap(f->w, SIM_SEC, f->l[0], SIM_DIR_BOTH, 100 * SIM_MSEC,
+                                             SIM_SEC, 3, 0, &id),
                      SIM_OK);
     for (size_t i = 0; i < G_N_ELEMENTS(probes); i++) {
         run_to(f, probes[i].t * SIM_MSEC);
@@ -375,9 +375,9 @@ test_fault_loss_burst(void **state)
     (void) state;
     p.loss_ppm = 5000; /* the link's own loss, restored after the burst */
     assert_int_equal(sim_link_set_params(f->w, f->l[0], SIM_DIR_AB, &p), SIM_OK);
-    assert_int_equal(sim_fault_schedule_loss(f->w, 2 * SIM_SEC, f->l[0], SIM_DIR_AB, 300000,
-                                             3 * SIM_SEC, &id),
-                     SIM_OK);
+    assert_int_equal(
+        sim_fault_schedule_loss(f->w, 2 * SIM_SEC, f->l[0], SIM_DIR_AB, 300000, 3 * SIM_SEC, &id),
+        SIM_OK);
     /* 1000 datagrams in the window, 100 before, 100 after */
     for (int i = 0; i < 100; i++)
         send_at(f, SIM_SEC + (SimTime) i * 5 * SIM_MSEC, 0, 1);
@@ -411,8 +411,8 @@ test_fault_latency_spike(void **state)
     } cases[] = { { 500, 501000 }, { 1500, 1550000 }, { 2500, 2501000 } };
 
     (void) state;
-    assert_int_equal(sim_fault_schedule_latency(f->w, SIM_SEC, f->l[0], SIM_DIR_BOTH,
-                                                50 * SIM_MSEC, SIM_SEC, NULL),
+    assert_int_equal(sim_fault_schedule_latency(f->w, SIM_SEC, f->l[0], SIM_DIR_BOTH, 50 * SIM_MSEC,
+                                                SIM_SEC, NULL),
                      SIM_OK);
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
         send_at(f, cases[i].send_ms * SIM_MSEC, 0, 1);
@@ -438,8 +438,7 @@ test_fault_params_external_change(void **state)
 
     (void) state;
     assert_int_equal(
-        sim_fault_schedule_loss(f->w, SIM_SEC, f->l[0], SIM_DIR_AB, 100000, SIM_SEC, NULL),
-        SIM_OK);
+        sim_fault_schedule_loss(f->w, SIM_SEC, f->l[0], SIM_DIR_AB, 100000, SIM_SEC, NULL), SIM_OK);
     run_to(f, 1500 * SIM_MSEC);
     p = params(f, f->l[0], SIM_DIR_AB);
     p.latency_ns = 7 * SIM_MSEC;
@@ -533,9 +532,9 @@ test_fault_partition_in_flight(void **state)
 
     (void) state;
     set[0] = f->n[0];
-    assert_int_equal(sim_fault_schedule_partition(f->w, SIM_SEC, set, 1, SIM_PARTITION_SYMMETRIC,
-                                                  0, NULL),
-                     SIM_OK);
+    assert_int_equal(
+        sim_fault_schedule_partition(f->w, SIM_SEC, set, 1, SIM_PARTITION_SYMMETRIC, 0, NULL),
+        SIM_OK);
     send_at(f, 950 * SIM_MSEC, 0, 1); /* on a>r at 1.0: lost at 1.05 */
     send_at(f, 850 * SIM_MSEC, 1, 0); /* on r>a at 1.0: lost at 1.05 */
     send_at(f, 950 * SIM_MSEC, 1, 0); /* on b>r at 1.0: lost at r, 1.05 */
@@ -591,8 +590,7 @@ test_fault_crash_restart(void **state)
     sim_fault_add_restart_hook(f->w, on_restart, f);
     pid = sim_process_new(f->w, f->n[1], "server");
     sim_actor_spawn(f->w, pid, "main", SIM_ACTOR_COROUTINE, 0, sleeper, &sd);
-    assert_int_equal(
-        sim_fault_schedule_crash(f->w, SIM_SEC, f->n[1], 2 * SIM_SEC, &id), SIM_OK);
+    assert_int_equal(sim_fault_schedule_crash(f->w, SIM_SEC, f->n[1], 2 * SIM_SEC, &id), SIM_OK);
     send_at(f, 500 * SIM_MSEC, 0, 1);
     send_at(f, 1500 * SIM_MSEC, 0, 1); /* b is down */
     run_to(f, 900 * SIM_MSEC);
@@ -663,9 +661,8 @@ test_fault_combined(void **state)
     assert_int_equal(
         sim_fault_schedule_loss(f->w, SIM_SEC, la, SIM_DIR_BOTH, SIM_PPM_ONE, 3 * SIM_SEC, NULL),
         SIM_OK);
-    assert_int_equal(sim_fault_schedule_link_down(f->w, 2 * SIM_SEC, la, SIM_DIR_BOTH, SIM_SEC,
-                                                  NULL),
-                     SIM_OK);
+    assert_int_equal(
+        sim_fault_schedule_link_down(f->w, 2 * SIM_SEC, la, SIM_DIR_BOTH, SIM_SEC, NULL), SIM_OK);
     assert_int_equal(sim_fault_schedule_partition(f->w, 2500 * SIM_MSEC, set, 1,
                                                   SIM_PARTITION_SYMMETRIC, SIM_SEC, NULL),
                      SIM_OK);
@@ -734,38 +731,36 @@ test_fault_bad_arguments(void **state)
     sim_link_params_init(&p);
     all[0] = f->n[0];
     all[1] = f->n[1];
-    assert_int_equal(sim_fault_schedule_link_down(f->w, 0, 99, SIM_DIR_AB, 0, &id),
-                     SIM_E_NOTFOUND);
+    assert_int_equal(sim_fault_schedule_link_down(f->w, 0, 99, SIM_DIR_AB, 0, &id), SIM_E_NOTFOUND);
     assert_int_equal(id, 77); /* untouched on failure */
     assert_int_equal(sim_fault_schedule_link_down(f->w, 0, f->l[0], (SimLinkDir) 7, 0, NULL),
                      SIM_E_INVAL);
-    assert_int_equal(sim_fault_schedule_loss(f->w, 0, f->l[0], SIM_DIR_AB, SIM_PPM_ONE + 1, 0,
-                                             NULL),
-                     SIM_E_INVAL);
+    assert_int_equal(
+        sim_fault_schedule_loss(f->w, 0, f->l[0], SIM_DIR_AB, SIM_PPM_ONE + 1, 0, NULL),
+        SIM_E_INVAL);
     assert_int_equal(sim_fault_schedule_link_params(f->w, 0, f->l[0], SIM_DIR_AB, &p, 0, 0, NULL),
                      SIM_E_INVAL);
     assert_int_equal(
         sim_fault_schedule_link_params(f->w, 0, f->l[0], SIM_DIR_AB, &p, 1u << 20, 0, NULL),
         SIM_E_INVAL);
     p.mtu = 10;
-    assert_int_equal(sim_fault_schedule_link_params(f->w, 0, f->l[0], SIM_DIR_AB, &p,
-                                                    SIM_FAULT_F_MTU, 0, NULL),
-                     SIM_E_INVAL);
+    assert_int_equal(
+        sim_fault_schedule_link_params(f->w, 0, f->l[0], SIM_DIR_AB, &p, SIM_FAULT_F_MTU, 0, NULL),
+        SIM_E_INVAL);
     assert_int_equal(
         sim_fault_schedule_flap(f->w, 0, f->l[0], SIM_DIR_AB, SIM_SEC, SIM_SEC, 3, 0, NULL),
         SIM_E_INVAL);
+    assert_int_equal(sim_fault_schedule_flap(f->w, 0, f->l[0], SIM_DIR_AB, 1, SIM_SEC, 0, 0, NULL),
+                     SIM_E_INVAL);
     assert_int_equal(
-        sim_fault_schedule_flap(f->w, 0, f->l[0], SIM_DIR_AB, 1, SIM_SEC, 0, 0, NULL),
+        sim_fault_schedule_partition(f->w, 0, all, 2, SIM_PARTITION_SYMMETRIC, 0, NULL),
         SIM_E_INVAL);
-    assert_int_equal(sim_fault_schedule_partition(f->w, 0, all, 2, SIM_PARTITION_SYMMETRIC, 0,
-                                                  NULL),
-                     SIM_E_INVAL);
-    assert_int_equal(sim_fault_schedule_partition(f->w, 0, unknown, 1, SIM_PARTITION_SYMMETRIC,
-                                                  0, NULL),
-                     SIM_E_NOTFOUND);
-    assert_int_equal(sim_fault_schedule_partition(f->w, 0, all, 0, SIM_PARTITION_SYMMETRIC, 0,
-                                                  NULL),
-                     SIM_E_INVAL);
+    assert_int_equal(
+        sim_fault_schedule_partition(f->w, 0, unknown, 1, SIM_PARTITION_SYMMETRIC, 0, NULL),
+        SIM_E_NOTFOUND);
+    assert_int_equal(
+        sim_fault_schedule_partition(f->w, 0, all, 0, SIM_PARTITION_SYMMETRIC, 0, NULL),
+        SIM_E_INVAL);
     assert_int_equal(sim_fault_schedule_crash(f->w, 0, 42, 0, NULL), SIM_E_NOTFOUND);
     sim_event_schedule_at(f->w, SIM_SEC, noop, NULL); /* the clock moves only with events */
     run_to(f, SIM_SEC);
@@ -788,9 +783,9 @@ test_fault_list(void **state)
     set[0] = f->n[0];
     assert_int_equal(
         sim_fault_schedule_link_down(f->w, SIM_SEC, f->l[0], SIM_DIR_BA, SIM_SEC, NULL), SIM_OK);
-    assert_int_equal(sim_fault_schedule_partition(f->w, 3 * SIM_SEC, set, 1,
-                                                  SIM_PARTITION_FROM_SET, 0, NULL),
-                     SIM_OK);
+    assert_int_equal(
+        sim_fault_schedule_partition(f->w, 3 * SIM_SEC, set, 1, SIM_PARTITION_FROM_SET, 0, NULL),
+        SIM_OK);
     assert_int_equal(sim_fault_schedule_crash(f->w, 4 * SIM_SEC, f->n[1], 0, NULL), SIM_OK);
     run_to(f, 3500 * SIM_MSEC);
     list = sim_fault_list(f->w);
@@ -875,8 +870,8 @@ test_fault_teardown_pending(void **state)
     set[1] = f->n[1];
     sim_fault_schedule_partition(f->w, SIM_SEC, set, 2, SIM_PARTITION_SYMMETRIC, 0, NULL);
     sim_fault_schedule_crash(f->w, SIM_SEC, f->n[2], 0, NULL);
-    sim_fault_schedule_flap(f->w, SIM_SEC, f->l[0], SIM_DIR_BOTH, SIM_MSEC, 2 * SIM_MSEC, 1000000, 0,
-                            NULL);
+    sim_fault_schedule_flap(f->w, SIM_SEC, f->l[0], SIM_DIR_BOTH, SIM_MSEC, 2 * SIM_MSEC, 1000000,
+                            0, NULL);
     sim_fault_schedule_loss(f->w, 50 * SIM_SEC, f->l[1], SIM_DIR_AB, 1, 0, NULL);
     sim_fault_schedule_link_down(f->w, 60 * SIM_SEC, f->l[1], SIM_DIR_AB, SIM_SEC, NULL);
     sim_fault_add_restart_hook(f->w, on_restart, f);
