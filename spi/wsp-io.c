@@ -1,0 +1,557 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * wsp-io.c: data transfer — WSPSend, WSPSendTo, WSPRecv, WSPRecvFrom —
+ * with scatter/gather WSABUF arrays, MSG_PEEK, MSG_OOB, MSG_WAITALL,
+ * datagram truncation (WSAEMSGSIZE), blocking waits bounded by
+ * SO_SNDTIMEO/SO_RCVTIMEO in simulated time, and WSAEWOULDBLOCK on
+ * non-blocking sockets.  REFERENCE 2.7 and the per-function entries.
+ * Overlapped requests are issue 5's: TODO(#5).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "wsp-private.h"
+
+/* REFERENCE 4 choice 2: overlapped parameters on a socket created without
+ * WSA_FLAG_OVERLAPPED are WSAEINVAL; on an overlapped socket they are not
+ * supported yet. */
+static int
+check_overlapped(const WspSocket *ws, LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE cr)
+{
+    if (ov == NULL && cr == NULL)
+        return 0;
+    if (!(ws->flags & WSA_FLAG_OVERLAPPED))
+        return WSAEINVAL;
+    return WSAEOPNOTSUPP; /* TODO(#5): overlapped I/O */
+}
+
+static int
+check_buffers(LPWSABUF bufs, DWORD count, size_t *out_total)
+{
+    size_t total = 0;
+
+    *out_total = 0;
+    if (bufs == NULL)
+        return WSAEFAULT;
+    for (DWORD i = 0; i < count; i++) {
+        if (bufs[i].buf == NULL && bufs[i].len > 0)
+            return WSAEFAULT;
+        total += bufs[i].len;
+    }
+    *out_total = total;
+    return 0;
+}
+
+/* Copy @len bytes of @src into the buffers, starting @skip bytes in. */
+static void
+scatter(LPWSABUF bufs, DWORD count, size_t skip, const guint8 *src, size_t len)
+{
+    for (DWORD i = 0; i < count && len > 0; i++) {
+        size_t n;
+
+        if (skip >= bufs[i].len) {
+            skip -= bufs[i].len;
+            continue;
+        }
+        n = MIN(len, bufs[i].len - skip);
+        memcpy(bufs[i].buf + skip, src, n);
+        src += n;
+        len -= n;
+        skip = 0;
+    }
+}
+
+static guint8 *
+gather(LPWSABUF bufs, DWORD count, size_t total)
+{
+    guint8 *data = g_malloc(MAX(total, (size_t) 1));
+    size_t off = 0;
+
+    for (DWORD i = 0; i < count; i++) {
+        if (bufs[i].len > 0)
+            memcpy(data + off, bufs[i].buf, bufs[i].len);
+        off += bufs[i].len;
+    }
+    return data;
+}
+
+static void
+trace_bytes(WspCall *call, const char *prefix, const void *data, size_t len, size_t shown)
+{
+    GString *str;
+
+    if (!call->trace)
+        return;
+    str = g_string_new(NULL);
+    g_string_append_printf(str, "%s%zu ", prefix, len);
+    wsp_fmt_data(str, data, shown);
+    wsp_call_end(call, "%s", str->str);
+    g_string_free(str, TRUE);
+}
+
+/* ---- Send ------------------------------------------------------------------ */
+
+#define SEND_FLAGS_KNOWN (MSG_OOB | MSG_DONTROUTE | MSG_PARTIAL)
+
+/* A blocking send returns once every byte is in the send buffer; a
+ * non-blocking one takes what fits (REFERENCE WSPSend). */
+static int
+stream_send(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t total, DWORD flags,
+            size_t *out_sent)
+{
+    SimTime deadline = wsp_deadline(call->world, ws->sndtimeo_ms);
+    DWORD bi = 0;
+    size_t off = 0, sent = 0;
+    int err = 0;
+
+    *out_sent = 0;
+    if (total == 0) {
+        SimStatus st = ws->sock != 0 ? sim_tcp_send(call->world, ws->sock, NULL, 0, 0, NULL)
+                                     : SIM_E_NOTCONN;
+
+        return st == SIM_OK ? 0 : wsp_error_from_status(st);
+    }
+    wsp_socket_ref(ws);
+    for (;;) {
+        SimStatus st = SIM_OK;
+
+        while (bi < count) {
+            size_t n = 0;
+            bool last = bi + 1 == count;
+
+            if (off == bufs[bi].len) {
+                bi++;
+                off = 0;
+                continue;
+            }
+            if (ws->sock == 0) {
+                st = SIM_E_NOTFOUND;
+                break;
+            }
+            st = sim_tcp_send(call->world, ws->sock, bufs[bi].buf + off, bufs[bi].len - off,
+                              (last && (flags & MSG_OOB)) ? SIM_TCP_SEND_OOB : 0, &n);
+            if (st != SIM_OK)
+                break;
+            sent += n;
+            off += n;
+            if (off < bufs[bi].len)
+                break; /* the send buffer is full */
+        }
+        if (sent == total)
+            break;
+        if (st != SIM_OK && st != SIM_E_WOULDBLOCK) {
+            err = ws->closed ? WSAEINTR : wsp_error_from_status(st);
+            break;
+        }
+        if (ws->nonblocking || call->actor == SIM_ID_NONE) {
+            if (sent == 0)
+                err = WSAEWOULDBLOCK;
+            break;
+        }
+        err = wsp_wait(call, ws, &ws->wq, deadline);
+        if (err != 0)
+            break;
+    }
+    wsp_socket_unref(ws);
+    *out_sent = sent;
+    return err;
+}
+
+static int
+dgram_send(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t total,
+           const SimSockAddr *to)
+{
+    guint8 *data;
+    SimStatus st;
+
+    if (ws->shut_send)
+        return WSAESHUTDOWN;
+    if (total > ws->proto->dwMessageSize)
+        return WSAEMSGSIZE;
+    data = gather(bufs, count, total);
+    st = to != NULL ? sim_udp_sendto(call->world, ws->sock, to, data, total)
+                    : sim_udp_send(call->world, ws->sock, data, total);
+    g_free(data);
+    if (st != SIM_OK)
+        return wsp_error_from_status(st);
+    ws->bound = true;
+    return 0;
+}
+
+static int
+send_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCount,
+            LPDWORD lpNumberOfBytesSent, DWORD dwFlags, const struct sockaddr *lpTo, int iTolen,
+            bool sendto, LPWSAOVERLAPPED lpOverlapped,
+            LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
+{
+    char abuf[SIM_SOCKADDR_STRLEN];
+    SimSockAddr to;
+    size_t total, sent = 0;
+    int err;
+
+    err = check_buffers(lpBuffers, dwBufferCount, &total);
+    if (call->trace) {
+        if (sendto && lpTo != NULL && !ws->stream &&
+            wsp_sockaddr_in(lpTo, iTolen, ws->family, &to) == 0)
+            wsp_call_args(call, "s=0x%" G_GINT64_MODIFIER "x, %zu bytes, to=%s",
+                          (guint64) ws->handle, total, wsp_fmt_sockaddr(&to, abuf));
+        else
+            wsp_call_args(call, "s=0x%" G_GINT64_MODIFIER "x, %zu bytes%s", (guint64) ws->handle,
+                          total, (dwFlags & MSG_OOB) ? ", MSG_OOB" : "");
+    }
+    if (err != 0)
+        return err;
+    err = check_overlapped(ws, lpOverlapped, lpCompletionRoutine);
+    if (err != 0)
+        return err;
+    if (lpNumberOfBytesSent == NULL)
+        return WSAEFAULT;
+    if ((dwFlags & ~(DWORD) SEND_FLAGS_KNOWN) != 0 || (dwFlags & MSG_PARTIAL))
+        return WSAEOPNOTSUPP; /* no XP1_PARTIAL_MESSAGE; unknown bits: choice 34 */
+    if ((dwFlags & MSG_OOB) && !ws->stream)
+        return WSAEOPNOTSUPP;
+    if (ws->transport_gone)
+        return WSAENETDOWN;
+    if (ws->sock == 0)
+        return WSAENOTCONN;
+    if (ws->stream) {
+        err = stream_send(call, ws, lpBuffers, dwBufferCount, total, dwFlags, &sent);
+    } else {
+        const SimSockAddr *dest = NULL;
+
+        if (sendto && lpTo != NULL) {
+            err = wsp_sockaddr_in(lpTo, iTolen, ws->family, &to);
+            if (err != 0)
+                return err;
+            dest = &to;
+        } else if (sendto && !sim_udp_is_connected(call->world, ws->sock)) {
+            return WSAEDESTADDRREQ;
+        }
+        err = dgram_send(call, ws, lpBuffers, dwBufferCount, total, dest);
+        sent = err == 0 ? total : 0;
+    }
+    if (err != 0)
+        return err;
+    *lpNumberOfBytesSent = (DWORD) sent;
+    if (call->trace)
+        wsp_call_end(call, "0 (%zu sent)", sent);
+    return 0;
+}
+
+/**
+ * WSPSend:
+ *
+ * Gathers @lpBuffers in order.  Stream: a blocking call returns when all
+ * bytes are buffered (waiting at most SO_SNDTIMEO: WSAETIMEDOUT); a
+ * non-blocking one sends what fits, WSAEWOULDBLOCK when nothing does.
+ * Datagram: one message to the connected peer, never blocks.
+ *
+ * Returns: 0 with *@lpNumberOfBytesSent; SOCKET_ERROR with WSAENOTSOCK,
+ * WSAEFAULT, WSAEINVAL/WSAEOPNOTSUPP (overlapped: TODO(#5)), WSAEOPNOTSUPP
+ * (MSG_OOB on datagrams, MSG_PARTIAL, unknown flags), WSAENOTCONN,
+ * WSAESHUTDOWN, WSAEWOULDBLOCK, WSAEMSGSIZE, WSAETIMEDOUT, WSAEINTR, the
+ * connection's error (WSAECONNRESET, WSAECONNABORTED...).
+ */
+int WSPAPI
+WSPSend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesSent,
+        DWORD dwFlags, LPWSAOVERLAPPED lpOverlapped,
+        LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine, LPWSATHREADID lpThreadId,
+        LPINT lpErrno)
+{
+    WspCall call;
+    WspSocket *ws;
+    int err;
+
+    (void) lpThreadId;
+    if (!wsp_call_begin(&call, "WSPSend", &err))
+        return wsp_call_fail(&call, lpErrno, err);
+    ws = wsp_handle_lookup(&call, s);
+    if (ws == NULL) {
+        wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x", (guint64) s);
+        return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
+    }
+    err = send_common(&call, ws, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, NULL, 0,
+                      false, lpOverlapped, lpCompletionRoutine);
+    if (err != 0)
+        return wsp_call_fail(&call, lpErrno, err);
+    return 0;
+}
+
+/**
+ * WSPSendTo:
+ *
+ * WSPSend with a destination for datagram sockets (@lpTo overrides the
+ * connected peer for this datagram; an unbound socket is bound
+ * implicitly).  On stream sockets @lpTo is ignored.
+ *
+ * Returns: as WSPSend, plus WSAEDESTADDRREQ (no @lpTo, not connected),
+ * WSAEFAULT (short @iTolen), WSAEAFNOSUPPORT, WSAEADDRNOTAVAIL,
+ * WSAENETUNREACH, WSAEACCES (broadcast without SO_BROADCAST).
+ */
+int WSPAPI
+WSPSendTo(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesSent,
+          DWORD dwFlags, const struct sockaddr *lpTo, int iTolen, LPWSAOVERLAPPED lpOverlapped,
+          LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine, LPWSATHREADID lpThreadId,
+          LPINT lpErrno)
+{
+    WspCall call;
+    WspSocket *ws;
+    int err;
+
+    (void) lpThreadId;
+    if (!wsp_call_begin(&call, "WSPSendTo", &err))
+        return wsp_call_fail(&call, lpErrno, err);
+    ws = wsp_handle_lookup(&call, s);
+    if (ws == NULL) {
+        wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x", (guint64) s);
+        return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
+    }
+    err = send_common(&call, ws, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, lpTo,
+                      iTolen, true, lpOverlapped, lpCompletionRoutine);
+    if (err != 0)
+        return wsp_call_fail(&call, lpErrno, err);
+    return 0;
+}
+
+/* ---- Receive --------------------------------------------------------------- */
+
+#define RECV_FLAGS_KNOWN (MSG_PEEK | MSG_OOB | MSG_PARTIAL | MSG_WAITALL)
+
+static int
+stream_recv(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t total, DWORD flags,
+            size_t *out_got)
+{
+    SimTime deadline = wsp_deadline(call->world, ws->rcvtimeo_ms);
+    size_t cap = MIN(total, (size_t) WSP_RECV_CHUNK);
+    guint8 *tmp = g_malloc(MAX(cap, (size_t) 1));
+    guint tflags = ((flags & MSG_PEEK) ? SIM_TCP_RECV_PEEK : 0) |
+                   ((flags & MSG_OOB) ? SIM_TCP_RECV_OOB : 0);
+    size_t got = 0;
+    int err = 0;
+
+    wsp_socket_ref(ws);
+    for (;;) {
+        size_t n = 0;
+        SimStatus st = ws->sock != 0 ? sim_tcp_recv(call->world, ws->sock, tmp,
+                                                    MIN(cap, total - got), tflags, &n)
+                                     : SIM_E_NOTFOUND;
+
+        if (st == SIM_OK) {
+            scatter(bufs, count, got, tmp, n);
+            got += n;
+            if (!(flags & MSG_WAITALL) || n == 0 || got == total)
+                break;
+            continue;
+        }
+        if (st != SIM_E_WOULDBLOCK) {
+            err = ws->closed ? WSAEINTR : wsp_error_from_status(st);
+            break;
+        }
+        if (ws->nonblocking || call->actor == SIM_ID_NONE) {
+            err = WSAEWOULDBLOCK;
+            break;
+        }
+        err = wsp_wait(call, ws, &ws->rq, deadline);
+        if (err != 0)
+            break;
+    }
+    wsp_socket_unref(ws);
+    if (err != 0 && got > 0 && err != WSAEINTR)
+        err = 0; /* MSG_WAITALL cut short: return what arrived */
+    if (call->trace && err == 0)
+        trace_bytes(call, "", tmp, got, MIN(got, cap));
+    g_free(tmp);
+    *out_got = got;
+    return err;
+}
+
+/* One datagram, spread over the buffers; WSAEMSGSIZE when it did not fit
+ * (the buffers hold its head, the rest is gone: UDP is unreliable, and
+ * without XP1_PARTIAL_MESSAGE there is no MSG_PARTIAL). */
+static int
+dgram_recv(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t total, DWORD flags,
+           size_t *out_got, SimSockAddr *out_from)
+{
+    SimTime deadline = wsp_deadline(call->world, ws->rcvtimeo_ms);
+    size_t cap = MIN(total, (size_t) WSP_RECV_CHUNK);
+    guint8 *tmp = g_malloc(MAX(cap, (size_t) 1));
+    bool trunc = false;
+    size_t n = 0;
+    int err = 0;
+
+    wsp_socket_ref(ws);
+    for (;;) {
+        SimStatus st;
+
+        if (ws->shut_recv) {
+            err = WSAESHUTDOWN;
+            break;
+        }
+        st = ws->sock != 0 ? sim_udp_recvfrom(call->world, ws->sock, tmp, cap,
+                                              (flags & MSG_PEEK) ? SIM_UDP_RECV_PEEK : 0, &n,
+                                              out_from, &trunc)
+                           : SIM_E_NOTFOUND;
+        if (st == SIM_OK) {
+            scatter(bufs, count, 0, tmp, n);
+            if (trunc)
+                err = WSAEMSGSIZE;
+            break;
+        }
+        if (st != SIM_E_WOULDBLOCK) {
+            err = ws->closed ? WSAEINTR : wsp_error_from_status(st);
+            break;
+        }
+        if (ws->nonblocking || call->actor == SIM_ID_NONE) {
+            err = WSAEWOULDBLOCK;
+            break;
+        }
+        err = wsp_wait(call, ws, &ws->rq, deadline);
+        if (err != 0)
+            break;
+    }
+    wsp_socket_unref(ws);
+    if (call->trace && err == 0)
+        trace_bytes(call, "", tmp, n, n);
+    g_free(tmp);
+    *out_got = n;
+    return err;
+}
+
+static int
+recv_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCount,
+            LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags, struct sockaddr *lpFrom,
+            LPINT lpFromlen, bool recvfrom, LPWSAOVERLAPPED lpOverlapped,
+            LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
+{
+    SimSockAddr from;
+    size_t total, got = 0;
+    DWORD flags;
+    int err;
+
+    err = check_buffers(lpBuffers, dwBufferCount, &total);
+    if (call->trace)
+        wsp_call_args(call, "s=0x%" G_GINT64_MODIFIER "x, len=%zu%s%s", (guint64) ws->handle,
+                      total, (lpFlags != NULL && (*lpFlags & MSG_PEEK)) ? ", MSG_PEEK" : "",
+                      (lpFlags != NULL && (*lpFlags & MSG_OOB)) ? ", MSG_OOB" : "");
+    if (err != 0)
+        return err;
+    err = check_overlapped(ws, lpOverlapped, lpCompletionRoutine);
+    if (err != 0)
+        return err;
+    if (lpNumberOfBytesRecvd == NULL || lpFlags == NULL)
+        return WSAEFAULT;
+    flags = *lpFlags;
+    if ((flags & ~(DWORD) RECV_FLAGS_KNOWN) != 0)
+        return WSAEOPNOTSUPP;
+    if ((flags & MSG_OOB) && !ws->stream)
+        return WSAEOPNOTSUPP;
+    /* REFERENCE 4 choice 34: MSG_WAITALL on blocking streams only. */
+    if ((flags & MSG_WAITALL) &&
+        (!ws->stream || ws->nonblocking || (flags & (MSG_OOB | MSG_PEEK | MSG_PARTIAL))))
+        return WSAEOPNOTSUPP;
+    if (recvfrom && lpFrom != NULL &&
+        (lpFromlen == NULL || *lpFromlen < wsp_sockaddr_size(ws->family)))
+        return WSAEFAULT;
+    if (ws->transport_gone)
+        return WSAENETDOWN;
+    if (ws->sock == 0)
+        return WSAENOTCONN;
+    if (ws->stream) {
+        if (recvfrom) {
+            SimTcpState state = SIM_TCP_CLOSED;
+
+            sim_tcp_get_state(call->world, ws->sock, &state);
+            /* REFERENCE 4 choice 29. */
+            if (sim_tcp_state_is_synchronized(state))
+                return WSAEISCONN;
+            return WSAENOTCONN;
+        }
+        err = stream_recv(call, ws, lpBuffers, dwBufferCount, total, flags, &got);
+    } else {
+        memset(&from, 0, sizeof from);
+        err = dgram_recv(call, ws, lpBuffers, dwBufferCount, total, flags, &got, &from);
+        if ((err == 0 || err == WSAEMSGSIZE) && recvfrom && lpFrom != NULL)
+            wsp_sockaddr_out(&from, lpFrom, lpFromlen);
+    }
+    if (err == 0 || err == WSAEMSGSIZE) {
+        *lpNumberOfBytesRecvd = (DWORD) got;
+        *lpFlags = 0;
+    }
+    return err;
+}
+
+/**
+ * WSPRecv:
+ *
+ * Stream: returns what is buffered (at most 64 KiB per call), 0 bytes at a
+ * graceful close, waiting first on a blocking socket (at most SO_RCVTIMEO:
+ * WSAETIMEDOUT).  MSG_PEEK copies without consuming; MSG_OOB reads the
+ * urgent byte; MSG_WAITALL waits for full buffers.  Datagram: one message;
+ * WSAEMSGSIZE with the buffers filled when it did not fit.
+ *
+ * Returns: 0 with *@lpNumberOfBytesRecvd and *@lpFlags; SOCKET_ERROR with
+ * WSAENOTSOCK, WSAEFAULT, WSAEINVAL (unbound datagram socket; overlapped on
+ * a non-overlapped socket), WSAEOPNOTSUPP, WSAENOTCONN, WSAESHUTDOWN,
+ * WSAEWOULDBLOCK, WSAEMSGSIZE, WSAETIMEDOUT, WSAEINTR, WSAECONNRESET,
+ * WSAECONNABORTED, WSAENETRESET.
+ */
+int WSPAPI
+WSPRecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesRecvd,
+        LPDWORD lpFlags, LPWSAOVERLAPPED lpOverlapped,
+        LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine, LPWSATHREADID lpThreadId,
+        LPINT lpErrno)
+{
+    WspCall call;
+    WspSocket *ws;
+    int err;
+
+    (void) lpThreadId;
+    if (!wsp_call_begin(&call, "WSPRecv", &err))
+        return wsp_call_fail(&call, lpErrno, err);
+    ws = wsp_handle_lookup(&call, s);
+    if (ws == NULL) {
+        wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x", (guint64) s);
+        return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
+    }
+    err = recv_common(&call, ws, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, NULL,
+                      NULL, false, lpOverlapped, lpCompletionRoutine);
+    if (err != 0)
+        return wsp_call_fail(&call, lpErrno, err);
+    return 0;
+}
+
+/**
+ * WSPRecvFrom:
+ *
+ * WSPRecv for datagram sockets, with the sender's address in @lpFrom.  A
+ * connected datagram socket receives only from its peer.  On a stream
+ * socket it fails: WSAEISCONN when connected, WSAENOTCONN otherwise
+ * (REFERENCE 4 choice 29).
+ *
+ * Returns: as WSPRecv, plus WSAEFAULT for a short *@lpFromlen.
+ */
+int WSPAPI
+WSPRecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesRecvd,
+            LPDWORD lpFlags, struct sockaddr *lpFrom, LPINT lpFromlen,
+            LPWSAOVERLAPPED lpOverlapped, LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine,
+            LPWSATHREADID lpThreadId, LPINT lpErrno)
+{
+    WspCall call;
+    WspSocket *ws;
+    int err;
+
+    (void) lpThreadId;
+    if (!wsp_call_begin(&call, "WSPRecvFrom", &err))
+        return wsp_call_fail(&call, lpErrno, err);
+    ws = wsp_handle_lookup(&call, s);
+    if (ws == NULL) {
+        wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x", (guint64) s);
+        return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
+    }
+    err = recv_common(&call, ws, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpFrom,
+                      lpFromlen, true, lpOverlapped, lpCompletionRoutine);
+    if (err != 0)
+        return wsp_call_fail(&call, lpErrno, err);
+    return 0;
+}

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * wsp-private.h: what the files of the provider (spi/wsp-*.c) share — the
+ * per-world and per-process provider state, the socket record (WspSocket),
+ * the call context every WSP* entry point opens (world, process, actor,
+ * tracing), the blocking helper, address conversion and readiness queries.
+ * spi/ reaches the simulation only through sim/sim.h.
+ */
+#ifndef WSP_PRIVATE_H
+#define WSP_PRIVATE_H
+
+#include "sim/sim.h"
+
+#include <wspsim/ws2spi.h>
+#include <wspsim/ws2tcpip.h>
+#include <wspsim/mswsock.h>
+#include <wspsim/mstcpip.h>
+#include <wspsim/wspsim-spi.h>
+
+G_BEGIN_DECLS
+
+/* The version this provider serves (REFERENCE 4 choice 52). */
+#define WSP_VERSION 0x0202
+/* Listen backlog range (REFERENCE 4 choice 24); SOMAXCONN maps to the top. */
+#define WSP_MAX_BACKLOG 200
+/* Largest byte count one WSPRecv copies out of a stream (doc/spi-choices.md). */
+#define WSP_RECV_CHUNK 65536
+/* SO_SNDBUF of datagram sockets (no send queue: only reported). */
+#define WSP_UDP_SNDBUF_DEFAULT 65536
+
+typedef struct WspProcess WspProcess;
+typedef struct WspState WspState;
+
+/* One provider socket: the SOCKET handed to the client and the transport
+ * endpoint under it.  Refcounted: a blocking call holds a reference across
+ * its waits, so a WSPCloseSocket from another actor cannot free it under
+ * the waiter (the waiter sees @closed and fails with WSAEINTR). */
+typedef struct WspSocket {
+    guint ref_count;
+    SimWorld *world;
+    WspProcess *proc;           /* (transfer none) owner */
+    SOCKET handle;              /* from WPUCreateSocketHandle */
+    guint32 serial;             /* creation order in the world: the handle context */
+    const WSAPROTOCOL_INFOW *proto; /* catalog entry */
+    int af, type, protocol;
+    SimFamily family;
+    bool stream;                /* SOCK_STREAM over sim-tcp; else SOCK_DGRAM over sim-udp */
+    SimSocketId sock;           /* transport endpoint; 0 once released */
+    DWORD flags;                /* WSA_FLAG_* given to WSPSocket */
+    GROUP group;
+    int group_priority;
+
+    /* State the provider keeps on top of the transport. */
+    bool closed;                /* handle released; waiters must give up */
+    bool nonblocking;           /* FIONBIO */
+    bool bound;                 /* explicitly or implicitly */
+    bool listening;
+    bool connecting;            /* a non-blocking connect is under way */
+    bool connect_failed;        /* the last connect failed: a new one reopens the endpoint */
+    SimStatus connect_err;
+    bool explicit_bind;         /* WSPBind succeeded: @bind_addr, kept for a reopen */
+    SimSockAddr bind_addr;
+    bool shut_send, shut_recv;
+    bool transport_gone;        /* SIM_SOCK_EV_FREED seen (host crash...) */
+    bool async_registered;      /* WSPEventSelect/WSPAsyncSelect mask != 0: TODO(#5) */
+    SimSocketId deferred_child; /* CF_DEFER on a completed connection */
+    SimStatus so_error;         /* SO_ERROR not yet read (the transport keeps its own too) */
+
+    /* Options. */
+    bool opt_debug, opt_dontroute, opt_reuseaddr, opt_exclusive, opt_broadcast;
+    bool opt_keepalive, opt_oobinline, opt_nodelay, opt_conditional;
+    LINGER linger;
+    u_short linger_last;        /* timeout restored when SO_DONTLINGER is turned off */
+    DWORD rcvtimeo_ms, sndtimeo_ms;
+    int udp_sndbuf;
+
+    /* Waiting: readers, writers, connect/accept/linger. */
+    SimWaitQueue rq, wq, cq;
+    guint32 events_seen;        /* every SIM_SOCK_EV_* bit received so far (issue 5) */
+} WspSocket;
+
+/* Per process: the WSPStartup count, the latest upcall table, its sockets
+ * (ordered by creation; the hash only finds them) and the default upcall
+ * table's own handle table (the simulated Winsock DLL side). */
+struct WspProcess {
+    WspState *state;
+    SimProcessId pid;
+    guint startup_count;
+    WSPUPCALLTABLE upcalls;
+    GPtrArray *sockets;         /* of WspSocket*, creation order */
+    GHashTable *by_handle;      /* SOCKET -> WspSocket*, lookup only */
+    /* Default upcall table data (wsp-upcall.c). */
+    GHashTable *dll_handles;    /* SOCKET -> DWORD_PTR context + 1 */
+    guint32 dll_next;
+};
+
+struct WspState {
+    SimWorld *world;
+    GPtrArray *procs;           /* of WspProcess*, in first-use order */
+    GHashTable *by_pid;         /* SimProcessId -> WspProcess*, lookup only */
+    GHashTable *by_sock;        /* SimSocketId -> WspSocket*, lookup only */
+    guint32 next_serial;
+    GROUP next_group;
+};
+
+/* ---- Call context and tracing (wsp-trace.c) ------------------------------ */
+
+/* Opened by every entry point: who calls, and the trace line being built. */
+typedef struct {
+    SimWorld *world;            /* NULL: no context */
+    WspProcess *proc;           /* NULL: no context or never started */
+    SimActorId actor;           /* SIM_ID_NONE outside actors */
+    SimNodeId node;
+    const char *fn;
+    bool trace;
+    bool blocked;               /* "blocks" already traced */
+    char args[192];
+} WspCall;
+
+/* Resolve world, process and actor; FALSE (and *@out_err =
+ * WSANOTINITIALISED) when there is none or WSPStartup has not succeeded. */
+bool wsp_call_begin(WspCall *call, const char *fn, int *out_err);
+/* The same, without requiring WSPStartup (WSPStartup itself). */
+void wsp_call_open(WspCall *call, const char *fn);
+void wsp_call_args(WspCall *call, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Emit "fn(args) = result" (result formatted from @fmt). */
+void wsp_call_end(WspCall *call, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+void wsp_call_blocks(WspCall *call);
+/* Store @code in *lpErrno, trace "= SOCKET_ERROR <code>", return SOCKET_ERROR. */
+int wsp_call_fail(WspCall *call, LPINT lpErrno, int code);
+SOCKET wsp_call_fail_socket(WspCall *call, LPINT lpErrno, int code);
+/* Trace "= 0" and return 0. */
+int wsp_call_ok(WspCall *call);
+
+/* Without a call context (no world to trace into). */
+static inline int
+wsp_fail(LPINT lpErrno, int wsa_code)
+{
+    if (lpErrno != NULL)
+        *lpErrno = wsa_code;
+    return SOCKET_ERROR;
+}
+
+/* "10.0.0.2:80", "[fd00::2]:80" into @buf. */
+const char *wsp_fmt_sockaddr(const SimSockAddr *sa, char buf[SIM_SOCKADDR_STRLEN]);
+/* A quoted, escaped preview of @len bytes (at most 24 shown) into @str. */
+void wsp_fmt_data(GString *str, const void *data, size_t len);
+
+/* ---- Errors (wsp-error.c) ------------------------------------------------ */
+
+int wsp_error_from_status(SimStatus st);
+/* "WSAEWOULDBLOCK"...; "WSA?" for an unknown value. */
+const char *wsp_error_name(int code);
+
+/* ---- State, processes and handles (wsp-handle.c) ------------------------- */
+
+WspState *wsp_state_get(SimWorld *world, bool create);
+WspProcess *wsp_process_get(SimWorld *world, SimProcessId pid, bool create);
+/* The socket behind @s in the caller's process, or NULL (WSAENOTSOCK). */
+WspSocket *wsp_handle_lookup(const WspCall *call, SOCKET s);
+WspSocket *wsp_socket_by_sock(SimWorld *world, SimSocketId sock);
+/* A new socket record with a handle from the upcall table, registered in
+ * its process; NULL and *@out_err when no handle could be had. */
+WspSocket *wsp_socket_new(WspProcess *proc, const WSAPROTOCOL_INFOW *proto, SimSocketId sock,
+                          int *out_err);
+/* Release the handle (WPUCloseSocketHandle), forget the record, wake its
+ * waiters and drop the process's reference.  The transport endpoint must
+ * already be closed or handed on. */
+void wsp_socket_release(WspSocket *ws);
+WspSocket *wsp_socket_ref(WspSocket *ws);
+void wsp_socket_unref(WspSocket *ws);
+/* Reset and release every socket of @proc (final WSPCleanup, process exit). */
+void wsp_process_reset_sockets(WspProcess *proc);
+
+/* ---- Sockets (wsp-socket.c) ---------------------------------------------- */
+
+/* The one place transport notifications arrive (issue 5 adds FD_* recording,
+ * select wake-ups and overlapped completion here). */
+void wsp_socket_on_transport_event(WspSocket *ws, guint32 events, SimStatus err);
+/* The SimSockNotifyFn every transport endpoint of the provider uses. */
+void wsp_transport_notify(SimWorld *world, SimSocketId sock, guint32 events, SimStatus err,
+                          void *data);
+/* Abortive close of the transport endpoint (no linger, no wait). */
+void wsp_socket_reset_transport(WspSocket *ws);
+
+/* Readiness per the WSPSelect rules (REFERENCE WSPSelect). */
+bool wsp_socket_readable(WspSocket *ws);
+bool wsp_socket_writable(WspSocket *ws);
+bool wsp_socket_except(WspSocket *ws);
+
+/* Blocking helper: the absolute deadline for a timeout in ms (0 = none). */
+SimTime wsp_deadline(SimWorld *world, DWORD timeout_ms);
+/* Wait on @q once.  Returns 0 to retry, or the WSA code that ends the call
+ * (WSAEWOULDBLOCK outside an actor, WSAETIMEDOUT, WSAEINTR, WSAENETDOWN). */
+int wsp_wait(WspCall *call, WspSocket *ws, SimWaitQueue *q, SimTime deadline);
+
+/* ---- Addresses (wsp-socket.c) -------------------------------------------- */
+
+/* sockaddr -> SimSockAddr.  0, WSAEFAULT (NULL, short) or WSAEAFNOSUPPORT
+ * (family other than @family). */
+int wsp_sockaddr_in(const struct sockaddr *name, int namelen, SimFamily family,
+                    SimSockAddr *out);
+/* SimSockAddr -> sockaddr.  0 or WSAEFAULT (NULL or short); *@namelen set. */
+int wsp_sockaddr_out(const SimSockAddr *sa, struct sockaddr *name, LPINT namelen);
+int wsp_sockaddr_size(SimFamily family);
+/* The socket's local address (false when unbound). */
+bool wsp_socket_local(WspSocket *ws, SimSockAddr *out);
+
+/* Catalog (wsp-startup.c). */
+const WSAPROTOCOL_INFOW *wsp_catalog_find(int af, int type, int protocol, int *out_err);
+
+G_END_DECLS
+
+#endif /* WSP_PRIVATE_H */

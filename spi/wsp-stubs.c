@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * wsp-stubs.c: the proc-table entries later issues implement — select and
+ * network events, overlapped results and cancellation (#5), duplication
+ * (#7), multipoint (#8), QoS (#9) — plus the two address-string slots.
+ * Each stub validates what it can (startup, the handle) and fails with the
+ * documented "not supported" error; each moves to its own file when done.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "wsp-private.h"
+
+#define STUB_BEGIN(call, name, lpErrno)                                                          \
+    do {                                                                                         \
+        int err_;                                                                                \
+        if (!wsp_call_begin(&(call), name, &err_))                                               \
+            return wsp_call_fail(&(call), lpErrno, err_);                                        \
+    } while (0)
+
+static int
+stub_socket(const char *name, SOCKET s, LPINT lpErrno)
+{
+    WspCall call;
+
+    STUB_BEGIN(call, name, lpErrno);
+    wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x", (guint64) s);
+    if (wsp_handle_lookup(&call, s) == NULL)
+        return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
+    return wsp_call_fail(&call, lpErrno, WSAEOPNOTSUPP);
+}
+
+/* TODO(#5) */
+int WSPAPI
+WSPSelect(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
+          const struct timeval *timeout, LPINT lpErrno)
+{
+    WspCall call;
+
+    (void) nfds;
+    (void) readfds;
+    (void) writefds;
+    (void) exceptfds;
+    (void) timeout;
+    STUB_BEGIN(call, "WSPSelect", lpErrno);
+    return wsp_call_fail(&call, lpErrno, WSAEOPNOTSUPP);
+}
+
+/* TODO(#5) */
+int WSPAPI
+WSPAsyncSelect(SOCKET s, HWND hWnd, unsigned int wMsg, LONG lEvent, LPINT lpErrno)
+{
+    (void) hWnd;
+    (void) wMsg;
+    (void) lEvent;
+    return stub_socket("WSPAsyncSelect", s, lpErrno);
+}
+
+/* TODO(#5) */
+int WSPAPI
+WSPEventSelect(SOCKET s, WSAEVENT hEventObject, LONG lNetworkEvents, LPINT lpErrno)
+{
+    (void) hEventObject;
+    (void) lNetworkEvents;
+    return stub_socket("WSPEventSelect", s, lpErrno);
+}
+
+/* TODO(#5) */
+int WSPAPI
+WSPEnumNetworkEvents(SOCKET s, WSAEVENT hEventObject, LPWSANETWORKEVENTS lpNetworkEvents,
+                     LPINT lpErrno)
+{
+    (void) hEventObject;
+    (void) lpNetworkEvents;
+    return stub_socket("WSPEnumNetworkEvents", s, lpErrno);
+}
+
+/* TODO(#5) */
+BOOL WSPAPI
+WSPGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWORD lpcbTransfer, BOOL fWait,
+                       LPDWORD lpdwFlags, LPINT lpErrno)
+{
+    (void) lpOverlapped;
+    (void) lpcbTransfer;
+    (void) fWait;
+    (void) lpdwFlags;
+    stub_socket("WSPGetOverlappedResult", s, lpErrno);
+    return FALSE;
+}
+
+/* TODO(#5): the wait is interruptible already (SIM_WAIT_INTERRUPTIBLE). */
+int WSPAPI
+WSPCancelBlockingCall(LPINT lpErrno)
+{
+    WspCall call;
+
+    STUB_BEGIN(call, "WSPCancelBlockingCall", lpErrno);
+    return wsp_call_fail(&call, lpErrno, WSAEOPNOTSUPP);
+}
+
+/* TODO(#7) */
+int WSPAPI
+WSPDuplicateSocket(SOCKET s, DWORD dwProcessId, LPWSAPROTOCOL_INFOW lpProtocolInfo, LPINT lpErrno)
+{
+    (void) dwProcessId;
+    (void) lpProtocolInfo;
+    return stub_socket("WSPDuplicateSocket", s, lpErrno);
+}
+
+/* TODO(#8) */
+SOCKET WSPAPI
+WSPJoinLeaf(SOCKET s, const struct sockaddr *name, int namelen, LPWSABUF lpCallerData,
+            LPWSABUF lpCalleeData, LPQOS lpSQOS, LPQOS lpGQOS, DWORD dwFlags, LPINT lpErrno)
+{
+    (void) name;
+    (void) namelen;
+    (void) lpCallerData;
+    (void) lpCalleeData;
+    (void) lpSQOS;
+    (void) lpGQOS;
+    (void) dwFlags;
+    stub_socket("WSPJoinLeaf", s, lpErrno);
+    return INVALID_SOCKET;
+}
+
+/* TODO(#9) */
+BOOL WSPAPI
+WSPGetQOSByName(SOCKET s, LPWSABUF lpQOSName, LPQOS lpQOS, LPINT lpErrno)
+{
+    (void) lpQOSName;
+    (void) lpQOS;
+    stub_socket("WSPGetQOSByName", s, lpErrno);
+    return FALSE;
+}
+
+/* ---- Address strings ----------------------------------------------------- */
+
+/**
+ * WSPAddressToString:
+ *
+ * "10.0.0.1:80", "10.0.0.1" (port 0), "[fd00::1]:80", "fd00::1", in UTF-16.
+ * *@lpdwAddressStringLength counts WCHARs with the terminator; when it is
+ * too small the call fails with WSAEFAULT and sets the size needed.
+ *
+ * Returns: 0; SOCKET_ERROR with WSAEFAULT or WSAEINVAL (not an IPv4/IPv6
+ * address).
+ */
+INT WSPAPI
+WSPAddressToString(LPSOCKADDR lpsaAddress, DWORD dwAddressLength,
+                   LPWSAPROTOCOL_INFOW lpProtocolInfo, LPWSTR lpszAddressString,
+                   LPDWORD lpdwAddressStringLength, LPINT lpErrno)
+{
+    char text[SIM_SOCKADDR_STRLEN];
+    WspCall call;
+    SimSockAddr sa;
+    size_t n;
+    int err;
+
+    (void) lpProtocolInfo;
+    STUB_BEGIN(call, "WSPAddressToString", lpErrno);
+    if (lpsaAddress == NULL || lpdwAddressStringLength == NULL)
+        return wsp_call_fail(&call, lpErrno, WSAEFAULT);
+    err = wsp_sockaddr_in(lpsaAddress, (int) MIN(dwAddressLength, (DWORD) G_MAXINT),
+                          lpsaAddress->sa_family == AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET, &sa);
+    if (err != 0)
+        return wsp_call_fail(&call, lpErrno, err == WSAEFAULT ? WSAEFAULT : WSAEINVAL);
+    if (sa.port != 0)
+        sim_sockaddr_to_string(&sa, text);
+    else
+        sim_addr_to_string(&sa.addr, text);
+    n = strlen(text) + 1;
+    if (lpszAddressString == NULL || *lpdwAddressStringLength < n) {
+        *lpdwAddressStringLength = (DWORD) n;
+        return wsp_call_fail(&call, lpErrno, WSAEFAULT);
+    }
+    for (size_t i = 0; i < n; i++)
+        lpszAddressString[i] = (WCHAR) (guint8) text[i];
+    *lpdwAddressStringLength = (DWORD) n;
+    wsp_call_end(&call, "0 \"%s\"", text);
+    return 0;
+}
+
+/**
+ * WSPStringToAddress:
+ *
+ * Parses "a.b.c.d", "a.b.c.d:port", "v6" or "[v6]:port" for @AddressFamily
+ * AF_INET or AF_INET6.
+ *
+ * Returns: 0; SOCKET_ERROR with WSAEFAULT (NULL, or *@lpAddressLength too
+ * small: set to the size needed) or WSAEINVAL (not parseable, wrong family).
+ */
+INT WSPAPI
+WSPStringToAddress(LPWSTR AddressString, INT AddressFamily, LPWSAPROTOCOL_INFOW lpProtocolInfo,
+                   LPSOCKADDR lpAddress, LPINT lpAddressLength, LPINT lpErrno)
+{
+    char text[SIM_SOCKADDR_STRLEN + 8];
+    WspCall call;
+    SimSockAddr sa;
+    size_t i;
+    int need;
+
+    (void) lpProtocolInfo;
+    STUB_BEGIN(call, "WSPStringToAddress", lpErrno);
+    if (AddressString == NULL || lpAddressLength == NULL)
+        return wsp_call_fail(&call, lpErrno, WSAEFAULT);
+    for (i = 0; i + 1 < sizeof text && AddressString[i] != 0; i++) {
+        if (AddressString[i] > 0x7f)
+            return wsp_call_fail(&call, lpErrno, WSAEINVAL);
+        text[i] = (char) AddressString[i];
+    }
+    text[i] = '\0';
+    if (AddressString[i] != 0)
+        return wsp_call_fail(&call, lpErrno, WSAEINVAL);
+    wsp_call_args(&call, "\"%s\"", text);
+    memset(&sa, 0, sizeof sa);
+    if (!sim_sockaddr_parse(text, &sa) && !sim_addr_parse(text, &sa.addr))
+        return wsp_call_fail(&call, lpErrno, WSAEINVAL);
+    if ((AddressFamily == AF_INET && sa.addr.family != SIM_AF_INET) ||
+        (AddressFamily == AF_INET6 && sa.addr.family != SIM_AF_INET6) ||
+        (AddressFamily != AF_INET && AddressFamily != AF_INET6))
+        return wsp_call_fail(&call, lpErrno, WSAEINVAL);
+    need = wsp_sockaddr_size((SimFamily) sa.addr.family);
+    if (lpAddress == NULL || *lpAddressLength < need) {
+        *lpAddressLength = need;
+        return wsp_call_fail(&call, lpErrno, WSAEFAULT);
+    }
+    wsp_sockaddr_out(&sa, lpAddress, lpAddressLength);
+    return wsp_call_ok(&call);
+}

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * wsp-upcall.c: the default WSPUPCALLTABLE — what the simulated Winsock DLL
+ * offers a provider — for clients that bring none of their own.  Socket
+ * handles are per process and deterministic: 0x100, 0x104, 0x108... in
+ * creation order, never reused within a run.  The notification upcalls
+ * (events, APCs, window messages, overlapped completion) belong to the
+ * notification layer and fail here until it lands: TODO(#5).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "wsp-private.h"
+
+#define DLL_HANDLE_BASE 0x100u
+#define DLL_HANDLE_STEP 4u
+
+/* The process an upcall acts for: the same rule as WSP* calls. */
+static WspProcess *
+dll_process(void)
+{
+    WspCall call;
+
+    wsp_call_open(&call, "WPU");
+    return call.proc;
+}
+
+static SOCKET WSPAPI
+dll_create_socket_handle(DWORD dwCatalogEntryId, DWORD_PTR dwContext, LPINT lpErrno)
+{
+    WspProcess *proc = dll_process();
+    SOCKET h;
+
+    (void) dwCatalogEntryId;
+    if (proc == NULL) {
+        wsp_fail(lpErrno, WSANOTINITIALISED);
+        return INVALID_SOCKET;
+    }
+    if (proc->dll_next >= (G_MAXUINT32 - DLL_HANDLE_BASE) / DLL_HANDLE_STEP) {
+        wsp_fail(lpErrno, WSAEMFILE);
+        return INVALID_SOCKET;
+    }
+    h = DLL_HANDLE_BASE + DLL_HANDLE_STEP * proc->dll_next++;
+    /* Stored +1 so that a zero context is told apart from "absent". */
+    g_hash_table_insert(proc->dll_handles, (gpointer) (uintptr_t) h,
+                        (gpointer) (uintptr_t) (dwContext + 1));
+    return h;
+}
+
+static int WSPAPI
+dll_close_socket_handle(SOCKET s, LPINT lpErrno)
+{
+    WspProcess *proc = dll_process();
+
+    if (proc == NULL || !g_hash_table_remove(proc->dll_handles, (gpointer) (uintptr_t) s))
+        return wsp_fail(lpErrno, WSAENOTSOCK);
+    return 0;
+}
+
+static int WSPAPI
+dll_query_socket_handle_context(SOCKET s, PDWORD_PTR lpContext, LPINT lpErrno)
+{
+    WspProcess *proc = dll_process();
+    gpointer v;
+
+    if (lpContext == NULL)
+        return wsp_fail(lpErrno, WSAEFAULT);
+    if (proc == NULL || (v = g_hash_table_lookup(proc->dll_handles, (gpointer) (uintptr_t) s)) == NULL)
+        return wsp_fail(lpErrno, WSAENOTSOCK);
+    *lpContext = (DWORD_PTR) (uintptr_t) v - 1;
+    return 0;
+}
+
+/* No blocking hook: the provider waits natively (REFERENCE 2.3). */
+static int WSPAPI
+dll_query_blocking_callback(DWORD dwCatalogEntryId, LPBLOCKINGCALLBACK *lplpfnCallback,
+                            PDWORD_PTR lpdwContext, LPINT lpErrno)
+{
+    (void) dwCatalogEntryId;
+    if (lplpfnCallback == NULL || lpdwContext == NULL)
+        return wsp_fail(lpErrno, WSAEFAULT);
+    *lplpfnCallback = NULL;
+    *lpdwContext = 0;
+    return 0;
+}
+
+static int WSPAPI
+dll_fd_is_set(SOCKET s, fd_set *set)
+{
+    if (set == NULL)
+        return 0;
+    for (u_int i = 0; i < set->fd_count && i < FD_SETSIZE; i++)
+        if (set->fd_array[i] == s)
+            return 1;
+    return 0;
+}
+
+/* A simulated thread is named by its actor id. */
+static int WSPAPI
+dll_open_current_thread(LPWSATHREADID lpThreadId, LPINT lpErrno)
+{
+    SimWorld *world = sim_world_current();
+    SimActorId actor = world != NULL ? sim_actor_current(world) : SIM_ID_NONE;
+
+    if (lpThreadId == NULL)
+        return wsp_fail(lpErrno, WSAEFAULT);
+    lpThreadId->ThreadHandle = (HANDLE) (uintptr_t) actor;
+    lpThreadId->Reserved = 0;
+    return 0;
+}
+
+static int WSPAPI
+dll_close_thread(LPWSATHREADID lpThreadId, LPINT lpErrno)
+{
+    if (lpThreadId == NULL)
+        return wsp_fail(lpErrno, WSAEFAULT);
+    lpThreadId->ThreadHandle = NULL;
+    return 0;
+}
+
+static int WSPAPI
+dll_get_provider_path(LPGUID lpProviderId, WCHAR *lpszProviderDllPath, LPINT lpProviderDllPathLen,
+                      LPINT lpErrno)
+{
+    static const char path[] = "wspsim-provider";
+
+    if (lpProviderId == NULL || lpszProviderDllPath == NULL || lpProviderDllPathLen == NULL)
+        return wsp_fail(lpErrno, WSAEFAULT);
+    if (memcmp(lpProviderId, &wspsim_provider_guid, sizeof(GUID)) != 0)
+        return wsp_fail(lpErrno, WSAEINVAL);
+    if (*lpProviderDllPathLen < (int) sizeof path) {
+        *lpProviderDllPathLen = (int) sizeof path;
+        return wsp_fail(lpErrno, WSAEFAULT);
+    }
+    for (size_t i = 0; i < sizeof path; i++)
+        lpszProviderDllPath[i] = (WCHAR) path[i];
+    *lpProviderDllPathLen = (int) sizeof path;
+    return 0;
+}
+
+/* A non-IFS provider never asks for this (REFERENCE 2.2). */
+static SOCKET WSPAPI
+dll_modify_ifs_handle(DWORD dwCatalogEntryId, SOCKET ProposedHandle, LPINT lpErrno)
+{
+    (void) dwCatalogEntryId;
+    (void) ProposedHandle;
+    wsp_fail(lpErrno, WSAEINVAL);
+    return INVALID_SOCKET;
+}
+
+/* ---- Notification upcalls: TODO(#5) ------------------------------------ */
+
+static BOOL WSPAPI
+dll_close_event(WSAEVENT hEvent, LPINT lpErrno)
+{
+    (void) hEvent;
+    wsp_fail(lpErrno, WSA_INVALID_HANDLE);
+    return FALSE;
+}
+
+static WSAEVENT WSPAPI
+dll_create_event(LPINT lpErrno)
+{
+    wsp_fail(lpErrno, WSA_NOT_ENOUGH_MEMORY);
+    return WSA_INVALID_EVENT;
+}
+
+static BOOL WSPAPI
+dll_set_event(WSAEVENT hEvent, LPINT lpErrno)
+{
+    return dll_close_event(hEvent, lpErrno);
+}
+
+static BOOL WSPAPI
+dll_reset_event(WSAEVENT hEvent, LPINT lpErrno)
+{
+    return dll_close_event(hEvent, lpErrno);
+}
+
+static BOOL WSPAPI
+dll_post_message(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam)
+{
+    (void) hWnd;
+    (void) Msg;
+    (void) wParam;
+    (void) lParam;
+    return FALSE;
+}
+
+static int WSPAPI
+dll_queue_apc(LPWSATHREADID lpThreadId, LPWSAUSERAPC lpfnUserApc, DWORD_PTR dwContext,
+              LPINT lpErrno)
+{
+    (void) lpThreadId;
+    (void) lpfnUserApc;
+    (void) dwContext;
+    return wsp_fail(lpErrno, WSAEOPNOTSUPP);
+}
+
+/**
+ * wspsim_default_upcall_table:
+ *
+ * Returns: the upcall table the simulated Winsock DLL hands to the provider
+ * when the client brings none; also what fills the NULL slots of a table
+ * given to WSPStartup.
+ */
+WSPUPCALLTABLE
+wspsim_default_upcall_table(void)
+{
+    WSPUPCALLTABLE t;
+
+    memset(&t, 0, sizeof t);
+    t.lpWPUCloseEvent = dll_close_event;
+    t.lpWPUCloseSocketHandle = dll_close_socket_handle;
+    t.lpWPUCreateEvent = dll_create_event;
+    t.lpWPUCreateSocketHandle = dll_create_socket_handle;
+    t.lpWPUFDIsSet = dll_fd_is_set;
+    t.lpWPUGetProviderPath = dll_get_provider_path;
+    t.lpWPUModifyIFSHandle = dll_modify_ifs_handle;
+    t.lpWPUPostMessage = dll_post_message;
+    t.lpWPUQueryBlockingCallback = dll_query_blocking_callback;
+    t.lpWPUQuerySocketHandleContext = dll_query_socket_handle_context;
+    t.lpWPUQueueApc = dll_queue_apc;
+    t.lpWPUResetEvent = dll_reset_event;
+    t.lpWPUSetEvent = dll_set_event;
+    t.lpWPUOpenCurrentThread = dll_open_current_thread;
+    t.lpWPUCloseThread = dll_close_thread;
+    return t;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * wspsim/wspsim-spi.h - embedding helpers of the simulated provider that
+ * Ws2spi.h has no names for: naming the process WSP* calls act for when no
+ * simulated actor runs, the provider's protocol catalog, and the default
+ * upcall table (the simulated Winsock DLL side).  doc/spi-choices.md.
+ */
+#ifndef WSPSIM_WSPSIM_SPI_H
+#define WSPSIM_WSPSIM_SPI_H
+
+#include <wspsim/ws2spi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Opaque here: a SimWorld of sim/sim.h.  Process ids are sim's SimProcessId. */
+struct SimWorld;
+
+/* The process WSP* calls act for when they run outside any actor (C code
+ * called from main, between sim_world_run calls).  Inside an actor the
+ * actor's own process is used.  @world NULL clears the context. */
+void wspsim_set_context(struct SimWorld *world, uint32_t pid);
+
+/* The provider's catalog: *@out_count entries, owned by the provider,
+ * in catalog order. */
+const WSAPROTOCOL_INFOW *wspsim_catalog(size_t *out_count);
+/* The entry with @catalog_id, or NULL. */
+const WSAPROTOCOL_INFOW *wspsim_catalog_entry(DWORD catalog_id);
+
+/* The provider GUID of every catalog entry. */
+extern const GUID wspsim_provider_guid;
+
+/* Catalog entry ids, in catalog order. */
+#define WSPSIM_CATALOG_TCP_V4 1001
+#define WSPSIM_CATALOG_TCP_V6 1002
+#define WSPSIM_CATALOG_UDP_V4 1003
+#define WSPSIM_CATALOG_UDP_V6 1004
+#define WSPSIM_CATALOG_MP_ROOTED_V4 1005
+
+/* The default WSPUPCALLTABLE: deterministic socket handles per process
+ * (0x100, 0x104, ...), WPUQueryBlockingCallback (no hook), WPUFDIsSet,
+ * WPUOpenCurrentThread/WPUCloseThread.  Event, APC and message upcalls fail
+ * until the notification layer supplies them (TODO(#5)). */
+WSPUPCALLTABLE wspsim_default_upcall_table(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WSPSIM_WSPSIM_SPI_H */
