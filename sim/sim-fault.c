@@ -704,7 +704,12 @@ fault_end(FaultWorld *fw, Fault *f, SimFaultState how)
         fault_trace(fw, f, "heal", extra);
         break;
     case SIM_FAULT_CRASH:
-        fault_trace(fw, f, "restart", extra);
+        if (GPOINTER_TO_UINT(g_hash_table_lookup(fw->crashed, GUINT_TO_POINTER(f->node))) > 1)
+            fault_trace(fw, f, "crash-end",
+                        how == SIM_FAULT_CANCELLED ? " (cancelled; another crash keeps it down)"
+                                                   : " (another crash keeps it down)");
+        else
+            fault_trace(fw, f, "restart", extra);
         crash_end(fw, f);
         return;
     case SIM_FAULT_N_KINDS:

@@ -639,9 +639,12 @@ test_fault_crash_overlap(void **state)
     run_to(f, 4 * SIM_SEC);
     assert_false(sim_node_is_up(f->w, f->n[1]));
     assert_int_equal(f->restarts, 0);
+    assert_int_equal(trace_count(f, "FAULT crash-end b (another crash keeps it down) [#1]"), 1);
     run_to(f, 6 * SIM_SEC);
     assert_true(sim_node_is_up(f->w, f->n[1]));
     assert_int_equal(f->restarts, 1);
+    assert_int_equal(trace_count(f, "FAULT restart b [#2]"), 1);
+    assert_int_equal(trace_count(f, "NODE up"), 1);
     fix_free(f);
 }
 
