@@ -346,7 +346,8 @@ stack_refresh(FaultWorld *fw, DirStack *s)
     SimStatus st;
 
     st = sim_link_get_params(fw->world, s->link, s->dir, &cur);
-    g_assert(st == SIM_OK);
+    if (st != SIM_OK)
+        g_assert_not_reached();
     /* Fields changed behind our back since we last set them belong to the
      * direction's own values. */
     params_copy_fields(&s->base, &cur, params_diff(&cur, &s->applied));
@@ -359,7 +360,8 @@ stack_refresh(FaultWorld *fw, DirStack *s)
     s->applied = eff;
     if (params_diff(&cur, &eff) != 0) {
         st = sim_link_set_params(fw->world, s->link, s->dir, &eff);
-        g_assert(st == SIM_OK);
+        if (st != SIM_OK)
+            g_assert_not_reached();
     }
     if (s->overrides->len == 0)
         g_hash_table_remove(fw->stacks, stack_key(s->link, s->dir));
@@ -380,7 +382,8 @@ override_push(FaultWorld *fw, Fault *f, SimLinkId link, SimLinkDir dir, guint32 
         s->link = link;
         s->dir = dir;
         st = sim_link_get_params(fw->world, link, dir, &s->base);
-        g_assert(st == SIM_OK);
+        if (st != SIM_OK)
+            g_assert_not_reached();
         s->applied = s->base;
         s->overrides = g_array_new(FALSE, FALSE, sizeof(Override));
         g_hash_table_insert(fw->stacks, stack_key(link, dir), s);
