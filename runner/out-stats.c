@@ -4,7 +4,8 @@
  * direction (sim_link_get_stats).  Endpoints: counted from the trace by a
  * sink, so a socket that closed during the run keeps its line — per (node,
  * protocol, local address, remote address) the packets and payload bytes
- * sent and received, and for TCP the retransmitted segments (a segment
+ * sent and received, the arrivals its transport discarded (no socket on the
+ * port, receive buffer full), and for TCP the retransmitted segments (a segment
  * whose sequence space starts before the highest sequence number already
  * sent, RFC 9293 §3.4 arithmetic).  Lines come in first-seen order.
  */
@@ -18,7 +19,7 @@ typedef struct {
     SimNodeId node;
     guint8 proto;
     char *local, *remote;
-    guint64 tx_pkts, tx_bytes, rx_pkts, rx_bytes, retrans;
+    guint64 tx_pkts, tx_bytes, rx_pkts, rx_bytes, rx_drops, retrans;
     bool have_next;
     guint32 snd_next; /* one past the highest sequence number sent */
 } Endpoint;
@@ -115,6 +116,12 @@ stats_sink(SimWorld *world, const SimTraceRecord *rec, void *data)
         e = endpoint_get(st, rec->node, p, false);
         e->rx_pkts++;
         e->rx_bytes += p->payload_len;
+    } else if (rec->kind == SIM_TR_PKT_DROP && rec->link == SIM_ID_NONE &&
+               rec->node != SIM_ID_NONE && sim_node_has_addr(world, rec->node, &p->dst)) {
+        /* Delivered to the transport, then discarded by it (no socket on
+         * that port, receive buffer full). */
+        e = endpoint_get(st, rec->node, p, false);
+        e->rx_drops++;
     }
 }
 
@@ -202,17 +209,18 @@ wspsim_out_stats_print(SimWorld *world, const WspsimOutStats *stats, FILE *out)
     }
     if (stats == NULL)
         return;
-    fprintf(out, "endpoints%*s %8s %10s %8s %10s %8s\n", 45, "", "tx-pkts", "tx-bytes", "rx-pkts",
-            "rx-bytes", "retrans");
+    fprintf(out, "endpoints%*s %8s %10s %8s %10s %8s %8s\n", 45, "", "tx-pkts", "tx-bytes",
+            "rx-pkts", "rx-bytes", "rx-drop", "retrans");
     for (guint i = 0; i < stats->eps->len; i++) {
         const Endpoint *e = g_ptr_array_index(stats->eps, i);
         g_autofree char *label =
             g_strdup_printf("%s %s %s > %s", name_of(world, e->node),
                             e->proto == SIM_PROTO_TCP ? "TCP" : "UDP", e->local, e->remote);
 
-        fprintf(out, "  %-52s %8" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT
-                     " %10" G_GUINT64_FORMAT " ",
-                label, e->tx_pkts, e->tx_bytes, e->rx_pkts, e->rx_bytes);
+        fprintf(out,
+                "  %-52s %8" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT
+                " %10" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " ",
+                label, e->tx_pkts, e->tx_bytes, e->rx_pkts, e->rx_bytes, e->rx_drops);
         if (e->proto == SIM_PROTO_TCP)
             fprintf(out, "%8" G_GUINT64_FORMAT "\n", e->retrans);
         else

@@ -679,7 +679,7 @@ test_out_pcap_readback(void **state)
 /* ---- Sequence chart ---------------------------------------------------------- */
 
 static char *
-msc_run(guint max_events, const char *name)
+msc_run(guint max_events, const char *name, const char *title)
 {
     Scn *s = scn_new();
     char *path = tmp_path(name);
@@ -688,7 +688,7 @@ msc_run(guint max_events, const char *name)
 
     m = wspsim_out_msc_open(s->w, path, &err);
     assert_non_null(m);
-    wspsim_out_msc_set_title(m, "client, router, server: TCP & UDP <test>");
+    wspsim_out_msc_set_title(m, title);
     if (max_events > 0)
         wspsim_out_msc_set_max_events(m, max_events);
     scn_run(s);
@@ -731,8 +731,10 @@ xml_check(const char *path)
 static void
 test_out_msc_chart(void **state)
 {
-    g_autofree char *path = msc_run(0, "chart.svg");
-    g_autofree char *path2 = msc_run(0, "chart2.svg");
+    const char *title = "client, router, server: TCP & UDP <test>";
+    g_autofree char *path = msc_run(0, "chart.svg", title);
+    g_autofree char *path2 = msc_run(0, "chart2.svg", title);
+    const char *example = g_getenv("TEST_OUT_MSC_EXAMPLE");
     g_autofree char *text = NULL;
     g_autofree char *text2 = NULL;
 
@@ -763,6 +765,15 @@ test_out_msc_chart(void **state)
     assert_non_null(strstr(text, ">45.000 ms</text>"));
     assert_non_null(strstr(text, "TCP &amp; UDP &lt;test&gt;"));
     assert_null(strstr(text, "truncated"));
+    if (example != NULL) {
+        /* The chart of doc/outputs.md: TEST_OUT_MSC_EXAMPLE=doc/images/msc-example.svg */
+        g_autofree char *ex = msc_run(0, "example.svg",
+                                      "wspsim --msc: a TCP connection and a UDP burst through a router");
+        g_autofree char *ex_text = slurp(ex, NULL);
+
+        assert_true(g_file_set_contents(example, ex_text, -1, NULL));
+        g_unlink(ex);
+    }
     g_unlink(path);
     g_unlink(path2);
 }
@@ -770,7 +781,7 @@ test_out_msc_chart(void **state)
 static void
 test_out_msc_truncated(void **state)
 {
-    g_autofree char *path = msc_run(5, "trunc.svg");
+    g_autofree char *path = msc_run(5, "trunc.svg", NULL);
     g_autofree char *text = NULL;
 
     (void) state;
@@ -796,6 +807,17 @@ test_out_msc_empty(void **state)
 
 /* ---- Statistics ------------------------------------------------------------------ */
 
+/* The client sends "hello" a second time (a retransmission). */
+static void
+step_retransmit(SimWorld *w, void *data)
+{
+    Scn *s = data;
+
+    (void) w;
+    s->c.snd_nxt -= 5;
+    tcp_tx(s, &s->c, SIM_TCP_ACK | SIM_TCP_PSH, "hello", 5);
+}
+
 static void
 test_out_stats(void **state)
 {
@@ -806,6 +828,7 @@ test_out_stats(void **state)
     FILE *f;
 
     (void) state;
+    sim_event_schedule_at(s->w, 50 * SIM_MSEC, step_retransmit, s);
     scn_run(s);
     f = open_memstream(&buf, &len);
     assert_non_null(f);
@@ -820,7 +843,7 @@ test_out_stats(void **state)
     assert_non_null(strstr(buf, "server TCP 10.0.1.2:80 > 10.0.0.1:"));
     {
         g_auto(GStrv) lines = g_strsplit(buf, "\n", -1);
-        bool found = false;
+        bool found = false, found_tcp = false;
 
         for (guint i = 0; lines[i] != NULL; i++) {
             if (strstr(lines[i], "client UDP") != NULL) {
@@ -831,18 +854,28 @@ test_out_stats(void **state)
                     if (col[k][0] != '\0')
                         g_ptr_array_add(v, col[k]);
                 }
-                /* name UDP local > remote tx-pkts tx-bytes rx-pkts rx-bytes - */
-                assert_int_equal(v->len, 10);
+                /* name UDP local > remote tx-pkts tx-bytes rx-pkts rx-bytes
+                 * rx-drop - */
+                assert_int_equal(v->len, 11);
                 assert_string_equal(g_ptr_array_index(v, 5), "5");
                 assert_string_equal(g_ptr_array_index(v, 6), "2148");
                 g_ptr_array_free(v, TRUE);
                 found = true;
             }
+            if (strstr(lines[i], "client TCP") != NULL) {
+                found_tcp = true;
+                /* SYN, ACK, data, data again, FIN, ACK: 10 bytes, one
+                 * retransmission. */
+                assert_true(g_str_has_suffix(lines[i], "       6         10        4          0        0        1"));
+            }
             if (strstr(lines[i], "client -> router") != NULL)
                 assert_non_null(strstr(lines[i], "        1        1")); /* lost, queue */
         }
         assert_true(found);
+        assert_true(found_tcp);
     }
+    if (g_getenv("TEST_OUT_TRACE") != NULL)
+        fputs(buf, stderr);
     free(buf);
     wspsim_out_stats_free(st);
     scn_free(s);
