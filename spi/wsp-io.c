@@ -212,7 +212,7 @@ send_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCoun
     if ((dwFlags & MSG_OOB) && !ws->stream)
         return WSAEOPNOTSUPP;
     if (ws->transport_gone)
-        return WSAENETDOWN;
+        return wsp_gone_error(ws);
     if (ws->sock == 0)
         return WSAENOTCONN;
     if (ws->stream) {
@@ -454,7 +454,7 @@ recv_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCoun
         (lpFromlen == NULL || *lpFromlen < wsp_sockaddr_size(ws->family)))
         return WSAEFAULT;
     if (ws->transport_gone)
-        return WSAENETDOWN;
+        return wsp_gone_error(ws);
     if (ws->sock == 0)
         return WSAENOTCONN;
     if (ws->stream) {

@@ -61,7 +61,8 @@ typedef struct WspSocket {
     bool explicit_bind;         /* WSPBind succeeded: @bind_addr, kept for a reopen */
     SimSockAddr bind_addr;
     bool shut_send, shut_recv;
-    bool transport_gone;        /* SIM_SOCK_EV_FREED seen (host crash...) */
+    bool transport_gone;        /* SIM_SOCK_EV_FREED seen (reset reaped, host crash...) */
+    SimStatus gone_err;         /* its err: what later calls report */
     bool async_registered;      /* WSPEventSelect/WSPAsyncSelect mask != 0: TODO(#5) */
     SimSocketId deferred_child; /* CF_DEFER on a completed connection */
     SimStatus so_error;         /* SO_ERROR not yet read (the transport keeps its own too) */
@@ -193,6 +194,17 @@ SimTime wsp_deadline(SimWorld *world, DWORD timeout_ms);
 /* Wait on @q once.  Returns 0 to retry, or the WSA code that ends the call
  * (WSAEWOULDBLOCK outside an actor, WSAETIMEDOUT, WSAEINTR, WSAENETDOWN). */
 int wsp_wait(WspCall *call, WspSocket *ws, SimWaitQueue *q, SimTime deadline);
+
+/* The code calls report once the endpoint is gone. */
+static inline int
+wsp_gone_error(const WspSocket *ws)
+{
+    if (ws->gone_err != SIM_OK)
+        return wsp_error_from_status(ws->gone_err);
+    if (ws->so_error != SIM_OK)
+        return wsp_error_from_status(ws->so_error); /* e.g. the reset that ended it */
+    return WSAENETDOWN;
+}
 
 /* ---- Addresses (wsp-socket.c) -------------------------------------------- */
 

@@ -119,8 +119,10 @@ wsp_socket_on_transport_event(WspSocket *ws, guint32 events, SimStatus err)
     }
     if ((events & (SIM_SOCK_EV_CLOSED | SIM_SOCK_EV_ERROR)) && err != SIM_OK)
         ws->so_error = err;
-    if (events & SIM_SOCK_EV_FREED)
+    if (events & SIM_SOCK_EV_FREED) {
         ws->transport_gone = true;
+        ws->gone_err = err;
+    }
     /* Waiters re-check their own condition, so waking too many is safe;
      * waking too few would hang an actor. */
     if (events & (SIM_SOCK_EV_READABLE | SIM_SOCK_EV_OOB | SIM_SOCK_EV_CLOSED |
