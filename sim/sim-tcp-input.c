@@ -426,6 +426,21 @@ tcp_seq_acceptable(const SimTcb *tcb, const SimTcpSeg *seg, guint32 wnd)
            sim_seq_between(rn, seg->seq + seqlen - 1, rn + wnd);
 }
 
+/* Replies to out-of-window segments without data (and challenge ACKs)
+ * are limited to one per 500 ms, as Linux does (tcp_invalid_ratelimit,
+ * RFC 5961 §7): two ends that each find the other's ACKs unacceptable can
+ * then never feed an endless ACK exchange. */
+#define TCP_OOW_ACK_INTERVAL (500 * SIM_MSEC)
+
+static bool
+tcp_oow_ack_allowed(SimTcb *tcb, SimTime now)
+{
+    if (tcb->last_oow_ack != 0 && now - tcb->last_oow_ack < TCP_OOW_ACK_INTERVAL)
+        return false;
+    tcb->last_oow_ack = now == 0 ? 1 : now;
+    return true;
+}
+
 /* Enter ESTABLISHED from SYN_RECEIVED on the ACK of our SYN. */
 static void
 tcp_ack_synrcvd(SimTcb *tcb, const SimTcpSeg *seg)
@@ -726,9 +741,10 @@ tcp_ooo_insert(SimTcb *tcb, SimBuf *buf, guint32 off, guint32 seq, guint32 len, 
 
 /* The peer's FIN, in order (RFC 9293 §3.10.7.4 eighth check). */
 static void
-tcp_input_fin(SimTcb *tcb)
+tcp_input_fin(SimTcb *tcb, bool after_gap)
 {
     bool had_data = tcb->rq_bytes > 0;
+    SimTime now = sim_world_now(tcb->tw->world);
 
     tcb->rcv_nxt++;
     tcb->flags |= SIM_TCB_FIN_RCVD | SIM_TCB_ACK_NOW;
@@ -743,8 +759,7 @@ tcp_input_fin(SimTcb *tcb)
         sim__tcp_set_state(tcb, SIM_TCP_TIME_WAIT);
         break;
     case SIM_TCP_TIME_WAIT:
-        sim__tcp_timer_set(tcb, SIM_TCP_T_2MSL,
-                           sim_world_now(tcb->tw->world) + 2 * tcb->tw->cfg.msl_ns);
+        sim__tcp_timer_set(tcb, SIM_TCP_T_2MSL, now + 2 * tcb->tw->cfg.msl_ns);
         return;
     case SIM_TCP_CLOSE_WAIT:
     case SIM_TCP_CLOSING:
@@ -756,6 +771,13 @@ tcp_input_fin(SimTcb *tcb)
     case SIM_TCP_SYN_RECEIVED: /* the ACK check moved it to ESTABLISHED first */
     case SIM_TCP_N_STATES:
         g_assert_not_reached();
+    }
+    if (tcb->state == SIM_TCP_TIME_WAIT && after_gap) {
+        /* The FIN waited in the reassembly queue for a retransmission: the
+         * peer is backing off, and our ACK may be lost; stay for twice its
+         * last gap beyond 2 MSL (see the TIME_WAIT note in
+         * tcp_input_synced). */
+        sim__tcp_timer_set(tcb, SIM_TCP_T_2MSL, now + 2 * tcb->tw->cfg.msl_ns + 2 * tcb->rx_gap);
     }
     sim__tcp_notify(tcb, SIM_SOCK_EV_CLOSED | (had_data ? 0 : SIM_SOCK_EV_READABLE), SIM_OK);
 }
@@ -810,7 +832,7 @@ tcp_input_data(SimTcb *tcb, const SimTcpSeg *seg, guint32 seq, guint32 len, guin
             tcb->rcv_nxt += len;
             tcb->flags |= SIM_TCB_ACK_NOW;
             if (fin)
-                tcp_input_fin(tcb);
+                tcp_input_fin(tcb, false);
         }
         return;
     }
@@ -854,7 +876,7 @@ tcp_input_data(SimTcb *tcb, const SimTcpSeg *seg, guint32 seq, guint32 len, guin
             sim__tcp_slice_free(l->data);
             g_queue_delete_link(&tcb->ooo, l);
         }
-        tcp_input_fin(tcb);
+        tcp_input_fin(tcb, had_ooo);
     } else if (had_ooo || !cfg->delayed_ack) {
         tcb->flags |= SIM_TCB_ACK_NOW; /* filled a gap (RFC 5681 §4.2) */
     } else if (len > 0) {
@@ -862,9 +884,8 @@ tcp_input_data(SimTcb *tcb, const SimTcpSeg *seg, guint32 seq, guint32 len, guin
          * delack_ns (RFC 1122 §4.2.3.2; Windows: 2 segments, 200 ms). */
         if (++tcb->delack_segs >= cfg->delack_segments)
             tcb->flags |= SIM_TCB_ACK_NOW;
-        else if (tcb->deadline[SIM_TCP_T_DELACK] == 0)
-            sim__tcp_timer_set(tcb, SIM_TCP_T_DELACK,
-                               sim_world_now(tcb->tw->world) + cfg->delack_ns);
+        else
+            sim__tcp_delack_later(tcb);
     }
     if (!was_readable && tcb->rq_bytes > 0)
         sim__tcp_notify(tcb, SIM_SOCK_EV_READABLE, SIM_OK);
@@ -928,6 +949,8 @@ tcp_input_synced(SimTcb *tcb, const SimTcpSeg *seg)
         sim__tcp_output(tcb);
         return;
     }
+    tcb->rx_gap = now - tcb->last_rx;
+    tcb->last_rx = now;
     if ((tcb->flags & SIM_TCB_KEEPALIVE) && tcb->deadline[SIM_TCP_T_KEEP] != 0) {
         tcb->ka_probes = 0;
         sim__tcp_timer_set(tcb, SIM_TCP_T_KEEP, now + tcb->ka_time);
@@ -938,9 +961,18 @@ tcp_input_synced(SimTcb *tcb, const SimTcpSeg *seg)
     wnd = sim__tcp_rcv_window(tcb);
     if (!tcp_seq_acceptable(tcb, seg, wnd)) {
         if (!(seg->flags & SIM_TCP_RST)) {
-            if (tcb->state == SIM_TCP_TIME_WAIT && fin)
-                sim__tcp_timer_set(tcb, SIM_TCP_T_2MSL, now + 2 * tcb->tw->cfg.msl_ns);
-            sim__tcp_send_ack(tcb);
+            if (tcb->state == SIM_TCP_TIME_WAIT) {
+                /* RFC 9293 restarts 2 MSL on a retransmitted FIN only.  We
+                 * restart on any retransmission and add twice the gap since
+                 * the peer's previous segment: with the short default MSL a
+                 * peer whose ACKs keep getting lost backs off beyond 2 MSL
+                 * and would otherwise meet a RST after a transfer that
+                 * succeeded (sim__tcp_set_state does the same on entry). */
+                sim__tcp_timer_set(tcb, SIM_TCP_T_2MSL,
+                                   now + 2 * tcb->tw->cfg.msl_ns + 2 * tcb->rx_gap);
+            }
+            if (sim_tcp_seg_seqlen(seg) > 0 || tcp_oow_ack_allowed(tcb, now))
+                sim__tcp_send_ack(tcb);
         }
         return;
     }
@@ -976,13 +1008,14 @@ tcp_input_synced(SimTcb *tcb, const SimTcpSeg *seg)
     if (seg->flags & SIM_TCP_RST) {
         if (seg->seq == tcb->rcv_nxt)
             tcp_input_rst(tcb);
-        else
+        else if (tcp_oow_ack_allowed(tcb, now))
             sim__tcp_send_ack(tcb);
         return;
     }
     /* Fourth: SYN in a synchronized state (RFC 5961 §4: challenge ACK). */
     if (syn) {
-        sim__tcp_send_ack(tcb);
+        if (tcp_oow_ack_allowed(tcb, now))
+            sim__tcp_send_ack(tcb);
         return;
     }
     /* Fifth: ACK. */

@@ -46,6 +46,16 @@ sim__tcp_rcv_window(const SimTcb *tcb)
     return space;
 }
 
+static SimStatus
+tcp_net_send(SimTcpWorld *tw, SimNodeId node, SimPacket *pkt)
+{
+    if (G_UNLIKELY(tw->tx_hook != NULL) && tw->tx_hook(tw->world, node, pkt, tw->tx_hook_data)) {
+        sim_packet_unref(pkt);
+        return SIM_OK;
+    }
+    return sim_net_send(tw->world, node, pkt);
+}
+
 static void
 tcp_send_error(SimTcb *tcb, SimStatus st)
 {
@@ -125,7 +135,7 @@ tcp_xmit(SimTcb *tcb, guint32 seq, guint32 len, guint8 flags)
         sim_buf_unref(buf);
     }
     tcb->stats.segs_sent++;
-    st = sim_net_send(tw->world, tcb->host->node, pkt);
+    st = tcp_net_send(tw, tcb->host->node, pkt);
     if (G_UNLIKELY(st != SIM_OK))
         tcp_send_error(tcb, st);
 }
@@ -153,7 +163,11 @@ tcp_send_syn(SimTcb *tcb, guint8 flags)
 void
 sim__tcp_send_ack(SimTcb *tcb)
 {
-    tcp_xmit(tcb, tcb->snd_nxt, 0, SIM_TCP_ACK);
+    /* SEQ=SND.MAX, not SND.NXT (as BSD): after a go-back-N retransmission
+     * pulled SND.NXT back, the peer already holds data up to SND.MAX and
+     * would find an older sequence number unacceptable and answer it with
+     * an ACK of its own, and so on. */
+    tcp_xmit(tcb, tcb->snd_max, 0, SIM_TCP_ACK);
 }
 
 void
@@ -209,7 +223,7 @@ sim__tcp_send_rst_reply(SimTcpHost *host, const SimTcpSeg *seg)
         h->ack = seg->seq + sim_tcp_seg_seqlen(seg);
         h->flags = SIM_TCP_RST | SIM_TCP_ACK;
     }
-    (void) sim_net_send(tw->world, host->node, pkt);
+    (void) tcp_net_send(tw, host->node, pkt);
 }
 
 void

@@ -92,8 +92,9 @@ sim_tcp_seg_seqlen(const SimTcpSeg *seg)
  * copies nothing.  Only a segment that would straddle two chunks gets its
  * own small buffer. */
 typedef struct {
-    SimBuf *buf; /* buf->len is the capacity */
+    SimBuf *buf;
     guint32 used;
+    guint32 cap; /* buf->len, kept here: the hot paths need not touch buf */
 } SimTcpChunk;
 
 typedef struct {
@@ -139,24 +140,36 @@ typedef enum {
 
 /* ---- Module state ---------------------------------------------------------- */
 
-typedef struct SimTcb SimTcb;
 typedef struct SimTcpHost SimTcpHost;
 
+typedef struct SimTcb SimTcb;
+
+/* A queued notification.  The TCB pointer is safe to keep until the queue
+ * drains: TCBs are freed only by the reap event, never within an event. */
 typedef struct {
+    SimTcb *tcb;
     SimSocketId sock;
     guint32 events;
     SimStatus err;
 } SimTcpNote;
 
+/* Test seam (lwIP's tcp_helper captures netif output the same way): sees
+ * every segment the transport sends, before the network does; returning
+ * TRUE swallows it. */
+typedef bool (*SimTcpTxHook)(SimWorld *world, SimNodeId node, const SimPacket *pkt, void *data);
+
 typedef struct {
     SimWorld *world;
     SimTcpConfig cfg;
+    SimTcpTxHook tx_hook;
+    void *tx_hook_data;
     GHashTable *socks;  /* SimSocketId -> SimTcb* (lookup only) */
     GPtrArray *hosts;   /* SimTcpHost*, in creation order */
     size_t n_tcbs;      /* allocated TCBs, reap-pending included */
     GPtrArray *reap;    /* TCBs to free after the current event */
     SimEventId reap_ev;
     GArray *notes;      /* SimTcpNote, pending upward notifications in order */
+    GPtrArray *delack;  /* TCBs whose delayed-ACK timer is armed at leave */
     guint depth;        /* nesting of entry points; notes drain at depth 0 */
     bool draining;
     bool deep_checks;   /* walk the queues in sim__tcp_check_invariants */
@@ -251,6 +264,10 @@ struct SimTcb {
     guint32 rcvbuf;
     guint8 oob_byte;
     guint32 delack_segs;  /* segments received since our last ACK */
+    SimTime last_oow_ack; /* last reply to an out-of-window segment */
+    bool delack_queued;   /* on tw->delack */
+    SimTime last_rx;      /* when the last segment arrived */
+    SimTime rx_gap;       /* and the gap before it (TIME_WAIT uses it) */
 
     /* congestion control (RFC 5681, RFC 6582) */
     guint32 cwnd, ssthresh, recover, dupacks, ca_acked;
@@ -326,6 +343,9 @@ sim__tcp_timer_stop(SimTcb *tcb, SimTcpTimer t)
     tcb->deadline[t] = 0;
 }
 void sim__tcp_rexmt_arm(SimTcb *tcb);
+/* Arm the delayed-ACK timer when the outermost entry point returns, if no
+ * segment carried the ACK by then (the application's reply usually does). */
+void sim__tcp_delack_later(SimTcb *tcb);
 void sim__tcp_persist_arm(SimTcb *tcb);
 
 /* Queue an upward notification; delivered when the outermost entry point
@@ -337,6 +357,7 @@ void sim__tcp_leave(SimTcpWorld *tw);
 void sim__tcp_event(SimTcb *tcb, const char *what, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 void sim__tcp_check_invariants(const SimTcb *tcb);
 void sim__tcp_set_deep_checks(SimWorld *world, bool on);
+void sim__tcp_set_tx_hook(SimWorld *world, SimTcpTxHook fn, void *data);
 /* Reap everything flagged now (tests; the world does it after each event). */
 void sim__tcp_reap_now(SimWorld *world);
 

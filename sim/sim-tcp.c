@@ -235,6 +235,7 @@ tcp_world_free(SimWorld *world, void *state)
     g_ptr_array_free(tw->hosts, true);
     g_ptr_array_free(tw->reap, true);
     g_array_free(tw->notes, true);
+    g_ptr_array_free(tw->delack, true);
     g_hash_table_destroy(tw->socks);
     g_free(tw);
 }
@@ -255,6 +256,7 @@ sim__tcp_world(SimWorld *world)
     tw->hosts = g_ptr_array_new();
     tw->reap = g_ptr_array_new();
     tw->notes = g_array_new(false, false, sizeof(SimTcpNote));
+    tw->delack = g_ptr_array_new();
     sim__world_set_module(world, SIM_MOD_TCP, tw, tcp_world_free);
     sim_net_register_proto(world, SIM_PROTO_TCP, sim__tcp_proto_input, tw);
     sim_net_register_proto_error(world, SIM_PROTO_TCP, sim__tcp_proto_error, tw);
@@ -508,6 +510,9 @@ tcp_tcb_free(SimTcb *tcb)
 {
     SimTcpWorld *tw = tcb->tw;
 
+    if (tcb->delack_queued)
+        g_ptr_array_remove(tw->delack, tcb);
+
     tcp_timer_cancel(tcb);
     tcp_conn_remove(tcb);
     tcp_listen_remove(tcb);
@@ -582,11 +587,12 @@ sim__tcp_notify(SimTcb *tcb, guint32 events, SimStatus err)
     if (tw->notes->len > 0) {
         SimTcpNote *last = &g_array_index(tw->notes, SimTcpNote, tw->notes->len - 1);
 
-        if (last->sock == tcb->id && last->err == err) {
+        if (last->tcb == tcb && last->err == err) {
             last->events |= events;
             return;
         }
     }
+    note.tcb = tcb;
     note.sock = tcb->id;
     note.events = events;
     note.err = err;
@@ -611,13 +617,34 @@ sim__tcp_leave(SimTcpWorld *tw)
     tw->draining = true;
     for (guint i = 0; i < tw->notes->len; i++) {
         SimTcpNote note = g_array_index(tw->notes, SimTcpNote, i);
-        SimTcb *tcb = sim__tcp_lookup(tw, note.sock);
+        SimTcb *tcb = note.tcb;
 
-        if (tcb != NULL && tcb->notify != NULL && (tcb->flags & SIM_TCB_APP))
+        /* The application may have closed the id since (no more notes). */
+        if (tcb->notify != NULL && (tcb->flags & SIM_TCB_APP))
             tcb->notify(tw->world, note.sock, note.events, note.err, tcb->notify_data);
     }
     g_array_set_size(tw->notes, 0);
+    /* Delayed ACKs still owed after the application had its say. */
+    for (guint i = 0; i < tw->delack->len; i++) {
+        SimTcb *tcb = g_ptr_array_index(tw->delack, i);
+
+        tcb->delack_queued = false;
+        if (tcb->delack_segs > 0 && tcb->deadline[SIM_TCP_T_DELACK] == 0 &&
+            !(tcb->flags & SIM_TCB_REAP) && tcb->state != SIM_TCP_CLOSED)
+            sim__tcp_timer_set(tcb, SIM_TCP_T_DELACK,
+                               sim_world_now(tw->world) + tw->cfg.delack_ns);
+    }
+    g_ptr_array_set_size(tw->delack, 0);
     tw->draining = false;
+}
+
+void
+sim__tcp_delack_later(SimTcb *tcb)
+{
+    if (tcb->delack_queued || tcb->deadline[SIM_TCP_T_DELACK] != 0)
+        return;
+    tcb->delack_queued = true;
+    g_ptr_array_add(tcb->tw->delack, tcb);
 }
 
 /* ---- Tracing ----------------------------------------------------------- */
@@ -1110,34 +1137,40 @@ tcp_node_hook(SimWorld *world, SimNodeId node, bool up, void *data)
 
 /* ---- Buffers ------------------------------------------------------------- */
 
-static guint32
-tcp_chunk_capacity(guint32 len, guint32 sndbuf)
-{
-    guint32 cap = 4096;
-
-    while (cap < len && cap < 65536)
-        cap *= 2;
-    (void) sndbuf;
-    return cap;
-}
+/* Writes of at least this size get chunks of their own exact size (one
+ * copy, no zero-fill); smaller ones share 4 KiB chunks. */
+#define TCP_CHUNK_EXACT_MIN 512u
+#define TCP_CHUNK_SMALL 4096u
+#define TCP_CHUNK_MAX 65536u
 
 void
 sim__tcp_sndbuf_append(SimTcpSndBuf *sb, const guint8 *data, guint32 len, guint32 sndbuf)
 {
+    (void) sndbuf;
     while (len > 0) {
         SimTcpChunk *tail = g_queue_peek_tail(&sb->chunks);
         guint32 n;
 
-        if (tail == NULL || tail->used == tail->buf->len) {
+        if (tail != NULL && tail->used < tail->cap) {
+            /* Only the unused part of a chunk is written: slices already in
+             * packets cover filled bytes only, so sharing stays safe. */
+            n = MIN(len, tail->cap - tail->used);
+            memcpy(tail->buf->data + tail->used, data, n);
+        } else {
             tail = g_new(SimTcpChunk, 1);
-            tail->buf = sim_buf_new(NULL, tcp_chunk_capacity(len, sndbuf));
+            if (len >= TCP_CHUNK_EXACT_MIN) {
+                n = MIN(len, TCP_CHUNK_MAX);
+                tail->buf = sim_buf_new(data, n);
+                tail->cap = n;
+            } else {
+                n = len;
+                tail->buf = sim_buf_new(NULL, TCP_CHUNK_SMALL);
+                tail->cap = TCP_CHUNK_SMALL;
+                memcpy(tail->buf->data, data, n);
+            }
             tail->used = 0;
             g_queue_push_tail(&sb->chunks, tail);
         }
-        n = MIN(len, (guint32) tail->buf->len - tail->used);
-        /* Only the unused part of a chunk is written: slices already in
-         * packets cover filled bytes only, so sharing stays safe. */
-        memcpy(tail->buf->data + tail->used, data, n);
         tail->used += n;
         data += n;
         len -= n;
@@ -1156,7 +1189,7 @@ sim__tcp_sndbuf_drop(SimTcpSndBuf *sb, guint32 len)
         SimTcpChunk *c = head->data;
         guint32 avail = c->used - sb->head_off;
 
-        if (len >= avail && (c->used == c->buf->len || head->next != NULL)) {
+        if (len >= avail && (c->used == c->cap || head->next != NULL)) {
             if (sb->cur == head)
                 sb->cur = NULL;
             g_queue_pop_head(&sb->chunks);
@@ -1346,6 +1379,15 @@ void
 sim__tcp_set_deep_checks(SimWorld *world, bool on)
 {
     sim__tcp_world(world)->deep_checks = on;
+}
+
+void
+sim__tcp_set_tx_hook(SimWorld *world, SimTcpTxHook fn, void *data)
+{
+    SimTcpWorld *tw = sim__tcp_world(world);
+
+    tw->tx_hook = fn;
+    tw->tx_hook_data = data;
 }
 
 /* ---- Children ------------------------------------------------------------ */
