@@ -1,0 +1,978 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * interp.c: the scenario interpreter.  Builds the world a script describes
+ * (nodes, addresses, links, scheduled link changes, processes), starts one
+ * coroutine actor per script thread (SIM_ACTOR_COROUTINE: a blocking WSP
+ * call simply blocks inside the coroutine while simulated time moves on),
+ * walks the statements, checks each expectation, and reports the first
+ * failure or a deadlock with file:line, simulated time and seed.  WSP
+ * functions are reached only through the WSPPROC_TABLE each process got
+ * from WSPStartup (DESIGN.md, layering).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <wspsim/wspsim-spi.h>
+
+#include "runner/interp.h"
+#include "runner/out.h"
+
+struct WspsimRun {
+    const WspsimScript *script;
+    const WspsimRunOptions *opts;
+    SimWorld *world;
+    guint64 seed;
+    GPtrArray *procs;  /* of WspsimProc* */
+    GPtrArray *actors; /* of WspsimActorCtx* */
+    GString *failures;
+    bool failed;
+    guint64 statements;
+    GPtrArray *lines;  /* keep_records */
+    GString *scratch;
+    GPtrArray *action_ctxs; /* of ActionCtx*, freed after the world */
+};
+
+/* ---- Small helpers ------------------------------------------------------ */
+
+static const guint8 *
+fill_buf(WspsimActorCtx *ax, guint8 **fill, size_t *cap, size_t len)
+{
+    (void) ax;
+    if (len > *cap) {
+        *fill = g_realloc(*fill, len);
+        wspsim_fill(*fill, len);
+        *cap = len;
+    }
+    return *fill;
+}
+
+static void
+format_time(SimTime t, char buf[32])
+{
+    char tmp[32];
+    const char *p = tmp;
+
+    sim_trace_format_time(t, tmp);
+    while (*p == ' ')
+        p++;
+    g_strlcpy(buf, p, 32);
+}
+
+static void
+value_clear(WspsimValue *v)
+{
+    if (v->data != NULL)
+        g_bytes_unref(v->data);
+    memset(v, 0, sizeof *v);
+}
+
+static const char *
+actor_label(const WspsimActorCtx *ax, char *buf, size_t size)
+{
+    g_snprintf(buf, size, "%s.%s", ax->proc->label, ax->decl->name);
+    return buf;
+}
+
+/* ---- Failures --------------------------------------------------------------- */
+
+G_GNUC_PRINTF(3, 4)
+static void
+run_fail(WspsimRun *run, WspsimActorCtx *ax, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+    char t[32];
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    format_time(sim_world_now(run->world), t);
+    g_string_append_printf(run->failures, "%s (t=%s, seed=%" G_GUINT64_FORMAT ")\n", msg, t,
+                           run->seed);
+    if (sim_trace_enabled(run->world))
+        sim_trace_textf(run->world, SIM_TR_NOTE,
+                        ax != NULL ? sim_process_node(run->world, ax->proc->pid) : SIM_ID_NONE,
+                        ax != NULL ? ax->actor : SIM_ID_NONE, "FAIL", "%s", msg);
+    run->failed = true;
+    sim_world_stop(run->world);
+}
+
+/* ---- Describing results ---------------------------------------------------- */
+
+static void
+append_data(GString *s, const guint8 *p, size_t len)
+{
+    bool printable = len <= 64;
+
+    for (size_t i = 0; printable && i < len; i++)
+        if (p[i] < 0x20 && p[i] != '\n' && p[i] != '\r' && p[i] != '\t')
+            printable = false;
+        else if (p[i] >= 0x7f)
+            printable = false;
+    if (!printable) {
+        g_string_append_printf(s, "%zu bytes", len);
+        return;
+    }
+    g_string_append_c(s, '"');
+    for (size_t i = 0; i < len; i++) {
+        switch (p[i]) {
+        case '\n': g_string_append(s, "\\n"); break;
+        case '\r': g_string_append(s, "\\r"); break;
+        case '\t': g_string_append(s, "\\t"); break;
+        case '"': g_string_append(s, "\\\""); break;
+        case '\\': g_string_append(s, "\\\\"); break;
+        default: g_string_append_c(s, (char) p[i]);
+        }
+    }
+    g_string_append_c(s, '"');
+}
+
+static void
+append_error(GString *s, int err)
+{
+    const char *n = wspsim_error_name(err);
+
+    if (n != NULL)
+        g_string_append(s, n);
+    else
+        g_string_append_printf(s, "SOCKET_ERROR (error %d)", err);
+}
+
+static void
+append_socket(GString *s, const WspsimActorCtx *ax, SOCKET sock)
+{
+    const WspsimProcDecl *pd = ax->proc->decl;
+
+    for (guint i = 0; i < ax->proc->n_vars; i++) {
+        const WspsimValue *v = &ax->proc->vars[i];
+
+        if (v->kind == WSPSIM_V_SOCKET && (SOCKET) v->i == sock) {
+            g_string_append(s, g_ptr_array_index(pd->vars, i));
+            return;
+        }
+    }
+    g_string_append_printf(s, "0x%" G_GINT64_MODIFIER "x", (guint64) sock);
+}
+
+static void
+append_set(GString *s, const WspsimActorCtx *ax, const char *name, const fd_set *set)
+{
+    g_string_append_printf(s, ", %s=[", name);
+    for (u_int i = 0; i < set->fd_count; i++) {
+        if (i > 0)
+            g_string_append(s, ", ");
+        append_socket(s, ax, set->fd_array[i]);
+    }
+    g_string_append_c(s, ']');
+}
+
+static const char *const event_names[] = { "FD_READ", "FD_WRITE", "FD_OOB", "FD_ACCEPT",
+                                           "FD_CONNECT", "FD_CLOSE", "FD_QOS", "FD_GROUP_QOS",
+                                           "FD_ROUTING_INTERFACE_CHANGE",
+                                           "FD_ADDRESS_LIST_CHANGE" };
+
+static void
+append_events(GString *s, const WSANETWORKEVENTS *ev)
+{
+    bool first = true;
+
+    if (ev->lNetworkEvents == 0) {
+        g_string_append(s, "0");
+        return;
+    }
+    for (guint b = 0; b < G_N_ELEMENTS(event_names); b++) {
+        if (!(ev->lNetworkEvents & (1 << b)))
+            continue;
+        if (!first)
+            g_string_append_c(s, '|');
+        first = false;
+        g_string_append(s, event_names[b]);
+        if (ev->iErrorCode[b] != 0) {
+            g_string_append_c(s, '(');
+            append_error(s, ev->iErrorCode[b]);
+            g_string_append_c(s, ')');
+        }
+    }
+}
+
+static void
+describe_result(GString *s, const WspsimActorCtx *ax, const WspsimStmt *st, const WspsimResult *r)
+{
+    char buf[SIM_SOCKADDR_STRLEN];
+
+    if (r->failed) {
+        append_error(s, r->err);
+        return;
+    }
+    switch (wspsim_call_result(st->spec)) {
+    case WSPSIM_R_STATUS:
+    case WSPSIM_R_INT:
+        g_string_append_printf(s, "%" G_GINT64_FORMAT, r->ret);
+        break;
+    case WSPSIM_R_SOCKET:
+        g_string_append_printf(s, "socket 0x%" G_GINT64_MODIFIER "x", (guint64) r->ret);
+        break;
+    case WSPSIM_R_DATA:
+        if (r->len == 0)
+            g_string_append(s, "0 (end of stream)");
+        else
+            append_data(s, r->data, r->len);
+        if (r->has_addr) {
+            g_string_append(s, ", from=");
+            g_string_append(s, sim_sockaddr_to_string(&r->addr, buf));
+        }
+        break;
+    case WSPSIM_R_ADDR:
+        g_string_append(s, r->has_addr ? sim_sockaddr_to_string(&r->addr, buf) : "no address");
+        break;
+    case WSPSIM_R_SELECT:
+        g_string_append_printf(s, "%" G_GINT64_FORMAT, r->ret);
+        append_set(s, ax, "read", &r->sets[0]);
+        if (st->args[1] != NULL)
+            append_set(s, ax, "write", &r->sets[1]);
+        if (st->args[2] != NULL)
+            append_set(s, ax, "except", &r->sets[2]);
+        break;
+    case WSPSIM_R_EVENTS:
+        append_events(s, &r->ev);
+        break;
+    }
+}
+
+/* ---- Expectations ------------------------------------------------------------ */
+
+static bool
+set_matches(const WspsimActorCtx *ax, const WspsimExpr *list, const fd_set *set)
+{
+    if (set->fd_count != list->n_items)
+        return false;
+    for (guint i = 0; i < list->n_items; i++) {
+        const WspsimValue *v = &ax->proc->vars[list->items[i]->i];
+        bool found = false;
+
+        for (u_int j = 0; j < set->fd_count && !found; j++)
+            found = v->kind == WSPSIM_V_SOCKET && set->fd_array[j] == (SOCKET) v->i;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+static bool
+expect_holds(const WspsimActorCtx *ax, const WspsimExpect *x, const WspsimResult *r)
+{
+    switch (x->kind) {
+    case WSPSIM_XP_ANY:
+        return true;
+    case WSPSIM_XP_OK:
+        return !r->failed;
+    case WSPSIM_XP_ERROR:
+        return r->failed && r->err == x->i;
+    case WSPSIM_XP_INT:
+        return !r->failed && r->ret == x->i;
+    case WSPSIM_XP_NBYTES:
+        return !r->failed && r->ret == x->i;
+    case WSPSIM_XP_DATA:
+        return !r->failed && r->len == x->len && memcmp(r->data, x->bytes, x->len) == 0;
+    case WSPSIM_XP_ADDR:
+    case WSPSIM_XP_FROM:
+        return !r->failed && r->has_addr && r->addr.port == x->addr.port &&
+               sim_addr_equal(&r->addr.addr, &x->addr.addr);
+    case WSPSIM_XP_SET:
+        return !r->failed && set_matches(ax, x->list, &r->sets[x->i]);
+    case WSPSIM_XP_EVENTS:
+        if (r->failed || (guint32) r->ev.lNetworkEvents != x->ev_mask)
+            return false;
+        for (guint b = 0; b < 10; b++)
+            if ((x->ev_err_given & (1u << b)) && r->ev.iErrorCode[b] != x->ev_err[b])
+                return false;
+        return true;
+    }
+    return false;
+}
+
+/* ---- Statements ------------------------------------------------------------------ */
+
+typedef struct {
+    guint8 *fill;
+    size_t fill_cap;
+} ActorScratch;
+
+static bool exec_block(WspsimActorCtx *ax, ActorScratch *sc, const WspsimBlock *b);
+
+static bool
+killed(const WspsimActorCtx *ax)
+{
+    return !sim_process_is_alive(ax->run->world, ax->proc->pid);
+}
+
+static const char *
+value_kind_name(WspsimValueKind k)
+{
+    switch (k) {
+    case WSPSIM_V_UNSET: return "nothing yet";
+    case WSPSIM_V_INT: return "a number";
+    case WSPSIM_V_SOCKET: return "a socket";
+    case WSPSIM_V_DATA: return "data";
+    case WSPSIM_V_ADDR: return "an address";
+    }
+    return "?";
+}
+
+/* Evaluate the arguments of @st.  FALSE (after reporting) when a variable
+ * holds the wrong kind of value. */
+static bool
+eval_args(WspsimActorCtx *ax, ActorScratch *sc, const WspsimStmt *st, WspsimArg *args)
+{
+    guint n;
+    const WspsimParam *params = wspsim_call_params(st->spec, &n);
+
+    for (guint i = 0; i < n; i++) {
+        const WspsimExpr *e = st->args[i];
+        WspsimArg *a = &args[i];
+
+        memset(a, 0, sizeof *a);
+        if (e == NULL)
+            continue;
+        a->present = true;
+        switch (e->kind) {
+        case WSPSIM_EX_INT:
+            a->i = e->i;
+            a->is_time = e->unit == WSPSIM_UNIT_TIME;
+            break;
+        case WSPSIM_EX_BYTES:
+            a->data = e->bytes;
+            a->len = e->len;
+            break;
+        case WSPSIM_EX_FILL:
+            a->len = (size_t) e->i;
+            a->data = fill_buf(ax, &sc->fill, &sc->fill_cap, a->len);
+            break;
+        case WSPSIM_EX_ADDR:
+            a->addr = e->addr;
+            break;
+        case WSPSIM_EX_LIST:
+            a->list = e;
+            break;
+        case WSPSIM_EX_VAR: {
+            const WspsimValue *v = &ax->proc->vars[e->i];
+            bool ok;
+
+            switch (params[i].type) {
+            case WSPSIM_T_SOCK:
+            case WSPSIM_T_INT:
+            case WSPSIM_T_BOOL:
+            case WSPSIM_T_OPTVAL:
+            case WSPSIM_T_TIME:
+                ok = v->kind == WSPSIM_V_INT || v->kind == WSPSIM_V_SOCKET;
+                a->i = v->i;
+                break;
+            case WSPSIM_T_DATA:
+                ok = v->kind == WSPSIM_V_DATA;
+                if (ok)
+                    a->data = g_bytes_get_data(v->data, &a->len);
+                break;
+            case WSPSIM_T_ADDR:
+                ok = v->kind == WSPSIM_V_ADDR;
+                a->addr = v->addr;
+                break;
+            case WSPSIM_T_SOCKS:
+            default:
+                ok = false;
+                break;
+            }
+            if (!ok) {
+                run_fail(ax->run, ax, "%s:%u: %s: variable '%s' holds %s", ax->run->script->file,
+                         st->line, st->text, e->name, value_kind_name(v->kind));
+                return false;
+            }
+            break;
+        }
+        }
+    }
+    return true;
+}
+
+static void
+assign(WspsimActorCtx *ax, const WspsimStmt *st, const WspsimResult *r)
+{
+    WspsimValue *v = &ax->proc->vars[st->assign_slot];
+
+    value_clear(v);
+    switch (wspsim_call_result(st->spec)) {
+    case WSPSIM_R_SOCKET:
+        v->kind = WSPSIM_V_SOCKET;
+        v->i = r->failed ? (gint64) INVALID_SOCKET : r->ret;
+        break;
+    case WSPSIM_R_DATA:
+        v->kind = WSPSIM_V_DATA;
+        v->data = g_bytes_new(r->failed ? NULL : r->data, r->failed ? 0 : r->len);
+        break;
+    case WSPSIM_R_ADDR:
+        v->kind = WSPSIM_V_ADDR;
+        v->addr = r->addr;
+        break;
+    case WSPSIM_R_STATUS:
+    case WSPSIM_R_INT:
+    case WSPSIM_R_SELECT:
+    case WSPSIM_R_EVENTS:
+        v->kind = WSPSIM_V_INT;
+        v->i = r->failed ? SOCKET_ERROR : r->ret;
+        break;
+    }
+}
+
+static bool
+exec_call(WspsimActorCtx *ax, ActorScratch *sc, const WspsimStmt *st)
+{
+    WspsimArg args[WSPSIM_MAX_ARGS];
+    WspsimResult r;
+    bool ok = true;
+
+    if (!eval_args(ax, sc, st, args))
+        return false;
+    r.failed = false;
+    r.err = 0;
+    r.ret = 0;
+    r.data = NULL;
+    r.len = 0;
+    r.has_addr = false;
+    st->spec->invoke(ax, args, &r);
+    if (killed(ax))
+        return false;
+    if (st->n_expect == 0) {
+        ok = !r.failed;
+    } else {
+        for (guint i = 0; i < st->n_expect && ok; i++)
+            ok = expect_holds(ax, &st->expect[i], &r);
+    }
+    if (!ok) {
+        GString *got = ax->run->scratch;
+
+        g_string_truncate(got, 0);
+        describe_result(got, ax, st, &r);
+        run_fail(ax->run, ax, "%s:%u: %s expected %s, got %s", ax->run->script->file, st->line,
+                 st->text, st->expect_text != NULL ? st->expect_text : "success", got->str);
+        return false;
+    }
+    if (st->assign_slot >= 0)
+        assign(ax, st, &r);
+    return true;
+}
+
+static bool
+exec_stmt(WspsimActorCtx *ax, ActorScratch *sc, const WspsimStmt *st)
+{
+    SimWorld *world = ax->run->world;
+
+    ax->current = st;
+    ax->run->statements++;
+    switch (st->kind) {
+    case WSPSIM_ST_CALL:
+        return exec_call(ax, sc, st);
+    case WSPSIM_ST_SLEEP:
+        if (sim_actor_sleep(world, st->duration, false) == SIM_WAIT_KILLED)
+            return false;
+        return !killed(ax);
+    case WSPSIM_ST_NOTE:
+        if (sim_trace_enabled(world))
+            sim_trace_textf(world, SIM_TR_NOTE, sim_process_node(world, ax->proc->pid), ax->actor,
+                            "note", "%s", st->note);
+        return true;
+    case WSPSIM_ST_REPEAT: {
+        WspsimValue *var = st->var_slot >= 0 ? &ax->proc->vars[st->var_slot] : NULL;
+
+        for (gint64 k = 0; k < st->count; k++) {
+            if (var != NULL) {
+                value_clear(var);
+                var->kind = WSPSIM_V_INT;
+                var->i = st->from + k;
+            }
+            if (!exec_block(ax, sc, &st->body))
+                return false;
+        }
+        return true;
+    }
+    }
+    return false;
+}
+
+static bool
+exec_block(WspsimActorCtx *ax, ActorScratch *sc, const WspsimBlock *b)
+{
+    for (guint i = 0; i < b->n; i++)
+        if (!exec_stmt(ax, sc, b->stmts[i]))
+            return false;
+    return true;
+}
+
+static void
+actor_main(void *data)
+{
+    WspsimActorCtx *ax = data;
+    ActorScratch sc = { NULL, 0 };
+
+    ax->actor = sim_actor_current(ax->run->world);
+    if (ax->decl->tvar_slot >= 0) {
+        WspsimValue *v = &ax->proc->vars[ax->decl->tvar_slot];
+
+        v->kind = WSPSIM_V_INT;
+        v->i = ax->instance;
+    }
+    if (!ax->proc->started) {
+        run_fail(ax->run, ax, "%s:%u: WSPStartup failed for process %s", ax->run->script->file,
+                 ax->decl->line, ax->proc->label);
+    } else if (exec_block(ax, &sc, &ax->decl->body)) {
+        ax->current = NULL;
+    }
+    g_free(sc.fill);
+}
+
+/* ---- Building the world ------------------------------------------------------- */
+
+static void
+apply_params(SimLinkParams *dst, const WspsimLinkDecl *d)
+{
+    const SimLinkParams *p = &d->p;
+
+    if (d->set & WSPSIM_LP_LATENCY)
+        dst->latency_ns = p->latency_ns;
+    if (d->set & WSPSIM_LP_JITTER)
+        dst->jitter_ns = p->jitter_ns;
+    if (d->set & WSPSIM_LP_LOSS) {
+        dst->loss_ppm = p->loss_ppm;
+        dst->ge_enabled = false;
+    }
+    if (d->set & WSPSIM_LP_GE) {
+        dst->ge_enabled = true;
+        dst->ge_p_good_bad_ppm = p->ge_p_good_bad_ppm;
+        dst->ge_p_bad_good_ppm = p->ge_p_bad_good_ppm;
+        dst->ge_loss_good_ppm = p->ge_loss_good_ppm;
+        dst->ge_loss_bad_ppm = p->ge_loss_bad_ppm;
+    }
+    if (d->set & WSPSIM_LP_DUP)
+        dst->dup_ppm = p->dup_ppm;
+    if (d->set & WSPSIM_LP_REORDER)
+        dst->reorder_ppm = p->reorder_ppm;
+    if (d->set & WSPSIM_LP_REORDER_DELAY)
+        dst->reorder_delay_ns = p->reorder_delay_ns;
+    if (d->set & WSPSIM_LP_CORRUPT)
+        dst->corrupt_ppm = p->corrupt_ppm;
+    if (d->set & WSPSIM_LP_RATE)
+        dst->rate_bps = p->rate_bps;
+    if (d->set & WSPSIM_LP_QUEUE)
+        dst->queue_packets = p->queue_packets;
+    if (d->set & WSPSIM_LP_QUEUE_BYTES)
+        dst->queue_bytes = p->queue_bytes;
+    if (d->set & WSPSIM_LP_MTU)
+        dst->mtu = p->mtu;
+    if (d->set & WSPSIM_LP_UP)
+        dst->up = p->up;
+}
+
+G_GNUC_PRINTF(5, 6)
+static bool
+build_fail(const WspsimScript *s, guint32 line, guint32 col, GError **error, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error(error, WSPSIM_SCENARIO_ERROR, WSPSIM_SCENARIO_ERROR_FAILED, "%s:%u:%u: %s",
+                s->file, line, col, msg);
+    return false;
+}
+
+static bool
+build_links(WspsimRun *run, GError **error)
+{
+    const WspsimScript *s = run->script;
+    SimWorld *w = run->world;
+    g_autoptr(GPtrArray) done = g_ptr_array_new();
+
+    for (guint i = 0; i < s->links->len; i++) {
+        const WspsimLinkDecl *d = g_ptr_array_index(s->links, i);
+        SimNodeId a = sim_node_lookup(w, d->a), b = sim_node_lookup(w, d->b);
+        SimLinkParams ab, ba;
+        bool seen = false;
+
+        for (guint j = 0; j < done->len; j++)
+            seen = seen || g_ptr_array_index(done, j) == GUINT_TO_POINTER(sim_link_lookup(w, a, b));
+        if (sim_link_lookup(w, a, b) != SIM_ID_NONE || seen)
+            continue;
+        sim_link_params_init(&ab);
+        sim_link_params_init(&ba);
+        /* Every statement about this pair, in file order. */
+        for (guint j = i; j < s->links->len; j++) {
+            const WspsimLinkDecl *e = g_ptr_array_index(s->links, j);
+            bool fwd = strcmp(e->a, d->a) == 0 && strcmp(e->b, d->b) == 0;
+            bool rev = strcmp(e->a, d->b) == 0 && strcmp(e->b, d->a) == 0;
+
+            if (!fwd && !rev)
+                continue;
+            if (!e->one_way || fwd)
+                apply_params(fwd ? &ab : &ba, e);
+            if (!e->one_way || rev)
+                apply_params(fwd ? &ba : &ab, e);
+        }
+        if (sim_link_add(w, a, b, &ab, &ba) == SIM_ID_NONE)
+            return build_fail(s, d->line, d->col, error, "the simulator refused link %s %s",
+                              d->a, d->b);
+    }
+    return true;
+}
+
+typedef struct {
+    WspsimRun *run;
+    const WspsimAction *act;
+} ActionCtx;
+
+static void
+action_fire(SimWorld *w, void *data)
+{
+    ActionCtx *c = data;
+    const WspsimAction *a = c->act;
+
+    if (a->kind == WSPSIM_ACT_NOTE) {
+        if (sim_trace_enabled(w))
+            sim_trace_textf(w, SIM_TR_NOTE, SIM_ID_NONE, SIM_ID_NONE, "note", "%s", a->note);
+        return;
+    }
+    SimNodeId na = sim_node_lookup(w, a->link.a), nb = sim_node_lookup(w, a->link.b);
+    SimLinkId l = sim_link_lookup(w, na, nb);
+    bool a_first = sim_link_node(w, l, SIM_DIR_AB) == na;
+
+    for (int dir = SIM_DIR_AB; dir <= SIM_DIR_BA; dir++) {
+        SimLinkParams p;
+        bool forward = (dir == SIM_DIR_AB) == a_first;
+
+        if (a->link.one_way && !forward)
+            continue;
+        if (sim_link_get_params(w, l, (SimLinkDir) dir, &p) != SIM_OK)
+            continue;
+        apply_params(&p, &a->link);
+        sim_link_set_params(w, l, (SimLinkDir) dir, &p);
+    }
+}
+
+static bool
+build_actions(WspsimRun *run, GError **error)
+{
+    const WspsimScript *s = run->script;
+
+    for (guint i = 0; i < s->actions->len; i++) {
+        const WspsimAction *a = g_ptr_array_index(s->actions, i);
+        ActionCtx *c;
+
+        if (a->kind == WSPSIM_ACT_LINK) {
+            SimNodeId na = sim_node_lookup(run->world, a->link.a);
+            SimNodeId nb = sim_node_lookup(run->world, a->link.b);
+
+            if (sim_link_lookup(run->world, na, nb) == SIM_ID_NONE) {
+                g_set_error(error, WSPSIM_SCENARIO_ERROR, WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST,
+                            "%s:%u:%u: there is no link between %s and %s", s->file,
+                            a->link.line, a->link.col, a->link.a, a->link.b);
+                return false;
+            }
+        }
+        c = g_new0(ActionCtx, 1);
+        c->run = run;
+        c->act = a;
+        g_ptr_array_add(run->action_ctxs, c);
+        sim_event_schedule_at(run->world, a->at, action_fire, c);
+    }
+    return true;
+}
+
+static WspsimProc *
+proc_new(WspsimRun *run, const WspsimProcDecl *pd, const char *name, GError **error)
+{
+    WspsimProc *p = g_new0(WspsimProc, 1);
+    SimNodeId node = sim_node_lookup(run->world, pd->host);
+    WSPDATA data;
+    int rc;
+
+    p->decl = pd;
+    p->label = g_strdup_printf("%s.%s", pd->host, name);
+    p->n_vars = pd->vars->len;
+    p->vars = g_new0(WspsimValue, p->n_vars + 1);
+    g_ptr_array_add(run->procs, p);
+    p->pid = sim_process_new(run->world, node, name);
+    if (p->pid == SIM_ID_NONE) {
+        build_fail(run->script, pd->line, pd->col, error, "cannot create process %s", p->label);
+        return NULL;
+    }
+    wspsim_set_context(run->world, p->pid);
+    rc = WSPStartup(MAKEWORD(2, 2), &data, NULL, wspsim_default_upcall_table(), &p->table);
+    wspsim_set_context(NULL, 0);
+    p->started = rc == 0;
+    return p;
+}
+
+static void
+proc_free(gpointer data)
+{
+    WspsimProc *p = data;
+
+    if (p == NULL)
+        return;
+    for (guint i = 0; i < p->n_vars; i++)
+        value_clear(&p->vars[i]);
+    g_free(p->vars);
+    g_free(p->label);
+    g_free(p);
+}
+
+static void
+actor_ctx_free(gpointer data)
+{
+    WspsimActorCtx *ax = data;
+
+    g_free(ax->buf);
+    g_free(ax);
+}
+
+static bool
+spawn(WspsimRun *run, WspsimProc *p, const WspsimThreadDecl *td, gint64 instance, SimTime start)
+{
+    WspsimActorCtx *ax = g_new0(WspsimActorCtx, 1);
+
+    ax->run = run;
+    ax->proc = p;
+    ax->decl = td;
+    ax->instance = instance;
+    g_ptr_array_add(run->actors, ax);
+    ax->actor = sim_actor_spawn(run->world, p->pid, td->name, SIM_ACTOR_COROUTINE, start,
+                                actor_main, ax);
+    return ax->actor != SIM_ID_NONE;
+}
+
+static bool
+build_actors(WspsimRun *run, GError **error)
+{
+    const WspsimScript *s = run->script;
+    g_autofree WspsimProc **plain = g_new0(WspsimProc *, s->procs->len + 1);
+
+    for (guint i = 0; i < s->procs->len; i++) {
+        const WspsimProcDecl *pd = g_ptr_array_index(s->procs, i);
+
+        if (!pd->templated && (plain[i] = proc_new(run, pd, pd->name, error)) == NULL)
+            return false;
+    }
+    for (guint i = 0; i < s->threads->len; i++) {
+        const WspsimThreadDecl *td = g_ptr_array_index(s->threads, i);
+        const WspsimProcDecl *pd = g_ptr_array_index(s->procs, td->proc_index);
+
+        if (td->tvar == NULL) {
+            if (!spawn(run, plain[td->proc_index], td, 0, td->start))
+                return build_fail(s, td->line, td->col, error, "cannot start thread %s",
+                                  td->name);
+            continue;
+        }
+        for (gint64 k = td->tfrom; k <= td->tto; k++) {
+            g_autofree char *name = g_strdup_printf("%s[%" G_GINT64_FORMAT "]", pd->name, k);
+            WspsimProc *p = proc_new(run, pd, name, error);
+
+            if (p == NULL)
+                return false;
+            if (!spawn(run, p, td, k, td->start + (SimTime) (k - td->tfrom) * td->every))
+                return build_fail(s, td->line, td->col, error, "cannot start thread %s",
+                                  td->name);
+        }
+    }
+    return true;
+}
+
+static bool
+build_world(WspsimRun *run, GError **error)
+{
+    const WspsimScript *s = run->script;
+
+    for (guint i = 0; i < s->hosts->len; i++) {
+        const WspsimHostDecl *h = g_ptr_array_index(s->hosts, i);
+        SimNodeId n = sim_node_add(run->world, h->name, h->router ? SIM_NODE_ROUTER : SIM_NODE_HOST);
+
+        if (n == SIM_ID_NONE)
+            return build_fail(s, h->line, h->col, error, "the simulator refused node %s", h->name);
+        for (guint j = 0; j < h->addrs->len; j++)
+            if (sim_node_add_addr(run->world, n, &g_array_index(h->addrs, SimAddr, j),
+                                  g_array_index(h->prefixes, guint, j)) != SIM_OK)
+                return build_fail(s, h->line, h->col, error,
+                                  "the simulator refused an address of %s", h->name);
+    }
+    return build_links(run, error) && build_actions(run, error) && build_actors(run, error);
+}
+
+/* ---- Running ---------------------------------------------------------------------- */
+
+static void
+lines_sink(SimWorld *world, const SimTraceRecord *rec, void *data)
+{
+    WspsimRun *run = data;
+    GString *s = g_string_new(NULL);
+
+    sim_trace_format_line(world, rec, s);
+    g_ptr_array_add(run->lines, g_string_free(s, FALSE));
+}
+
+static void
+report_stuck(WspsimRun *run, bool deadlock)
+{
+    char label[256];
+
+    for (guint i = 0; i < run->actors->len; i++) {
+        WspsimActorCtx *ax = g_ptr_array_index(run->actors, i);
+
+        if (!sim_actor_is_alive(run->world, ax->actor))
+            continue;
+        if (deadlock)
+            run_fail(run, ax, "%s:%u: deadlock: %s blocked in %s", run->script->file,
+                     ax->current != NULL ? ax->current->line : ax->decl->line,
+                     actor_label(ax, label, sizeof label),
+                     ax->current != NULL && ax->current->text != NULL ? ax->current->text
+                     : ax->current != NULL                           ? "sleep"
+                                                                     : "(not started)");
+    }
+}
+
+static void
+progress(WspsimRun *run, gint64 wall_start, bool final)
+{
+    char t[32];
+
+    format_time(sim_world_now(run->world), t);
+    fprintf(stderr, "\r%s: t=%ss, %" G_GUINT64_FORMAT " events, %.1fs wall%s",
+            run->script->file, t, sim_world_events_run(run->world),
+            (double) (g_get_monotonic_time() - wall_start) / 1e6, final ? "\n" : "");
+    fflush(stderr);
+}
+
+void
+wspsim_run_result_clear(WspsimRunResult *res)
+{
+    if (res == NULL)
+        return;
+    if (res->failures != NULL)
+        g_string_free(res->failures, TRUE);
+    if (res->lines != NULL)
+        g_ptr_array_unref(res->lines);
+    memset(res, 0, sizeof *res);
+}
+
+/**
+ * wspsim_script_run:
+ * @script: a parsed, checked script
+ * @opts: outputs and overrides
+ * @out_result: (out caller-allocates): the outcome; clear it with
+ *   wspsim_run_result_clear()
+ * @error: return location for errors that prevent the run
+ *
+ * Builds the world, runs it until every actor finished and nothing is
+ * pending, or until the script's "run until" time; stops at the first
+ * unmet expectation.  A run that goes idle with actors still blocked is a
+ * deadlock and fails, naming each blocked actor and its call.
+ *
+ * Returns: FALSE when the run could not start (@error set).
+ */
+bool
+wspsim_script_run(const WspsimScript *script, const WspsimRunOptions *opts,
+                  WspsimRunResult *out_result, GError **error)
+{
+    WspsimRun run = { 0 };
+    SimTraceText *text = NULL;
+    WspsimOutJsonl *jsonl = NULL;
+    WspsimOutPcap *pcap = NULL;
+    WspsimOutMsc *msc = NULL;
+    WspsimOutStats *stats = NULL;
+    SimRunResult rr;
+    bool ok = false;
+
+    memset(out_result, 0, sizeof *out_result);
+    run.script = script;
+    run.opts = opts;
+    run.seed = opts->has_seed ? opts->seed : script->has_seed ? script->seed : 1;
+    run.world = sim_world_new(run.seed);
+    run.procs = g_ptr_array_new_with_free_func(proc_free);
+    run.actors = g_ptr_array_new_with_free_func(actor_ctx_free);
+    run.failures = g_string_new(NULL);
+    run.scratch = g_string_new(NULL);
+    run.action_ctxs = g_ptr_array_new_with_free_func(g_free);
+    sim_trace_enable_fingerprint(run.world);
+    if (opts->trace != NULL)
+        text = sim_trace_text_new(run.world, opts->trace);
+    if (opts->keep_records) {
+        run.lines = g_ptr_array_new_with_free_func(g_free);
+        sim_trace_add_sink(run.world, lines_sink, &run);
+    }
+    if (opts->jsonl_path != NULL && (jsonl = wspsim_out_jsonl_open(run.world, opts->jsonl_path, error)) == NULL)
+        goto out;
+    if (opts->pcap_path != NULL && (pcap = wspsim_out_pcap_open(run.world, opts->pcap_path, error)) == NULL)
+        goto out;
+    if (opts->msc_path != NULL) {
+        if ((msc = wspsim_out_msc_open(run.world, opts->msc_path, error)) == NULL)
+            goto out;
+        wspsim_out_msc_set_title(msc, script->file);
+    }
+    if (opts->stats)
+        stats = wspsim_out_stats_new(run.world);
+    if (!build_world(&run, error))
+        goto out;
+
+    if (opts->progress) {
+        gint64 wall = g_get_monotonic_time(), last = wall;
+        SimTime limit = script->has_run_until ? script->run_until : SIM_TIME_INFINITE;
+
+        for (;;) {
+            SimTime now = sim_world_now(run.world);
+            SimTime step = now + SIM_SEC / 10 < limit ? now + SIM_SEC / 10 : limit;
+
+            rr = sim_world_run_until(run.world, step);
+            if (rr != SIM_RUN_TIME_LIMIT || step >= limit)
+                break;
+            if (g_get_monotonic_time() - last > G_USEC_PER_SEC / 4) {
+                last = g_get_monotonic_time();
+                progress(&run, wall, false);
+            }
+        }
+        if (last != wall)
+            progress(&run, wall, true);
+    } else if (script->has_run_until) {
+        rr = sim_world_run_until(run.world, script->run_until);
+    } else {
+        rr = sim_world_run(run.world);
+    }
+    if (!run.failed && rr == SIM_RUN_IDLE && sim_world_actors_alive(run.world) > 0)
+        report_stuck(&run, true);
+    ok = true;
+
+out:
+    out_result->end_time = sim_world_now(run.world);
+    out_result->fingerprint = sim_trace_fingerprint(run.world);
+    out_result->records = sim_trace_record_count(run.world);
+    if (ok && stats != NULL && opts->stats_out != NULL)
+        wspsim_out_stats_print(run.world, stats, opts->stats_out);
+    if (jsonl != NULL && !wspsim_out_jsonl_close(jsonl, ok ? error : NULL))
+        ok = false;
+    if (pcap != NULL && !wspsim_out_pcap_close(pcap, ok ? error : NULL))
+        ok = false;
+    if (msc != NULL && !wspsim_out_msc_close(msc, ok ? error : NULL))
+        ok = false;
+    wspsim_out_stats_free(stats);
+    sim_trace_text_free(text);
+    if (run.lines != NULL)
+        sim_trace_remove_sink(run.world, lines_sink, &run);
+    sim_world_free(run.world);
+    out_result->ok = ok && !run.failed;
+    out_result->seed = run.seed;
+    out_result->statements = run.statements;
+    out_result->failures = run.failures;
+    out_result->lines = run.lines;
+    g_ptr_array_unref(run.actors);
+    g_ptr_array_unref(run.procs);
+    g_ptr_array_unref(run.action_ctxs);
+    g_string_free(run.scratch, TRUE);
+    return ok;
+}

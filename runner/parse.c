@@ -1,0 +1,1663 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * parse.c: the scenario parser and checker.  Recursive descent over the
+ * token array of lex.c, one statement per logical line, blocks by
+ * indentation.  A pure function from text to AST or GError: names are
+ * resolved (hosts, functions, constants, variables), argument kinds and
+ * ranges checked, so a script that parses runs without surprises from its
+ * own text.  doc/wspsim-scenario.5 has the grammar.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+
+#include "runner/lex.h"
+#include "runner/scenario.h"
+
+G_DEFINE_QUARK(wspsim-scenario-error-quark, wspsim_scenario_error)
+
+typedef struct {
+    const char *file;
+    GArray *toks;
+    guint pos;
+    WspsimScript *s;
+    GError **error;
+    guint depth;
+    WspsimProcDecl *proc; /* the process whose thread is being parsed */
+} Parser;
+
+static const Tok *
+peek(const Parser *P)
+{
+    return &g_array_index(P->toks, Tok, P->pos);
+}
+
+static const Tok *
+peek_at(const Parser *P, guint ahead)
+{
+    guint i = MIN(P->pos + ahead, P->toks->len - 1);
+
+    return &g_array_index(P->toks, Tok, i);
+}
+
+static const Tok *
+next(Parser *P)
+{
+    const Tok *t = peek(P);
+
+    if (t->kind != TK_EOF)
+        P->pos++;
+    return t;
+}
+
+G_GNUC_PRINTF(4, 5)
+static bool
+fail(Parser *P, const Tok *t, int code, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    if (P->error != NULL && *P->error != NULL)
+        return false; /* keep the first error */
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error(P->error, WSPSIM_SCENARIO_ERROR, code, "%s:%u:%u: %s", P->file, t->line, t->col,
+                msg);
+    return false;
+}
+
+static bool
+fail_unexpected(Parser *P, const Tok *t, const char *wanted)
+{
+    char buf[64];
+
+    return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX, "expected %s, found %s", wanted,
+                wspsim_tok_describe(t, buf, sizeof buf));
+}
+
+static bool
+is_punct(const Tok *t, char c)
+{
+    return t->kind == TK_PUNCT && t->punct == c;
+}
+
+static bool
+is_word(const Tok *t, const char *w)
+{
+    return t->kind == TK_IDENT && strlen(w) == t->len && memcmp(t->start, w, t->len) == 0;
+}
+
+static bool
+accept_punct(Parser *P, char c)
+{
+    if (!is_punct(peek(P), c))
+        return false;
+    next(P);
+    return true;
+}
+
+static bool
+expect_punct(Parser *P, char c)
+{
+    char want[8];
+
+    if (accept_punct(P, c))
+        return true;
+    g_snprintf(want, sizeof want, "'%c'", c);
+    return fail_unexpected(P, peek(P), want);
+}
+
+static bool
+expect_eol(Parser *P)
+{
+    const Tok *t = peek(P);
+
+    if (t->kind == TK_NEWLINE) {
+        next(P);
+        return true;
+    }
+    if (t->kind == TK_EOF)
+        return true;
+    return fail_unexpected(P, t, "end of line");
+}
+
+static void *
+ast_alloc(Parser *P, size_t size)
+{
+    void *p = g_malloc0(size);
+
+    g_ptr_array_add(P->s->allocs, p);
+    return p;
+}
+
+static char *
+ast_strndup(Parser *P, const char *s, size_t n)
+{
+    char *p = g_strndup(s, n);
+
+    g_ptr_array_add(P->s->allocs, p);
+    return p;
+}
+
+static char *
+tok_str(Parser *P, const Tok *t)
+{
+    return ast_strndup(P, t->start, t->len);
+}
+
+/* The source text from token @first up to and including token @last. */
+static char *
+span_text(Parser *P, guint first, guint last)
+{
+    const Tok *a = &g_array_index(P->toks, Tok, first);
+    const Tok *b = &g_array_index(P->toks, Tok, last);
+
+    return ast_strndup(P, a->start, (size_t) (b->start + b->len - a->start));
+}
+
+static bool
+expect_name(Parser *P, const char *what, const Tok **out)
+{
+    const Tok *t = peek(P);
+
+    if (t->kind != TK_IDENT)
+        return fail_unexpected(P, t, what);
+    *out = next(P);
+    return true;
+}
+
+/* ---- Numbers with units ---------------------------------------------- */
+
+static bool
+take_time(Parser *P, const char *what, SimTime *out)
+{
+    const Tok *t = peek(P);
+
+    if (t->kind != TK_NUMBER || (t->unit != WSPSIM_UNIT_TIME && !(t->unit == WSPSIM_UNIT_NONE && t->ival == 0)))
+        return fail(P, t, WSPSIM_SCENARIO_ERROR_TYPE,
+                    "%s takes a duration with a unit (e.g. 5ms, 2s, 100us)", what);
+    if (t->ival < 0 || (guint64) t->ival > WSPSIM_MAX_TIME_NS)
+        return fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE,
+                    "%s out of range (0 to 1000000s)", what);
+    *out = (SimTime) t->ival;
+    next(P);
+    return true;
+}
+
+static bool
+take_ppm(Parser *P, const char *what, guint32 *out)
+{
+    const Tok *t = peek(P);
+
+    if (t->kind != TK_NUMBER || (t->unit != WSPSIM_UNIT_PPM && !(t->unit == WSPSIM_UNIT_NONE && t->ival == 0)))
+        return fail(P, t, WSPSIM_SCENARIO_ERROR_TYPE,
+                    "%s takes a percentage (e.g. 1%%, 0.5%%) or ppm", what);
+    if (t->ival < 0 || t->ival > 1000000)
+        return fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE, "%s out of range (0%% to 100%%)", what);
+    *out = (guint32) t->ival;
+    next(P);
+    return true;
+}
+
+static bool
+take_count(Parser *P, const char *what, gint64 min, gint64 max, bool size_ok, gint64 *out)
+{
+    const Tok *t = peek(P);
+
+    if (t->kind != TK_NUMBER ||
+        !(t->unit == WSPSIM_UNIT_NONE || (size_ok && t->unit == WSPSIM_UNIT_SIZE)))
+        return fail(P, t, WSPSIM_SCENARIO_ERROR_TYPE, "%s takes a whole number", what);
+    if (t->ival < min || t->ival > max)
+        return fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE,
+                    "%s out of range (%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT ")", what, min,
+                    max);
+    *out = t->ival;
+    next(P);
+    return true;
+}
+
+/* ---- Topology ---------------------------------------------------------- */
+
+static WspsimHostDecl *
+find_host(const WspsimScript *s, const char *name, size_t len)
+{
+    for (guint i = 0; i < s->hosts->len; i++) {
+        WspsimHostDecl *h = g_ptr_array_index(s->hosts, i);
+
+        if (strlen(h->name) == len && memcmp(h->name, name, len) == 0)
+            return h;
+    }
+    return NULL;
+}
+
+static bool
+parse_host(Parser *P, bool router)
+{
+    const Tok *kw = next(P), *name = NULL;
+    WspsimHostDecl *h;
+
+    if (!expect_name(P, router ? "a router name" : "a host name", &name))
+        return false;
+    if (find_host(P->s, name->start, name->len) != NULL)
+        return fail(P, name, WSPSIM_SCENARIO_ERROR_SYNTAX, "'%.*s' is already declared",
+                    (int) name->len, name->start);
+    h = g_new0(WspsimHostDecl, 1);
+    h->name = g_strndup(name->start, name->len);
+    h->router = router;
+    h->addrs = g_array_new(FALSE, FALSE, sizeof(SimAddr));
+    h->prefixes = g_array_new(FALSE, FALSE, sizeof(guint));
+    h->line = kw->line;
+    h->col = kw->col;
+    g_ptr_array_add(P->s->hosts, h);
+    while (peek(P)->kind == TK_ADDR) {
+        const Tok *a = next(P);
+        guint prefix;
+
+        if (a->has_port)
+            return fail(P, a, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                        "a host address has no port (write 10.0.0.1 or 10.0.0.1/24)");
+        prefix = a->prefix >= 0 ? (guint) a->prefix : (a->addr.addr.family == SIM_AF_INET ? 24 : 64);
+        for (guint i = 0; i < P->s->hosts->len; i++) {
+            WspsimHostDecl *o = g_ptr_array_index(P->s->hosts, i);
+
+            for (guint j = 0; j < o->addrs->len; j++)
+                if (sim_addr_equal(&g_array_index(o->addrs, SimAddr, j), &a->addr.addr))
+                    return fail(P, a, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                                "address %.*s already belongs to %s", (int) a->len, a->start,
+                                o->name);
+        }
+        if (sim_addr_is_any(&a->addr.addr) || sim_addr_is_loopback(&a->addr.addr) ||
+            sim_addr_is_multicast(&a->addr.addr))
+            return fail(P, a, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                        "%.*s cannot be a host address (any, loopback or multicast)",
+                        (int) a->len, a->start);
+        g_array_append_val(h->addrs, a->addr.addr);
+        g_array_append_val(h->prefixes, prefix);
+    }
+    if (!router && h->addrs->len == 0)
+        return fail_unexpected(P, peek(P), "an address (e.g. 10.0.0.1)");
+    return expect_eol(P);
+}
+
+/* Link parameters until the end of the line; @d->set records which. */
+static bool
+parse_link_params(Parser *P, WspsimLinkDecl *d, bool allow_updown)
+{
+    SimLinkParams *p = &d->p;
+
+    while (peek(P)->kind != TK_NEWLINE && peek(P)->kind != TK_EOF) {
+        const Tok *k = peek(P);
+        gint64 n;
+
+        if (k->kind != TK_IDENT)
+            return fail_unexpected(P, k, "a link parameter (latency, jitter, loss, rate, queue, "
+                                         "mtu, dup, reorder, corrupt, ge, up, down)");
+        next(P);
+        if (is_word(k, "latency")) {
+            if (!take_time(P, "latency", &p->latency_ns))
+                return false;
+            d->set |= WSPSIM_LP_LATENCY;
+        } else if (is_word(k, "jitter")) {
+            if (!take_time(P, "jitter", &p->jitter_ns))
+                return false;
+            d->set |= WSPSIM_LP_JITTER;
+        } else if (is_word(k, "loss")) {
+            if (!take_ppm(P, "loss", &p->loss_ppm))
+                return false;
+            p->ge_enabled = false;
+            d->set |= WSPSIM_LP_LOSS;
+        } else if (is_word(k, "dup")) {
+            if (!take_ppm(P, "dup", &p->dup_ppm))
+                return false;
+            d->set |= WSPSIM_LP_DUP;
+        } else if (is_word(k, "corrupt")) {
+            if (!take_ppm(P, "corrupt", &p->corrupt_ppm))
+                return false;
+            d->set |= WSPSIM_LP_CORRUPT;
+        } else if (is_word(k, "reorder")) {
+            if (!take_ppm(P, "reorder", &p->reorder_ppm))
+                return false;
+            d->set |= WSPSIM_LP_REORDER;
+            if (peek(P)->kind == TK_NUMBER && peek(P)->unit == WSPSIM_UNIT_TIME) {
+                if (!take_time(P, "reorder delay", &p->reorder_delay_ns))
+                    return false;
+                d->set |= WSPSIM_LP_REORDER_DELAY;
+            }
+        } else if (is_word(k, "rate")) {
+            const Tok *t = peek(P);
+
+            if (t->kind != TK_NUMBER || (t->unit != WSPSIM_UNIT_RATE && !(t->unit == WSPSIM_UNIT_NONE && t->ival == 0)))
+                return fail(P, t, WSPSIM_SCENARIO_ERROR_TYPE,
+                            "rate takes bits per second with a unit (e.g. 10Mbps; 0 = unlimited)");
+            if (t->ival < 0)
+                return fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE, "rate out of range");
+            p->rate_bps = (guint64) t->ival;
+            next(P);
+            d->set |= WSPSIM_LP_RATE;
+        } else if (is_word(k, "queue")) {
+            const Tok *t = peek(P);
+            bool bytes = t->kind == TK_NUMBER && t->unit == WSPSIM_UNIT_SIZE;
+
+            if (!take_count(P, "queue", 0, bytes ? G_MAXUINT32 : 10000000, true, &n))
+                return false;
+            if (bytes) {
+                p->queue_bytes = (guint32) n;
+                d->set |= WSPSIM_LP_QUEUE_BYTES;
+            } else {
+                p->queue_packets = (guint32) n;
+                d->set |= WSPSIM_LP_QUEUE;
+            }
+        } else if (is_word(k, "mtu")) {
+            if (!take_count(P, "mtu", 68, 65535, true, &n))
+                return false;
+            p->mtu = (guint32) n;
+            d->set |= WSPSIM_LP_MTU;
+        } else if (is_word(k, "ge")) {
+            /* Gilbert-Elliott: p= (good->bad), r= (bad->good), good= and
+             * bad= (loss in each state; defaults 0% and 100%). */
+            bool have_p = false, have_r = false;
+
+            p->ge_loss_good_ppm = 0;
+            p->ge_loss_bad_ppm = 1000000;
+            while (peek(P)->kind == TK_IDENT && is_punct(peek_at(P, 1), '=')) {
+                const Tok *g = next(P);
+                guint32 *dst;
+
+                next(P);
+                if (is_word(g, "p")) {
+                    dst = &p->ge_p_good_bad_ppm;
+                    have_p = true;
+                } else if (is_word(g, "r")) {
+                    dst = &p->ge_p_bad_good_ppm;
+                    have_r = true;
+                } else if (is_word(g, "good")) {
+                    dst = &p->ge_loss_good_ppm;
+                } else if (is_word(g, "bad")) {
+                    dst = &p->ge_loss_bad_ppm;
+                } else {
+                    return fail(P, g, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                                "unknown Gilbert-Elliott parameter '%.*s' (p, r, good, bad)",
+                                (int) g->len, g->start);
+                }
+                if (!take_ppm(P, "a Gilbert-Elliott parameter", dst))
+                    return false;
+            }
+            if (!have_p || !have_r)
+                return fail(P, k, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                            "ge needs p= and r= (e.g. ge p=1%% r=30%%)");
+            p->ge_enabled = true;
+            d->set |= WSPSIM_LP_GE;
+        } else if (is_word(k, "up") || is_word(k, "down")) {
+            if (!allow_updown)
+                return fail(P, k, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                            "a link starts up; take it down with 'at TIME: link A B down'");
+            p->up = is_word(k, "up");
+            d->set |= WSPSIM_LP_UP;
+        } else {
+            return fail(P, k, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                        "unknown link parameter '%.*s' (latency, jitter, loss, rate, queue, mtu, "
+                        "dup, reorder, corrupt, ge, up, down)",
+                        (int) k->len, k->start);
+        }
+    }
+    return true;
+}
+
+static bool
+parse_link_ends(Parser *P, WspsimLinkDecl *d)
+{
+    const Tok *a = NULL, *b = NULL;
+
+    if (!expect_name(P, "a node name", &a))
+        return false;
+    if (peek(P)->kind == TK_ARROW) {
+        next(P);
+        d->one_way = true;
+    }
+    if (!expect_name(P, "a node name", &b))
+        return false;
+    if (find_host(P->s, a->start, a->len) == NULL)
+        return fail(P, a, WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST,
+                    "unknown host or router '%.*s' (declare it with 'host' or 'router' first)",
+                    (int) a->len, a->start);
+    if (find_host(P->s, b->start, b->len) == NULL)
+        return fail(P, b, WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST,
+                    "unknown host or router '%.*s' (declare it with 'host' or 'router' first)",
+                    (int) b->len, b->start);
+    if (a->len == b->len && memcmp(a->start, b->start, a->len) == 0)
+        return fail(P, b, WSPSIM_SCENARIO_ERROR_SYNTAX, "a link joins two different nodes");
+    d->a = g_strndup(a->start, a->len);
+    d->b = g_strndup(b->start, b->len);
+    d->line = a->line;
+    d->col = a->col;
+    return true;
+}
+
+static void
+link_decl_free(gpointer p)
+{
+    WspsimLinkDecl *d = p;
+
+    g_free(d->a);
+    g_free(d->b);
+    g_free(d);
+}
+
+static bool
+parse_link(Parser *P)
+{
+    WspsimLinkDecl *d = g_new0(WspsimLinkDecl, 1);
+
+    next(P);
+    g_ptr_array_add(P->s->links, d);
+    sim_link_params_init(&d->p);
+    if (!parse_link_ends(P, d) || !parse_link_params(P, d, false))
+        return false;
+    return expect_eol(P);
+}
+
+/* ---- Expressions ----------------------------------------------------- */
+
+static bool looks_like_constant(const Tok *t);
+
+static WspsimExpr *
+new_expr(Parser *P, WspsimExprKind kind, const Tok *t)
+{
+    WspsimExpr *e = ast_alloc(P, sizeof *e);
+
+    e->kind = kind;
+    e->line = t->line;
+    e->col = t->col;
+    return e;
+}
+
+static WspsimExpr *parse_expr(Parser *P);
+
+/* A constant term: NAME or NUMBER, joined by '|'. */
+static bool
+parse_const_or(Parser *P, WspsimExpr *e)
+{
+    guint first = P->pos;
+
+    for (;;) {
+        const Tok *t = peek(P);
+        gint64 v = 0;
+
+        if (t->kind == TK_NUMBER && t->unit == WSPSIM_UNIT_NONE) {
+            v = t->ival;
+        } else if (t->kind == TK_IDENT) {
+            if (!wspsim_const_lookup(t->start, t->len, &v))
+                return fail(P, t, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME, "unknown constant '%.*s'",
+                            (int) t->len, t->start);
+        } else {
+            return fail_unexpected(P, t, "a constant");
+        }
+        next(P);
+        e->i |= v;
+        if (!is_punct(peek(P), '|'))
+            break;
+        next(P);
+    }
+    e->name = span_text(P, first, P->pos - 1);
+    return true;
+}
+
+static WspsimExpr *
+parse_expr(Parser *P)
+{
+    const Tok *t = peek(P);
+    WspsimExpr *e;
+
+    switch (t->kind) {
+    case TK_NUMBER:
+        if (is_word(peek_at(P, 1), "bytes") || is_word(peek_at(P, 1), "byte")) {
+            if (t->unit != WSPSIM_UNIT_NONE && t->unit != WSPSIM_UNIT_SIZE) {
+                fail(P, t, WSPSIM_SCENARIO_ERROR_TYPE, "'N bytes' takes a size");
+                return NULL;
+            }
+            if (t->ival < 0 || t->ival > (gint64) WSPSIM_MAX_DATA_BYTES) {
+                fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE, "buffer size out of range (0 to %u)",
+                     WSPSIM_MAX_DATA_BYTES);
+                return NULL;
+            }
+            e = new_expr(P, WSPSIM_EX_FILL, t);
+            e->i = t->ival;
+            next(P);
+            next(P);
+            return e;
+        }
+        e = new_expr(P, WSPSIM_EX_INT, t);
+        if (t->unit == WSPSIM_UNIT_NONE && is_punct(peek_at(P, 1), '|')) {
+            if (!parse_const_or(P, e))
+                return NULL;
+            return e;
+        }
+        e->i = t->ival;
+        e->unit = t->unit;
+        next(P);
+        return e;
+    case TK_STRING:
+    case TK_HEX:
+        if (t->slen > WSPSIM_MAX_DATA_BYTES) {
+            fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE, "string too long");
+            return NULL;
+        }
+        e = new_expr(P, WSPSIM_EX_BYTES, t);
+        e->bytes = ast_alloc(P, t->slen + 1);
+        memcpy(e->bytes, t->sval, t->slen);
+        e->len = t->slen;
+        next(P);
+        return e;
+    case TK_ADDR:
+        e = new_expr(P, WSPSIM_EX_ADDR, t);
+        e->addr = t->addr;
+        e->has_port = t->has_port;
+        if (t->prefix >= 0) {
+            fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX, "a socket address has no /prefix");
+            return NULL;
+        }
+        next(P);
+        return e;
+    case TK_IDENT: {
+        gint64 v;
+
+        if (wspsim_const_lookup(t->start, t->len, &v) || looks_like_constant(t)) {
+            e = new_expr(P, WSPSIM_EX_INT, t);
+            if (!parse_const_or(P, e))
+                return NULL;
+            return e;
+        }
+        e = new_expr(P, WSPSIM_EX_VAR, t);
+        e->name = tok_str(P, t);
+        e->i = -1;
+        next(P);
+        return e;
+    }
+    case TK_PUNCT:
+        if (t->punct == '[') {
+            GPtrArray *items = g_ptr_array_new();
+
+            e = new_expr(P, WSPSIM_EX_LIST, t);
+            next(P);
+            while (!is_punct(peek(P), ']')) {
+                WspsimExpr *it = parse_expr(P);
+
+                if (it == NULL) {
+                    g_ptr_array_unref(items);
+                    return NULL;
+                }
+                if (items->len >= 64) {
+                    g_ptr_array_unref(items);
+                    fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE, "list too long (limit 64)");
+                    return NULL;
+                }
+                g_ptr_array_add(items, it);
+                if (!accept_punct(P, ',') && !is_punct(peek(P), ']')) {
+                    g_ptr_array_unref(items);
+                    fail_unexpected(P, peek(P), "',' or ']'");
+                    return NULL;
+                }
+            }
+            next(P);
+            e->n_items = items->len;
+            e->items = ast_alloc(P, sizeof(WspsimExpr *) * (items->len + 1));
+            if (items->len > 0)
+                memcpy(e->items, items->pdata, sizeof(WspsimExpr *) * items->len);
+            g_ptr_array_unref(items);
+            return e;
+        }
+        break;
+    case TK_EOF:
+    case TK_NEWLINE:
+    case TK_INDENT:
+    case TK_DEDENT:
+    case TK_ARROW:
+    case TK_DOTDOT:
+        break;
+    }
+    fail_unexpected(P, t, "a value (number, constant, \"string\", address, variable or [list])");
+    return NULL;
+}
+
+/* Upper-case names with an underscore are constants (a typo in one is an
+ * unknown constant, not an undefined variable). */
+static bool
+looks_like_constant(const Tok *t)
+{
+    bool under = false;
+
+    for (guint i = 0; i < t->len; i++) {
+        char c = t->start[i];
+
+        if (g_ascii_islower(c))
+            return false;
+        if (c == '_')
+            under = true;
+    }
+    return under;
+}
+
+/* ---- Argument kinds ------------------------------------------------------ */
+
+static const char *
+type_name(WspsimArgType t)
+{
+    switch (t) {
+    case WSPSIM_T_INT: return "a number or constant";
+    case WSPSIM_T_SOCK: return "a socket variable";
+    case WSPSIM_T_DATA: return "data (\"text\", x\"hex\" or N bytes)";
+    case WSPSIM_T_ADDR: return "an address with a port (e.g. 10.0.0.2:80)";
+    case WSPSIM_T_TIME: return "a duration (e.g. 5ms)";
+    case WSPSIM_T_SOCKS: return "a list of sockets (e.g. [s, t])";
+    case WSPSIM_T_OPTVAL: return "an option value";
+    case WSPSIM_T_BOOL: return "TRUE or FALSE";
+    }
+    return "?";
+}
+
+static bool
+check_arg(Parser *P, const WspsimParam *par, WspsimExpr *e)
+{
+    bool ok = false;
+
+    switch (par->type) {
+    case WSPSIM_T_INT:
+        ok = e->kind == WSPSIM_EX_VAR ||
+             (e->kind == WSPSIM_EX_INT && (e->unit == WSPSIM_UNIT_NONE || e->unit == WSPSIM_UNIT_SIZE));
+        break;
+    case WSPSIM_T_BOOL:
+        ok = e->kind == WSPSIM_EX_VAR || (e->kind == WSPSIM_EX_INT && e->unit == WSPSIM_UNIT_NONE);
+        break;
+    case WSPSIM_T_SOCK:
+        ok = e->kind == WSPSIM_EX_VAR || (e->kind == WSPSIM_EX_INT && e->unit == WSPSIM_UNIT_NONE);
+        break;
+    case WSPSIM_T_DATA:
+        ok = e->kind == WSPSIM_EX_VAR || e->kind == WSPSIM_EX_BYTES || e->kind == WSPSIM_EX_FILL;
+        break;
+    case WSPSIM_T_ADDR:
+        ok = e->kind == WSPSIM_EX_VAR || e->kind == WSPSIM_EX_ADDR;
+        break;
+    case WSPSIM_T_TIME:
+        ok = e->kind == WSPSIM_EX_VAR ||
+             (e->kind == WSPSIM_EX_INT &&
+              (e->unit == WSPSIM_UNIT_TIME || (e->unit == WSPSIM_UNIT_NONE && e->i == 0)));
+        if (ok && e->kind == WSPSIM_EX_INT && (guint64) e->i > WSPSIM_MAX_TIME_NS)
+            return fail(P, &(Tok){ .line = e->line, .col = e->col }, WSPSIM_SCENARIO_ERROR_RANGE,
+                        "duration out of range (0 to 1000000s)");
+        break;
+    case WSPSIM_T_SOCKS:
+        ok = e->kind == WSPSIM_EX_LIST;
+        for (guint i = 0; ok && i < e->n_items; i++)
+            ok = e->items[i]->kind == WSPSIM_EX_VAR || e->items[i]->kind == WSPSIM_EX_INT;
+        break;
+    case WSPSIM_T_OPTVAL:
+        ok = e->kind == WSPSIM_EX_VAR || e->kind == WSPSIM_EX_INT ||
+             (e->kind == WSPSIM_EX_LIST && e->n_items == 2 &&
+              e->items[0]->kind == WSPSIM_EX_INT && e->items[1]->kind == WSPSIM_EX_INT);
+        break;
+    }
+    if (!ok)
+        return fail(P, &(Tok){ .line = e->line, .col = e->col }, WSPSIM_SCENARIO_ERROR_TYPE,
+                    "argument '%s' takes %s", par->name, type_name(par->type));
+    return true;
+}
+
+/* ---- Expectations --------------------------------------------------------- */
+
+static bool
+event_bit(const char *name, size_t len, guint *out_bit)
+{
+    static const char *const names[] = { "FD_READ", "FD_WRITE", "FD_OOB", "FD_ACCEPT",
+                                         "FD_CONNECT", "FD_CLOSE", "FD_QOS", "FD_GROUP_QOS",
+                                         "FD_ROUTING_INTERFACE_CHANGE",
+                                         "FD_ADDRESS_LIST_CHANGE" };
+
+    for (guint i = 0; i < G_N_ELEMENTS(names); i++)
+        if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0) {
+            *out_bit = i;
+            return true;
+        }
+    return false;
+}
+
+static bool
+result_allows(Parser *P, const Tok *t, WspsimResultKind rk, WspsimExpectKind xk, const char *fn)
+{
+    bool ok = true;
+
+    switch (xk) {
+    case WSPSIM_XP_ANY:
+    case WSPSIM_XP_OK:
+    case WSPSIM_XP_ERROR:
+    case WSPSIM_XP_INT:
+        break;
+    case WSPSIM_XP_DATA:
+    case WSPSIM_XP_NBYTES:
+    case WSPSIM_XP_FROM:
+        ok = rk == WSPSIM_R_DATA;
+        break;
+    case WSPSIM_XP_ADDR:
+        ok = rk == WSPSIM_R_ADDR;
+        break;
+    case WSPSIM_XP_EVENTS:
+        ok = rk == WSPSIM_R_EVENTS;
+        break;
+    case WSPSIM_XP_SET:
+        ok = rk == WSPSIM_R_SELECT;
+        break;
+    }
+    if (!ok)
+        return fail(P, t, WSPSIM_SCENARIO_ERROR_TYPE, "%s cannot be expected to give %.*s", fn,
+                    (int) t->len, t->start);
+    return true;
+}
+
+static bool
+parse_events(Parser *P, WspsimExpect *x)
+{
+    for (;;) {
+        const Tok *t = peek(P);
+        guint bit;
+
+        if (t->kind != TK_IDENT || !event_bit(t->start, t->len, &bit))
+            return fail(P, t, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                        "expected a network event (FD_READ, FD_WRITE, FD_OOB, FD_ACCEPT, "
+                        "FD_CONNECT, FD_CLOSE, FD_QOS...)");
+        next(P);
+        x->ev_mask |= 1u << bit;
+        if (accept_punct(P, '(')) {
+            const Tok *c = peek(P);
+            gint64 v;
+
+            if (c->kind == TK_NUMBER && c->unit == WSPSIM_UNIT_NONE)
+                v = c->ival;
+            else if (c->kind != TK_IDENT || !wspsim_const_lookup(c->start, c->len, &v))
+                return fail(P, c, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                            "expected an error code (0 or WSAE...)");
+            next(P);
+            x->ev_err[bit] = (gint32) v;
+            x->ev_err_given |= 1u << bit;
+            if (!expect_punct(P, ')'))
+                return false;
+        }
+        if (!accept_punct(P, '|'))
+            return true;
+    }
+}
+
+static bool
+parse_expect(Parser *P, WspsimStmt *st)
+{
+    GArray *xs = g_array_new(FALSE, TRUE, sizeof(WspsimExpect));
+    guint first = P->pos;
+    WspsimResultKind rk = wspsim_call_result(st->spec);
+    const char *fn = wspsim_call_name(st->spec);
+    bool ok = false;
+
+    for (;;) {
+        const Tok *t = peek(P);
+        WspsimExpect x = { 0 };
+        gint64 v;
+
+        x.line = t->line;
+        x.col = t->col;
+        if (t->kind == TK_IDENT && is_punct(peek_at(P, 1), '=')) {
+            const Tok *name = next(P);
+
+            next(P);
+            if (is_word(name, "read") || is_word(name, "write") || is_word(name, "except")) {
+                WspsimExpr *e = parse_expr(P);
+
+                if (e == NULL)
+                    goto out;
+                if (e->kind != WSPSIM_EX_LIST) {
+                    fail(P, name, WSPSIM_SCENARIO_ERROR_TYPE, "%.*s= takes a list of sockets",
+                         (int) name->len, name->start);
+                    goto out;
+                }
+                for (guint i = 0; i < e->n_items; i++)
+                    if (e->items[i]->kind != WSPSIM_EX_VAR) {
+                        fail(P, name, WSPSIM_SCENARIO_ERROR_TYPE,
+                             "a socket set lists socket variables");
+                        goto out;
+                    }
+                x.kind = WSPSIM_XP_SET;
+                x.i = is_word(name, "read") ? 0 : is_word(name, "write") ? 1 : 2;
+                x.list = e;
+            } else if (is_word(name, "from")) {
+                if (peek(P)->kind != TK_ADDR) {
+                    fail_unexpected(P, peek(P), "an address");
+                    goto out;
+                }
+                x.kind = WSPSIM_XP_FROM;
+                x.addr = next(P)->addr;
+            } else {
+                fail(P, name, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                     "unknown expectation '%.*s=' (read=, write=, except=, from=)",
+                     (int) name->len, name->start);
+                goto out;
+            }
+            if (!result_allows(P, name, rk, x.kind, fn))
+                goto out;
+        } else if (t->kind == TK_IDENT && (is_word(t, "any") || is_word(t, "ok"))) {
+            x.kind = is_word(t, "any") ? WSPSIM_XP_ANY : WSPSIM_XP_OK;
+            next(P);
+        } else if (t->kind == TK_IDENT && t->len > 3 && memcmp(t->start, "FD_", 3) == 0) {
+            if (!result_allows(P, t, rk, WSPSIM_XP_EVENTS, fn))
+                goto out;
+            x.kind = WSPSIM_XP_EVENTS;
+            if (!parse_events(P, &x))
+                goto out;
+        } else if (t->kind == TK_IDENT) {
+            if (!wspsim_const_lookup(t->start, t->len, &v)) {
+                fail(P, t, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME, "unknown constant '%.*s'",
+                     (int) t->len, t->start);
+                goto out;
+            }
+            if (t->len > 3 && memcmp(t->start, "WSA", 3) == 0 && wspsim_error_name(v) != NULL) {
+                x.kind = WSPSIM_XP_ERROR;
+            } else {
+                x.kind = WSPSIM_XP_INT;
+            }
+            x.i = v;
+            next(P);
+        } else if (t->kind == TK_NUMBER) {
+            if (is_word(peek_at(P, 1), "bytes") || is_word(peek_at(P, 1), "byte")) {
+                if (!result_allows(P, t, rk, WSPSIM_XP_NBYTES, fn))
+                    goto out;
+                x.kind = WSPSIM_XP_NBYTES;
+                next(P);
+            } else {
+                x.kind = WSPSIM_XP_INT;
+            }
+            if (t->unit != WSPSIM_UNIT_NONE && t->unit != WSPSIM_UNIT_SIZE) {
+                fail(P, t, WSPSIM_SCENARIO_ERROR_TYPE, "expected a count");
+                goto out;
+            }
+            x.i = t->ival;
+            next(P);
+        } else if (t->kind == TK_STRING || t->kind == TK_HEX) {
+            if (!result_allows(P, t, rk, WSPSIM_XP_DATA, fn))
+                goto out;
+            x.kind = WSPSIM_XP_DATA;
+            x.bytes = ast_alloc(P, t->slen + 1);
+            memcpy(x.bytes, t->sval, t->slen);
+            x.len = t->slen;
+            next(P);
+        } else if (t->kind == TK_ADDR) {
+            if (!result_allows(P, t, rk, WSPSIM_XP_ADDR, fn))
+                goto out;
+            x.kind = WSPSIM_XP_ADDR;
+            x.addr = t->addr;
+            next(P);
+        } else {
+            fail_unexpected(P, t, "an expectation (a value, WSAE... error, \"data\", N bytes, "
+                                  "read=[...], FD_... events, any, ok)");
+            goto out;
+        }
+        g_array_append_val(xs, x);
+        if (xs->len > 16) {
+            fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE, "too many expectations");
+            goto out;
+        }
+        if (!accept_punct(P, ','))
+            break;
+    }
+    st->expect_text = span_text(P, first, P->pos - 1);
+    st->n_expect = xs->len;
+    st->expect = ast_alloc(P, sizeof(WspsimExpect) * xs->len);
+    memcpy(st->expect, xs->data, sizeof(WspsimExpect) * xs->len);
+    ok = true;
+out:
+    g_array_unref(xs);
+    return ok;
+}
+
+/* ---- Statements ---------------------------------------------------------- */
+
+static bool parse_block(Parser *P, WspsimBlock *out);
+
+static bool
+parse_call(Parser *P, WspsimStmt *st, const Tok *assign)
+{
+    const Tok *fn = next(P);
+    guint first = P->pos - 1;
+    guint n_params, n_pos = 0;
+    const WspsimParam *params;
+
+    st->kind = WSPSIM_ST_CALL;
+    st->spec = wspsim_call_lookup(fn->start, fn->len);
+    st->assign_slot = -1;
+    if (st->spec == NULL) {
+        if (fn->len > 3 && memcmp(fn->start, "WSP", 3) == 0)
+            return fail(P, fn, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                        "unknown or not yet supported function '%.*s'", (int) fn->len, fn->start);
+        return fail(P, fn, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                    "unknown statement '%.*s' (a WSP function call, sleep, repeat, for, note)",
+                    (int) fn->len, fn->start);
+    }
+    params = wspsim_call_params(st->spec, &n_params);
+    if (!expect_punct(P, '('))
+        return false;
+    while (!is_punct(peek(P), ')')) {
+        const Tok *t = peek(P);
+        guint idx;
+        WspsimExpr *e;
+
+        if (t->kind == TK_IDENT && is_punct(peek_at(P, 1), '=')) {
+            for (idx = 0; idx < n_params; idx++)
+                if (is_word(t, params[idx].name))
+                    break;
+            if (idx == n_params)
+                return fail(P, t, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                            "%s has no argument named '%.*s'", wspsim_call_name(st->spec),
+                            (int) t->len, t->start);
+            next(P);
+            next(P);
+        } else {
+            if (n_pos >= n_params)
+                return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX, "too many arguments to %s",
+                            wspsim_call_name(st->spec));
+            idx = n_pos++;
+        }
+        if (st->args[idx] != NULL)
+            return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX, "argument '%s' given twice",
+                        params[idx].name);
+        e = parse_expr(P);
+        if (e == NULL || !check_arg(P, &params[idx], e))
+            return false;
+        st->args[idx] = e;
+        if (!accept_punct(P, ',') && !is_punct(peek(P), ')'))
+            return fail_unexpected(P, peek(P), "',' or ')'");
+    }
+    next(P);
+    st->text = span_text(P, first, P->pos - 1);
+    for (guint i = 0; i < n_params; i++)
+        if (st->args[i] == NULL && !params[i].optional)
+            return fail(P, fn, WSPSIM_SCENARIO_ERROR_SYNTAX, "%s needs argument '%s' (%s)",
+                        wspsim_call_name(st->spec), params[i].name, type_name(params[i].type));
+    if (assign != NULL)
+        st->assign = tok_str(P, assign);
+    if (peek(P)->kind == TK_ARROW) {
+        next(P);
+        if (!parse_expect(P, st))
+            return false;
+    }
+    return expect_eol(P);
+}
+
+static WspsimStmt *
+parse_stmt(Parser *P)
+{
+    const Tok *t = peek(P);
+    WspsimStmt *st = ast_alloc(P, sizeof *st);
+
+    st->line = t->line;
+    st->col = t->col;
+    st->assign_slot = -1;
+    st->var_slot = -1;
+    P->s->n_statements++;
+    if (t->kind != TK_IDENT) {
+        fail_unexpected(P, t, "a statement");
+        return NULL;
+    }
+    if (is_punct(peek_at(P, 1), '=')) {
+        const Tok *var = next(P);
+
+        next(P);
+        if (peek(P)->kind != TK_IDENT || !is_punct(peek_at(P, 1), '(')) {
+            fail_unexpected(P, peek(P), "a function call (x = WSPSocket(...))");
+            return NULL;
+        }
+        if (looks_like_constant(var) || wspsim_const_lookup(var->start, var->len, &(gint64){ 0 })) {
+            fail(P, var, WSPSIM_SCENARIO_ERROR_SYNTAX, "'%.*s' is a constant, not a variable",
+                 (int) var->len, var->start);
+            return NULL;
+        }
+        return parse_call(P, st, var) ? st : NULL;
+    }
+    if (is_word(t, "sleep")) {
+        next(P);
+        st->kind = WSPSIM_ST_SLEEP;
+        if (!take_time(P, "sleep", &st->duration) || !expect_eol(P))
+            return NULL;
+        return st;
+    }
+    if (is_word(t, "note")) {
+        const Tok *s;
+
+        next(P);
+        st->kind = WSPSIM_ST_NOTE;
+        s = peek(P);
+        if (s->kind != TK_STRING) {
+            fail_unexpected(P, s, "a \"string\"");
+            return NULL;
+        }
+        st->note = ast_strndup(P, (const char *) s->sval, s->slen);
+        next(P);
+        return expect_eol(P) ? st : NULL;
+    }
+    if (is_word(t, "repeat") || is_word(t, "for")) {
+        bool is_for = is_word(t, "for");
+
+        next(P);
+        st->kind = WSPSIM_ST_REPEAT;
+        if (is_for) {
+            const Tok *v = NULL;
+            gint64 to;
+
+            if (!expect_name(P, "a loop variable", &v))
+                return NULL;
+            if (!is_word(peek(P), "in")) {
+                fail_unexpected(P, peek(P), "'in' (for i in 1..10:)");
+                return NULL;
+            }
+            next(P);
+            if (!take_count(P, "loop start", -WSPSIM_MAX_REPEAT, WSPSIM_MAX_REPEAT, false, &st->from))
+                return NULL;
+            if (peek(P)->kind != TK_DOTDOT) {
+                fail_unexpected(P, peek(P), "'..'");
+                return NULL;
+            }
+            next(P);
+            if (!take_count(P, "loop end", -WSPSIM_MAX_REPEAT, WSPSIM_MAX_REPEAT, false, &to))
+                return NULL;
+            st->count = to >= st->from ? to - st->from + 1 : 0;
+            if (st->count > WSPSIM_MAX_REPEAT) {
+                fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE, "too many iterations");
+                return NULL;
+            }
+            st->var = tok_str(P, v);
+        } else if (!take_count(P, "repeat", 0, WSPSIM_MAX_REPEAT, false, &st->count)) {
+            return NULL;
+        }
+        if (!expect_punct(P, ':'))
+            return NULL;
+        if (!parse_block(P, &st->body))
+            return NULL;
+        return st;
+    }
+    if (is_word(t, "wait") || is_word(t, "if") || is_word(t, "while")) {
+        fail(P, t, WSPSIM_SCENARIO_ERROR_FAILED,
+             "'%.*s' is reserved and not implemented yet", (int) t->len, t->start);
+        return NULL;
+    }
+    if (is_punct(peek_at(P, 1), '('))
+        return parse_call(P, st, NULL) ? st : NULL;
+    fail(P, t, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+         "unknown statement '%.*s' (a WSP function call, x = call, sleep, repeat, for, note)",
+         (int) t->len, t->start);
+    return NULL;
+}
+
+/* ':' NEWLINE INDENT stmt+ DEDENT (the ':' already taken). */
+static bool
+parse_block(Parser *P, WspsimBlock *out)
+{
+    GPtrArray *stmts;
+    bool ok = true;
+
+    if (peek(P)->kind != TK_NEWLINE)
+        return fail_unexpected(P, peek(P), "end of line after ':'");
+    next(P);
+    if (peek(P)->kind != TK_INDENT)
+        return fail_unexpected(P, peek(P), "an indented block");
+    next(P);
+    if (++P->depth > WSPSIM_MAX_DEPTH)
+        return fail(P, peek(P), WSPSIM_SCENARIO_ERROR_RANGE, "blocks nested too deeply");
+    stmts = g_ptr_array_new();
+    while (peek(P)->kind != TK_DEDENT && peek(P)->kind != TK_EOF) {
+        WspsimStmt *st = parse_stmt(P);
+
+        if (st == NULL) {
+            ok = false;
+            break;
+        }
+        g_ptr_array_add(stmts, st);
+    }
+    if (ok)
+        next(P);
+    P->depth--;
+    out->n = stmts->len;
+    out->stmts = ast_alloc(P, sizeof(WspsimStmt *) * (stmts->len + 1));
+    if (stmts->len > 0)
+        memcpy(out->stmts, stmts->pdata, sizeof(WspsimStmt *) * stmts->len);
+    g_ptr_array_unref(stmts);
+    return ok;
+}
+
+/* ---- Processes and threads ------------------------------------------------- */
+
+static void
+proc_decl_free(gpointer p)
+{
+    WspsimProcDecl *d = p;
+
+    g_free(d->host);
+    g_free(d->name);
+    g_ptr_array_unref(d->vars);
+    g_free(d);
+}
+
+static void
+thread_decl_free(gpointer p)
+{
+    WspsimThreadDecl *d = p;
+
+    g_free(d->host);
+    g_free(d->proc);
+    g_free(d->name);
+    g_free(d);
+}
+
+static WspsimProcDecl *
+find_proc(const WspsimScript *s, const char *host, const char *name, guint *out_index)
+{
+    for (guint i = 0; i < s->procs->len; i++) {
+        WspsimProcDecl *d = g_ptr_array_index(s->procs, i);
+
+        if (strcmp(d->host, host) == 0 && strcmp(d->name, name) == 0) {
+            *out_index = i;
+            return d;
+        }
+    }
+    return NULL;
+}
+
+static WspsimProcDecl *
+get_proc(Parser *P, const Tok *at, const char *host, const char *name, bool templated,
+         guint *out_index)
+{
+    WspsimProcDecl *d = find_proc(P->s, host, name, out_index);
+
+    if (d != NULL) {
+        if (templated || d->templated) {
+            fail(P, at, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                 "process %s.%s is a template: it can have only one thread", host, name);
+            return NULL;
+        }
+        return d;
+    }
+    d = g_new0(WspsimProcDecl, 1);
+    d->host = g_strdup(host);
+    d->name = g_strdup(name);
+    d->templated = templated;
+    d->vars = g_ptr_array_new_with_free_func(g_free);
+    d->line = at->line;
+    d->col = at->col;
+    *out_index = P->s->procs->len;
+    g_ptr_array_add(P->s->procs, d);
+    return d;
+}
+
+static bool
+check_host_name(Parser *P, const Tok *h)
+{
+    WspsimHostDecl *hd = find_host(P->s, h->start, h->len);
+
+    if (hd == NULL)
+        return fail(P, h, WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST,
+                    "unknown host '%.*s' (declare it with 'host NAME ADDRESS' first)",
+                    (int) h->len, h->start);
+    if (hd->router)
+        return fail(P, h, WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST,
+                    "'%.*s' is a router: processes run on hosts", (int) h->len, h->start);
+    return true;
+}
+
+static bool
+parse_process(Parser *P)
+{
+    const Tok *kw = next(P), *h = NULL, *n = NULL;
+    g_autofree char *host = NULL, *name = NULL;
+    guint idx;
+
+    if (!expect_name(P, "HOST.PROCESS", &h) || !check_host_name(P, h) || !expect_punct(P, '.') ||
+        !expect_name(P, "a process name", &n))
+        return false;
+    host = g_strndup(h->start, h->len);
+    name = g_strndup(n->start, n->len);
+    if (find_proc(P->s, host, name, &idx) != NULL)
+        return fail(P, n, WSPSIM_SCENARIO_ERROR_SYNTAX, "process %s.%s is already declared",
+                    host, name);
+    if (get_proc(P, kw, host, name, false, &idx) == NULL)
+        return false;
+    return expect_eol(P);
+}
+
+/* [VAR=A..B] after a name. */
+static bool
+parse_template(Parser *P, WspsimThreadDecl *td)
+{
+    const Tok *v = NULL, *t = peek(P);
+
+    next(P);
+    if (!expect_name(P, "a template variable", &v) || !expect_punct(P, '='))
+        return false;
+    if (!take_count(P, "template start", 0, G_MAXINT32, false, &td->tfrom))
+        return false;
+    if (peek(P)->kind != TK_DOTDOT)
+        return fail_unexpected(P, peek(P), "'..'");
+    next(P);
+    if (!take_count(P, "template end", 0, G_MAXINT32, false, &td->tto))
+        return false;
+    if (td->tto < td->tfrom || td->tto - td->tfrom + 1 > WSPSIM_MAX_INSTANCES)
+        return fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE,
+                    "template range must be A..B with A <= B and at most %u instances",
+                    WSPSIM_MAX_INSTANCES);
+    td->tvar = tok_str(P, v);
+    return expect_punct(P, ']');
+}
+
+static bool
+parse_thread(Parser *P)
+{
+    const Tok *kw = next(P), *h = NULL, *a = NULL, *b = NULL;
+    WspsimThreadDecl *td = g_new0(WspsimThreadDecl, 1);
+    g_autofree char *host = NULL;
+    WspsimProcDecl *pd;
+
+    g_ptr_array_add(P->s->threads, td);
+    td->line = kw->line;
+    td->col = kw->col;
+    td->tvar_slot = -1;
+    if (!expect_name(P, "HOST.NAME", &h) || !check_host_name(P, h) || !expect_punct(P, '.') ||
+        !expect_name(P, "a process or thread name", &a))
+        return false;
+    if (is_punct(peek(P), '[') && !parse_template(P, td))
+        return false;
+    if (accept_punct(P, '.')) {
+        if (!expect_name(P, "a thread name", &b))
+            return false;
+        if (is_punct(peek(P), '['))
+            return fail(P, peek(P), WSPSIM_SCENARIO_ERROR_SYNTAX,
+                        "a template makes one process per instance: write "
+                        "thread HOST.PROC[i=A..B].THREAD");
+    }
+    td->host = g_strndup(h->start, h->len);
+    td->proc = g_strndup(a->start, a->len);
+    td->name = b != NULL ? g_strndup(b->start, b->len) : g_strndup(a->start, a->len);
+    if (is_word(peek(P), "at")) {
+        next(P);
+        if (!take_time(P, "start time", &td->start))
+            return false;
+    }
+    if (is_word(peek(P), "every")) {
+        if (td->tvar == NULL)
+            return fail(P, peek(P), WSPSIM_SCENARIO_ERROR_SYNTAX, "'every' needs a template");
+        next(P);
+        if (!take_time(P, "every", &td->every))
+            return false;
+        if ((guint64) (td->tto - td->tfrom) * td->every + td->start > WSPSIM_MAX_TIME_NS)
+            return fail(P, kw, WSPSIM_SCENARIO_ERROR_RANGE, "template start times out of range");
+    }
+    if (!expect_punct(P, ':'))
+        return false;
+    pd = get_proc(P, kw, td->host, td->proc, td->tvar != NULL, &td->proc_index);
+    if (pd == NULL)
+        return false;
+    for (guint i = 0; i < P->s->threads->len - 1; i++) {
+        WspsimThreadDecl *o = g_ptr_array_index(P->s->threads, i);
+
+        if (o->proc_index == td->proc_index && strcmp(o->name, td->name) == 0)
+            return fail(P, kw, WSPSIM_SCENARIO_ERROR_SYNTAX, "thread %s.%s.%s is already declared",
+                        td->host, td->proc, td->name);
+    }
+    return parse_block(P, &td->body);
+}
+
+/* ---- Scheduled actions ----------------------------------------------------- */
+
+static void
+action_free(gpointer p)
+{
+    WspsimAction *a = p;
+
+    g_free(a->link.a);
+    g_free(a->link.b);
+    g_free(a->note);
+    g_free(a);
+}
+
+static bool
+parse_at(Parser *P)
+{
+    const Tok *kw = next(P), *t;
+    WspsimAction *a = g_new0(WspsimAction, 1);
+
+    g_ptr_array_add(P->s->actions, a);
+    a->line = kw->line;
+    a->col = kw->col;
+    if (!take_time(P, "at", &a->at) || !expect_punct(P, ':'))
+        return false;
+    t = peek(P);
+    if (is_word(t, "link")) {
+        next(P);
+        a->kind = WSPSIM_ACT_LINK;
+        if (!parse_link_ends(P, &a->link) || !parse_link_params(P, &a->link, true))
+            return false;
+        if (a->link.set == 0)
+            return fail_unexpected(P, peek(P), "a link change (down, up, loss 5%, ...)");
+        return expect_eol(P);
+    }
+    if (is_word(t, "note")) {
+        next(P);
+        a->kind = WSPSIM_ACT_NOTE;
+        if (peek(P)->kind != TK_STRING)
+            return fail_unexpected(P, peek(P), "a \"string\"");
+        a->note = g_strndup((const char *) peek(P)->sval, peek(P)->slen);
+        next(P);
+        return expect_eol(P);
+    }
+    if (is_word(t, "partition") || is_word(t, "heal") || is_word(t, "crash") ||
+        is_word(t, "restart") || is_word(t, "fault"))
+        return fail(P, t, WSPSIM_SCENARIO_ERROR_FAILED,
+                    "'%.*s' is reserved for fault injection (issue 9) and not implemented yet",
+                    (int) t->len, t->start);
+    return fail(P, t, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                "unknown action '%.*s' (link A B ..., note \"...\")", (int) t->len, t->start);
+}
+
+/* ---- Variables ---------------------------------------------------------------- */
+
+static gint
+var_slot(WspsimProcDecl *pd, const char *name, bool create)
+{
+    for (guint i = 0; i < pd->vars->len; i++)
+        if (strcmp(g_ptr_array_index(pd->vars, i), name) == 0)
+            return (gint) i;
+    if (!create)
+        return -1;
+    g_ptr_array_add(pd->vars, g_strdup(name));
+    return (gint) pd->vars->len - 1;
+}
+
+static void
+collect_defs(WspsimProcDecl *pd, WspsimBlock *b)
+{
+    for (guint i = 0; i < b->n; i++) {
+        WspsimStmt *st = b->stmts[i];
+
+        if (st->kind == WSPSIM_ST_CALL && st->assign != NULL)
+            st->assign_slot = var_slot(pd, st->assign, true);
+        if (st->kind == WSPSIM_ST_REPEAT) {
+            if (st->var != NULL)
+                st->var_slot = var_slot(pd, st->var, true);
+            collect_defs(pd, &st->body);
+        }
+    }
+}
+
+static bool
+resolve_expr(Parser *P, WspsimProcDecl *pd, WspsimExpr *e)
+{
+    if (e == NULL)
+        return true;
+    if (e->kind == WSPSIM_EX_VAR) {
+        e->i = var_slot(pd, e->name, false);
+        if (e->i < 0)
+            return fail(P, &(Tok){ .line = e->line, .col = e->col },
+                        WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                        "undefined variable '%s' (assign it first: %s = WSPSocket(...))",
+                        e->name, e->name);
+    }
+    if (e->kind == WSPSIM_EX_LIST)
+        for (guint i = 0; i < e->n_items; i++)
+            if (!resolve_expr(P, pd, e->items[i]))
+                return false;
+    return true;
+}
+
+static bool
+resolve_block(Parser *P, WspsimProcDecl *pd, WspsimBlock *b)
+{
+    for (guint i = 0; i < b->n; i++) {
+        WspsimStmt *st = b->stmts[i];
+
+        if (st->kind == WSPSIM_ST_CALL) {
+            for (guint j = 0; j < WSPSIM_MAX_ARGS; j++)
+                if (!resolve_expr(P, pd, st->args[j]))
+                    return false;
+            for (guint j = 0; j < st->n_expect; j++)
+                if (!resolve_expr(P, pd, st->expect[j].list))
+                    return false;
+        }
+        if (st->kind == WSPSIM_ST_REPEAT && !resolve_block(P, pd, &st->body))
+            return false;
+    }
+    return true;
+}
+
+static bool
+check_actions(Parser *P)
+{
+    WspsimScript *s = P->s;
+
+    for (guint i = 0; i < s->actions->len; i++) {
+        const WspsimAction *a = g_ptr_array_index(s->actions, i);
+        bool found = false;
+
+        if (a->kind != WSPSIM_ACT_LINK)
+            continue;
+        for (guint j = 0; j < s->links->len && !found; j++) {
+            const WspsimLinkDecl *d = g_ptr_array_index(s->links, j);
+
+            found = (strcmp(d->a, a->link.a) == 0 && strcmp(d->b, a->link.b) == 0) ||
+                    (strcmp(d->a, a->link.b) == 0 && strcmp(d->b, a->link.a) == 0);
+        }
+        if (!found)
+            return fail(P, &(Tok){ .line = a->link.line, .col = a->link.col },
+                        WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST, "there is no link between %s and %s",
+                        a->link.a, a->link.b);
+    }
+    return true;
+}
+
+static bool
+resolve_vars(Parser *P)
+{
+    WspsimScript *s = P->s;
+
+    for (guint i = 0; i < s->threads->len; i++) {
+        WspsimThreadDecl *td = g_ptr_array_index(s->threads, i);
+        WspsimProcDecl *pd = g_ptr_array_index(s->procs, td->proc_index);
+
+        if (td->tvar != NULL)
+            td->tvar_slot = var_slot(pd, td->tvar, true);
+        collect_defs(pd, &td->body);
+    }
+    for (guint i = 0; i < s->threads->len; i++) {
+        WspsimThreadDecl *td = g_ptr_array_index(s->threads, i);
+
+        if (!resolve_block(P, g_ptr_array_index(s->procs, td->proc_index), &td->body))
+            return false;
+    }
+    return true;
+}
+
+/* ---- The file ---------------------------------------------------------------- */
+
+static void
+host_decl_free(gpointer p)
+{
+    WspsimHostDecl *h = p;
+
+    g_free(h->name);
+    g_array_unref(h->addrs);
+    g_array_unref(h->prefixes);
+    g_free(h);
+}
+
+void
+wspsim_script_free(WspsimScript *s)
+{
+    if (s == NULL)
+        return;
+    g_free(s->file);
+    g_ptr_array_unref(s->hosts);
+    g_ptr_array_unref(s->links);
+    g_ptr_array_unref(s->procs);
+    g_ptr_array_unref(s->threads);
+    g_ptr_array_unref(s->actions);
+    g_ptr_array_unref(s->allocs);
+    g_free(s);
+}
+
+static bool
+parse_toplevel(Parser *P)
+{
+    for (;;) {
+        const Tok *t = peek(P);
+
+        if (t->kind == TK_EOF)
+            return true;
+        if (t->kind == TK_NEWLINE) {
+            next(P);
+            continue;
+        }
+        if (t->kind == TK_INDENT)
+            return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                        "unexpected indentation (only the lines of a block are indented)");
+        if (t->kind != TK_IDENT)
+            return fail_unexpected(P, t, "a statement (seed, host, router, link, process, "
+                                         "thread, at, run)");
+        if (is_word(t, "seed")) {
+            gint64 v;
+
+            next(P);
+            if (P->s->has_seed)
+                return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX, "seed given twice");
+            if (!take_count(P, "seed", 0, G_MAXINT64, false, &v) || !expect_eol(P))
+                return false;
+            P->s->has_seed = true;
+            P->s->seed = (guint64) v;
+        } else if (is_word(t, "host") || is_word(t, "router")) {
+            if (!parse_host(P, is_word(t, "router")))
+                return false;
+        } else if (is_word(t, "link")) {
+            if (!parse_link(P))
+                return false;
+        } else if (is_word(t, "process")) {
+            if (!parse_process(P))
+                return false;
+        } else if (is_word(t, "thread")) {
+            if (!parse_thread(P))
+                return false;
+        } else if (is_word(t, "at")) {
+            if (!parse_at(P))
+                return false;
+        } else if (is_word(t, "run")) {
+            next(P);
+            if (!is_word(peek(P), "until"))
+                return fail_unexpected(P, peek(P), "'until' (run until 60s)");
+            next(P);
+            if (P->s->has_run_until)
+                return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX, "run until given twice");
+            if (!take_time(P, "run until", &P->s->run_until) || !expect_eol(P))
+                return false;
+            P->s->has_run_until = true;
+        } else if (is_word(t, "partition") || is_word(t, "heal") || is_word(t, "crash") ||
+                   is_word(t, "restart") || is_word(t, "fault")) {
+            return fail(P, t, WSPSIM_SCENARIO_ERROR_FAILED,
+                        "'%.*s' is reserved for fault injection (issue 9) and not implemented "
+                        "yet",
+                        (int) t->len, t->start);
+        } else if (wspsim_call_lookup(t->start, t->len) != NULL ||
+                   is_punct(peek_at(P, 1), '=')) {
+            return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                        "calls belong in a thread block (thread HOST.NAME:)");
+        } else {
+            return fail(P, t, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                        "unknown keyword '%.*s' (seed, host, router, link, process, thread, at, "
+                        "run)",
+                        (int) t->len, t->start);
+        }
+    }
+}
+
+/**
+ * wspsim_script_parse:
+ * @file: the name used in messages
+ * @text: the scenario text (need not be NUL-terminated)
+ * @len: its length in bytes
+ * @error: return location for a WSPSIM_SCENARIO_ERROR
+ *
+ * Returns: (transfer full) (nullable): the checked script, or NULL.
+ */
+WspsimScript *
+wspsim_script_parse(const char *file, const char *text, size_t len, GError **error)
+{
+    Parser P = { .file = file, .error = error };
+    WspsimScript *s;
+    bool ok;
+
+    g_return_val_if_fail(file != NULL && (text != NULL || len == 0), NULL);
+    P.toks = wspsim_lex(file, text != NULL ? text : "", len, error);
+    if (P.toks == NULL)
+        return NULL;
+    s = g_new0(WspsimScript, 1);
+    s->file = g_strdup(file);
+    s->hosts = g_ptr_array_new_with_free_func(host_decl_free);
+    s->links = g_ptr_array_new_with_free_func(link_decl_free);
+    s->procs = g_ptr_array_new_with_free_func(proc_decl_free);
+    s->threads = g_ptr_array_new_with_free_func(thread_decl_free);
+    s->actions = g_ptr_array_new_with_free_func(action_free);
+    s->allocs = g_ptr_array_new_with_free_func(g_free);
+    P.s = s;
+    ok = parse_toplevel(&P) && check_actions(&P) && resolve_vars(&P);
+    wspsim_lex_free(P.toks);
+    if (!ok) {
+        if (error != NULL && *error == NULL)
+            g_set_error(error, WSPSIM_SCENARIO_ERROR, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                        "%s:1:1: malformed scenario", file);
+        wspsim_script_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/**
+ * wspsim_script_load:
+ * @path: a .wsim file
+ * @error: return location for a WSPSIM_SCENARIO_ERROR (_IO when the file
+ *   is missing, unreadable, too large or binary)
+ *
+ * Returns: (transfer full) (nullable): the checked script.
+ */
+WspsimScript *
+wspsim_script_load(const char *path, GError **error)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) local = NULL;
+    gsize len = 0;
+    GStatBuf st;
+
+    if (g_stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        g_set_error(error, WSPSIM_SCENARIO_ERROR, WSPSIM_SCENARIO_ERROR_IO,
+                    "%s:1:1: is a directory", path);
+        return NULL;
+    }
+    if (g_stat(path, &st) == 0 && S_ISREG(st.st_mode) && (guint64) st.st_size > WSPSIM_MAX_FILE_BYTES) {
+        g_set_error(error, WSPSIM_SCENARIO_ERROR, WSPSIM_SCENARIO_ERROR_IO,
+                    "%s:1:1: file too large (limit %u bytes)", path, WSPSIM_MAX_FILE_BYTES);
+        return NULL;
+    }
+    if (!g_file_get_contents(path, &text, &len, &local)) {
+        g_set_error(error, WSPSIM_SCENARIO_ERROR, WSPSIM_SCENARIO_ERROR_IO, "%s:1:1: %s", path,
+                    g_strerror(local->domain == G_FILE_ERROR && local->code == G_FILE_ERROR_NOENT
+                                   ? ENOENT
+                                   : EIO));
+        if (local->code != G_FILE_ERROR_NOENT) {
+            g_clear_error(error);
+            g_set_error(error, WSPSIM_SCENARIO_ERROR, WSPSIM_SCENARIO_ERROR_IO,
+                        "%s:1:1: cannot read: %s", path, local->message);
+        }
+        return NULL;
+    }
+    return wspsim_script_parse(path, text, len, error);
+}

@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test-runner-parse.c: the scenario lexer, parser and checker — what a
+ * good script turns into, and the exact "file:line:column: message" and
+ * error code of every class of malformed input.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+
+#include <wspsim/winsock2.h>
+#include <wspsim/ws2spi.h>
+
+#include <cmocka.h>
+
+#include "runner/lex.h"
+#include "runner/scenario.h"
+
+static WspsimScript *
+parse_ok(const char *text)
+{
+    g_autoptr(GError) e = NULL;
+    WspsimScript *s = wspsim_script_parse("t.wsim", text, strlen(text), &e);
+
+    if (s == NULL)
+        print_error("unexpected error: %s\n", e->message);
+    assert_non_null(s);
+    return s;
+}
+
+static const char flagship[] =
+    "# comment\n"
+    "seed 7\n"
+    "\n"
+    "host client 10.0.0.1\n"
+    "host server 10.0.0.2 fe80::2/64\n"
+    "link client server latency 5ms rate 10Mbps loss 0%\n"
+    "\n"
+    "thread server.main:\n"
+    "    l = WSPSocket(AF_INET, SOCK_STREAM, IPPROTO_TCP)\n"
+    "    WSPBind(l, 10.0.0.2:7000)\n"
+    "    WSPListen(l, 5)\n"
+    "    c = WSPAccept(l)        # blocks\n"
+    "    sleep 50ms\n"
+    "    WSPSelect(read=[c], timeout=0)   -> 1, read=[c]\n"
+    "    WSPRecv(c, 100)                  -> \"hello\"\n"
+    "    WSPRecv(c, 100)                  -> 0\n"
+    "    WSPSend(c, \"bye\")                -> 3\n"
+    "    WSPCloseSocket(c)\n"
+    "\n"
+    "thread client.main at 1ms:\n"
+    "    s = WSPSocket(AF_INET, SOCK_STREAM, IPPROTO_TCP, flags=WSA_FLAG_OVERLAPPED)\n"
+    "    WSPConnect(s, 10.0.0.2:7000)\n"
+    "    WSPSend(s, \"hello\")              -> 5\n"
+    "    WSPShutdown(s, SD_SEND)\n"
+    "    WSPSend(s, \"more\")               -> WSAESHUTDOWN\n"
+    "    repeat 3:\n"
+    "        WSPSend(s, 10 bytes, flags=0) -> any\n"
+    "    for i in 1..4:\n"
+    "        WSPRecv(s, 1KB, MSG_PEEK|MSG_WAITALL) -> 5 bytes\n"
+    "    WSPCloseSocket(s)\n"
+    "\n"
+    "at 2s: link client server down\n"
+    "at 3s: link client -> server loss 30% latency 1.5ms\n"
+    "run until 60s\n";
+
+static void
+test_runner_parse_flagship(void **state)
+{
+    g_autoptr(WspsimScript) s = parse_ok(flagship);
+    const WspsimHostDecl *h;
+    const WspsimLinkDecl *l;
+    const WspsimThreadDecl *t;
+    const WspsimStmt *st;
+    const WspsimAction *a;
+
+    (void) state;
+    assert_true(s->has_seed);
+    assert_int_equal(s->seed, 7);
+    assert_true(s->has_run_until);
+    assert_int_equal(s->run_until, 60 * SIM_SEC);
+    assert_int_equal(s->hosts->len, 2);
+    h = g_ptr_array_index(s->hosts, 1);
+    assert_string_equal(h->name, "server");
+    assert_int_equal(h->addrs->len, 2);
+    assert_int_equal(g_array_index(h->prefixes, guint, 1), 64);
+    assert_int_equal(s->links->len, 1);
+    l = g_ptr_array_index(s->links, 0);
+    assert_int_equal(l->p.latency_ns, 5 * SIM_MSEC);
+    assert_int_equal(l->p.rate_bps, 10000000);
+    assert_int_equal(l->set, WSPSIM_LP_LATENCY | WSPSIM_LP_RATE | WSPSIM_LP_LOSS);
+    assert_int_equal(s->threads->len, 2);
+    assert_int_equal(s->procs->len, 2);
+    t = g_ptr_array_index(s->threads, 0);
+    assert_string_equal(t->host, "server");
+    assert_string_equal(t->proc, "main");
+    assert_string_equal(t->name, "main");
+    assert_int_equal(t->body.n, 10);
+    st = t->body.stmts[0];
+    assert_int_equal(st->kind, WSPSIM_ST_CALL);
+    assert_string_equal(st->text, "WSPSocket(AF_INET, SOCK_STREAM, IPPROTO_TCP)");
+    assert_int_equal(st->args[0]->i, AF_INET);
+    assert_int_equal(st->args[1]->i, SOCK_STREAM);
+    assert_int_equal(st->assign_slot, 0);
+    st = t->body.stmts[4];
+    assert_int_equal(st->kind, WSPSIM_ST_SLEEP);
+    assert_int_equal(st->duration, 50 * SIM_MSEC);
+    st = t->body.stmts[5];
+    assert_string_equal(st->expect_text, "1, read=[c]");
+    assert_int_equal(st->n_expect, 2);
+    assert_int_equal(st->expect[0].kind, WSPSIM_XP_INT);
+    assert_int_equal(st->expect[1].kind, WSPSIM_XP_SET);
+    assert_int_equal(st->expect[1].list->items[0]->i, 1); /* c is slot 1 */
+    assert_null(st->args[1]);
+    assert_int_equal(st->args[3]->i, 0);
+    st = t->body.stmts[6];
+    assert_int_equal(st->expect[0].kind, WSPSIM_XP_DATA);
+    assert_memory_equal(st->expect[0].bytes, "hello", 5);
+    t = g_ptr_array_index(s->threads, 1);
+    assert_int_equal(t->start, SIM_MSEC);
+    st = t->body.stmts[0];
+    assert_int_equal(st->args[3]->i, WSA_FLAG_OVERLAPPED);
+    st = t->body.stmts[4];
+    assert_int_equal(st->expect[0].kind, WSPSIM_XP_ERROR);
+    assert_int_equal(st->expect[0].i, WSAESHUTDOWN);
+    st = t->body.stmts[5];
+    assert_int_equal(st->kind, WSPSIM_ST_REPEAT);
+    assert_int_equal(st->count, 3);
+    assert_int_equal(st->body.stmts[0]->args[1]->kind, WSPSIM_EX_FILL);
+    assert_int_equal(st->body.stmts[0]->args[1]->i, 10);
+    st = t->body.stmts[6];
+    assert_int_equal(st->count, 4);
+    assert_int_equal(st->from, 1);
+    assert_true(st->var_slot >= 0);
+    assert_int_equal(st->body.stmts[0]->args[1]->i, 1000);
+    assert_int_equal(st->body.stmts[0]->args[2]->i, MSG_PEEK | MSG_WAITALL);
+    assert_int_equal(st->body.stmts[0]->expect[0].kind, WSPSIM_XP_NBYTES);
+    assert_int_equal(s->actions->len, 2);
+    a = g_ptr_array_index(s->actions, 0);
+    assert_int_equal(a->at, 2 * SIM_SEC);
+    assert_int_equal(a->link.set, WSPSIM_LP_UP);
+    assert_false(a->link.p.up);
+    a = g_ptr_array_index(s->actions, 1);
+    assert_true(a->link.one_way);
+    assert_int_equal(a->link.p.loss_ppm, 300000);
+    assert_int_equal(a->link.p.latency_ns, 1500 * SIM_USEC);
+}
+
+static void
+test_runner_parse_link_params(void **state)
+{
+    g_autoptr(WspsimScript) s = parse_ok(
+        "host a 10.0.0.1\nhost b 10.0.0.2\nrouter r 10.0.1.1\n"
+        "link a r latency 250us jitter 1ms loss 0.5% dup 0.1% reorder 1% 3ms corrupt 10ppm "
+        "rate 1.5Gbps queue 100 mtu 1280 queue 64KiB\n"
+        "link r b ge p=1% r=30% good=0% bad=50%\n"
+        "link r -> b latency 2ms\n");
+    const WspsimLinkDecl *l = g_ptr_array_index(s->links, 0);
+
+    (void) state;
+    assert_int_equal(l->p.latency_ns, 250000);
+    assert_int_equal(l->p.jitter_ns, SIM_MSEC);
+    assert_int_equal(l->p.loss_ppm, 5000);
+    assert_int_equal(l->p.dup_ppm, 1000);
+    assert_int_equal(l->p.reorder_ppm, 10000);
+    assert_int_equal(l->p.reorder_delay_ns, 3 * SIM_MSEC);
+    assert_int_equal(l->p.corrupt_ppm, 10);
+    assert_int_equal(l->p.rate_bps, 1500000000);
+    assert_int_equal(l->p.queue_packets, 100);
+    assert_int_equal(l->p.queue_bytes, 65536);
+    assert_int_equal(l->p.mtu, 1280);
+    l = g_ptr_array_index(s->links, 1);
+    assert_true(l->p.ge_enabled);
+    assert_int_equal(l->p.ge_p_good_bad_ppm, 10000);
+    assert_int_equal(l->p.ge_p_bad_good_ppm, 300000);
+    assert_int_equal(l->p.ge_loss_bad_ppm, 500000);
+    l = g_ptr_array_index(s->links, 2);
+    assert_true(l->one_way);
+}
+
+static void
+test_runner_parse_templates(void **state)
+{
+    g_autoptr(WspsimScript) s = parse_ok(
+        "host srv 10.0.0.2\nhost cli 10.0.0.1\nlink cli srv\n"
+        "process srv.shared\n"
+        "thread srv.shared.a:\n    s = WSPSocket(AF_INET, SOCK_DGRAM)\n"
+        "thread srv.shared.b at 1s:\n    WSPCloseSocket(s)\n"
+        "thread cli.worker[i=1..100].main at 10ms every 1ms:\n"
+        "    s = WSPSocket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)\n"
+        "    WSPSendTo(s, x\"00 01ff\", [::1]:53) -> 3\n"
+        "    WSPIoctl(s, FIONBIO, i)\n");
+    const WspsimThreadDecl *t;
+    const WspsimStmt *st;
+
+    (void) state;
+    assert_int_equal(s->procs->len, 2);
+    t = g_ptr_array_index(s->threads, 2);
+    assert_string_equal(t->proc, "worker");
+    assert_string_equal(t->name, "main");
+    assert_int_equal(t->tfrom, 1);
+    assert_int_equal(t->tto, 100);
+    assert_int_equal(t->every, SIM_MSEC);
+    assert_int_equal(t->start, 10 * SIM_MSEC);
+    st = t->body.stmts[1];
+    assert_int_equal(st->args[1]->len, 3);
+    assert_int_equal(st->args[1]->bytes[2], 0xff);
+    assert_int_equal(st->args[2]->addr.port, 53);
+    assert_int_equal(st->args[2]->addr.addr.family, SIM_AF_INET6);
+    /* the shared process: b's s is a's s */
+    t = g_ptr_array_index(s->threads, 1);
+    assert_int_equal(t->body.stmts[0]->args[0]->i, 0);
+}
+
+static void
+test_runner_parse_strings(void **state)
+{
+    g_autoptr(WspsimScript) s = parse_ok(
+        "host a 10.0.0.1\nthread a.m:\n"
+        "    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+        "    WSPSend(s, \"a\\n\\t\\\"\\\\\\x41\\0\") -> WSAENOTCONN\n"
+        "    WSPSelect(\n        read=[s],\n        write=[],\n        timeout=1.5s) -> 0\n"
+        "    note \"done\"\n");
+    const WspsimThreadDecl *t = g_ptr_array_index(s->threads, 0);
+    const WspsimStmt *st = t->body.stmts[1];
+
+    (void) state;
+    assert_int_equal(st->args[1]->len, 7);
+    assert_memory_equal(st->args[1]->bytes, "a\n\t\"\\A\0", 7);
+    st = t->body.stmts[2];
+    assert_int_equal(st->args[3]->i, 1500 * SIM_MSEC);
+    assert_int_equal(st->args[1]->n_items, 0);
+    assert_int_equal(t->body.stmts[3]->kind, WSPSIM_ST_NOTE);
+}
+
+typedef struct {
+    const char *name;
+    const char *text;
+    int code;
+    const char *message; /* the whole message, "t.wsim:L:C: ..." or a prefix ending in '*' */
+} ErrCase;
+
+#define HOSTS "host a 10.0.0.1\nhost b 10.0.0.2\nlink a b\n"
+
+static const ErrCase err_cases[] = {
+    { "unknown-keyword", "hots a 10.0.0.1\n", WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+      "t.wsim:1:1: unknown keyword 'hots' (seed, host, router, link, process, thread, at, run)" },
+    { "unknown-constant", HOSTS "thread a.m:\n    s = WSPSocket(AF_INETT, SOCK_STREAM)\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME, "t.wsim:5:19: unknown constant 'AF_INETT'" },
+    { "unknown-function", HOSTS "thread a.m:\n    WSPFrobnicate(1)\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+      "t.wsim:5:5: unknown or not yet supported function 'WSPFrobnicate'" },
+    { "unknown-statement", HOSTS "thread a.m:\n    slep 5ms\n", WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+      "t.wsim:5:5: unknown statement 'slep'*" },
+    { "bad-address", "host a 10.0.0.300\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:1:8: bad address '10.0.0.300'" },
+    { "bad-address-v6", "host a fe80:::1\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:1:8: bad address 'fe80:::1'" },
+    { "bad-port", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+      "    WSPConnect(s, 10.0.0.2:70000)\n", WSPSIM_SCENARIO_ERROR_RANGE,
+      "t.wsim:6:28: port out of range (0..65535)" },
+    { "type-mismatch", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+      "    WSPConnect(s, \"10.0.0.2\")\n", WSPSIM_SCENARIO_ERROR_TYPE,
+      "t.wsim:6:19: argument 'addr' takes an address with a port (e.g. 10.0.0.2:80)" },
+    { "type-mismatch-unit", HOSTS "link a b latency 5Mbps\n", WSPSIM_SCENARIO_ERROR_TYPE,
+      "t.wsim:4:18: latency takes a duration with a unit (e.g. 5ms, 2s, 100us)" },
+    { "expect-mismatch", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+      "    WSPBind(s, 10.0.0.1:1) -> \"x\"\n", WSPSIM_SCENARIO_ERROR_TYPE,
+      "t.wsim:6:31: WSPBind cannot be expected to give \"x\"" },
+    { "undefined-variable", HOSTS "thread a.m:\n    WSPCloseSocket(sock)\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+      "t.wsim:5:20: undefined variable 'sock' (assign it first: sock = WSPSocket(...))" },
+    { "unterminated-string", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+      "    WSPSend(s, \"hello)\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:6:16: unterminated string" },
+    { "bad-escape", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+      "    WSPSend(s, \"a\\q\")\n", WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:6:18: unknown escape*" },
+    { "time-out-of-range", HOSTS "run until 2000000s\n", WSPSIM_SCENARIO_ERROR_RANGE,
+      "t.wsim:4:11: run until out of range (0 to 1000000s)" },
+    { "time-too-fine", HOSTS "thread a.m:\n    sleep 1.5ns\n", WSPSIM_SCENARIO_ERROR_RANGE,
+      "t.wsim:5:11: '1.5ns' is finer than the unit's smallest step" },
+    { "size-out-of-range", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+      "    WSPSend(s, 1GB bytes)\n", WSPSIM_SCENARIO_ERROR_RANGE,
+      "t.wsim:6:16: buffer size out of range (0 to 67108864)" },
+    { "number-too-large", "seed 99999999999999999999999\n", WSPSIM_SCENARIO_ERROR_RANGE,
+      "t.wsim:1:6: number too large" },
+    { "loss-range", HOSTS "link a b loss 101%\n", WSPSIM_SCENARIO_ERROR_RANGE,
+      "t.wsim:4:15: loss out of range (0% to 100%)" },
+    { "unknown-unit", HOSTS "thread a.m:\n    sleep 5min\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:5:12: unknown unit 'min'*" },
+    { "unknown-host", "host a 10.0.0.1\nthread c.main:\n    sleep 1s\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST,
+      "t.wsim:2:8: unknown host 'c' (declare it with 'host NAME ADDRESS' first)" },
+    { "unknown-link-end", "host a 10.0.0.1\nlink a z\n", WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST,
+      "t.wsim:2:8: unknown host or router 'z'*" },
+    { "no-such-link", "host a 10.0.0.1\nhost b 10.0.0.2\nat 1s: link a b down\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST, "t.wsim:3:13: there is no link between a and b" },
+    { "duplicate-address", "host a 10.0.0.1\nhost b 10.0.0.1\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:2:8: address 10.0.0.1 already belongs to a" },
+    { "bad-indent", HOSTS "thread a.m:\n    sleep 1s\n  sleep 2s\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:6:3: indentation does not match any outer block" },
+    { "unexpected-indent", HOSTS "  seed 1\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:4:3: unexpected indentation*" },
+    { "missing-block", HOSTS "thread a.m:\nseed 1\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:5:1: expected an indented block, found 'seed'" },
+    { "missing-arg", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET)\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:5:9: WSPSocket needs argument 'type' (a number or constant)" },
+    { "too-many-args", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM, 0, 0, 0)\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:5:47: too many arguments to WSPSocket" },
+    { "unknown-named-arg", HOSTS "thread a.m:\n    WSPSelect(reed=[], timeout=0)\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME, "t.wsim:5:15: WSPSelect has no argument named 'reed'" },
+    { "call-at-top", HOSTS "WSPSocket(AF_INET, SOCK_STREAM)\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:4:1: calls belong in a thread block (thread HOST.NAME:)" },
+    { "reserved-partition", HOSTS "at 1s: partition {a} {b}\n", WSPSIM_SCENARIO_ERROR_FAILED,
+      "t.wsim:4:8: 'partition' is reserved for fault injection (issue 9) and not implemented yet" },
+    { "binary-nul", "seed 1\nho\0st\n", WSPSIM_SCENARIO_ERROR_IO,
+      "t.wsim:2:3: binary file (NUL byte): not a scenario" },
+    { "binary-utf8", "seed 1\n\xff\xfe\n", WSPSIM_SCENARIO_ERROR_IO,
+      "t.wsim:2:1: binary file (invalid UTF-8): not a scenario" },
+    { "unknown-event", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+      "    WSPEnumNetworkEvents(s) -> FD_REED\n", WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+      "t.wsim:6:32: expected a network event*" },
+    { "router-thread", "router r\nthread r.m:\n    sleep 1s\n", WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST,
+      "t.wsim:2:8: 'r' is a router: processes run on hosts" },
+    { "template-thread", HOSTS "thread a.p.t[i=1..3]:\n    sleep 1s\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:4:13: a template makes one process per instance*" },
+    { "deep-nesting", HOSTS "thread a.m:\n"
+      " repeat 1:\n  repeat 1:\n   repeat 1:\n    repeat 1:\n     repeat 1:\n      repeat 1:\n"
+      "       repeat 1:\n        repeat 1:\n         repeat 1:\n          repeat 1:\n"
+      "           repeat 1:\n            repeat 1:\n             repeat 1:\n"
+      "              repeat 1:\n               repeat 1:\n                repeat 1:\n"
+      "                 repeat 1:\n                  repeat 1:\n                   repeat 1:\n"
+      "                    repeat 1:\n                     repeat 1:\n"
+      "                      repeat 1:\n                       repeat 1:\n"
+      "                        repeat 1:\n                         repeat 1:\n"
+      "                          repeat 1:\n                           repeat 1:\n"
+      "                            repeat 1:\n                             repeat 1:\n"
+      "                              repeat 1:\n                               repeat 1:\n"
+      "                                repeat 1:\n                                 sleep 1s\n",
+      WSPSIM_SCENARIO_ERROR_RANGE, "*blocks nested too deeply*" },
+    { "empty-line-only-host", "host a\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:1:7: expected an address (e.g. 10.0.0.1), found end of line" },
+    { "assign-constant", HOSTS "thread a.m:\n    AF_INET = WSPSocket(AF_INET, SOCK_STREAM)\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:5:5: 'AF_INET' is a constant, not a variable" },
+};
+
+static bool
+message_matches(const char *want, const char *got)
+{
+    size_t n = strlen(want);
+
+    if (want[0] == '*')
+        return strstr(got, g_strndup(want + 1, n - 2)) != NULL; /* "*middle*" */
+    if (n > 0 && want[n - 1] == '*')
+        return strncmp(want, got, n - 1) == 0;
+    return strcmp(want, got) == 0;
+}
+
+static void
+test_runner_parse_errors(void **state)
+{
+    (void) state;
+    for (size_t i = 0; i < G_N_ELEMENTS(err_cases); i++) {
+        const ErrCase *c = &err_cases[i];
+        g_autoptr(GError) e = NULL;
+        size_t len = strlen(c->text);
+        WspsimScript *s;
+
+        if (strcmp(c->name, "binary-nul") == 0)
+            len = 12;
+        print_message("case %s\n", c->name);
+        s = wspsim_script_parse("t.wsim", c->text, len, &e);
+        if (s != NULL)
+            fail_msg("case %s: parsed", c->name);
+        assert_non_null(e);
+        if (!message_matches(c->message, e->message))
+            fail_msg("case %s:\n want %s\n got  %s", c->name, c->message, e->message);
+        assert_true(g_error_matches(e, WSPSIM_SCENARIO_ERROR, c->code));
+    }
+}
+
+static void
+test_runner_parse_missing_file(void **state)
+{
+    g_autoptr(GError) e = NULL;
+
+    (void) state;
+    assert_null(wspsim_script_load("/nonexistent/x.wsim", &e));
+    assert_true(g_error_matches(e, WSPSIM_SCENARIO_ERROR, WSPSIM_SCENARIO_ERROR_IO));
+    assert_true(g_str_has_prefix(e->message, "/nonexistent/x.wsim:1:1: "));
+    g_clear_error(&e);
+    assert_null(wspsim_script_load("/", &e));
+    assert_true(g_error_matches(e, WSPSIM_SCENARIO_ERROR, WSPSIM_SCENARIO_ERROR_IO));
+}
+
+/* Every prefix of a good script and a few mutations: an error or a script,
+ * never a crash (a poor man's fuzz pass; the real fuzz target comes later). */
+static void
+test_runner_parse_never_crashes(void **state)
+{
+    size_t len = strlen(flagship);
+
+    (void) state;
+    for (size_t n = 0; n <= len; n++) {
+        g_autoptr(GError) e = NULL;
+        WspsimScript *s = wspsim_script_parse("t.wsim", flagship, n, &e);
+
+        assert_true((s == NULL) != (e == NULL));
+        wspsim_script_free(s);
+    }
+    for (size_t n = 0; n < len; n += 3) {
+        g_autofree char *m = g_strdup(flagship);
+        g_autoptr(GError) e = NULL;
+        WspsimScript *s;
+
+        m[n] = "([\"x:.|=-9 \n\t"[n % 13];
+        s = wspsim_script_parse("t.wsim", m, len, &e);
+        assert_true((s == NULL) != (e == NULL));
+        wspsim_script_free(s);
+    }
+}
+
+/* The constant table holds every WSAE* code and the header values. */
+static void
+test_runner_parse_constants(void **state)
+{
+    const char *const *names;
+    const gint64 *values;
+    size_t n = wspsim_const_table(&names, &values);
+    gint64 v;
+
+    (void) state;
+    assert_true(n > 200);
+    for (size_t i = 1; i < n; i++)
+        assert_true(strcmp(names[i - 1], names[i]) < 0); /* sorted, unique: bsearch works */
+    assert_true(wspsim_const_lookup("WSAEWOULDBLOCK", 14, &v));
+    assert_int_equal(v, 10035);
+    assert_true(wspsim_const_lookup("FD_CLOSE", 8, &v));
+    assert_int_equal(v, FD_CLOSE);
+    assert_true(wspsim_const_lookup("FIONBIO", 7, &v));
+    assert_int_equal(v, (gint64) FIONBIO);
+    assert_true(wspsim_const_lookup("SO_RCVTIMEO", 11, &v));
+    assert_int_equal(v, 0x1006);
+    assert_true(wspsim_const_lookup("TRUE", 4, &v));
+    assert_false(wspsim_const_lookup("AF_INE", 6, &v));
+    assert_false(wspsim_const_lookup("AF_INETX", 8, &v));
+    assert_string_equal(wspsim_error_name(WSAESHUTDOWN), "WSAESHUTDOWN");
+    assert_string_equal(wspsim_error_name(WSAEWOULDBLOCK), "WSAEWOULDBLOCK");
+    assert_string_equal(wspsim_error_name(WSA_IO_PENDING), "WSA_IO_PENDING");
+    /* every function row has a name and an invoker, names unique */
+    for (size_t i = 0; i < wspsim_call_count(); i++) {
+        const WspsimCallSpec *c = wspsim_call_nth(i);
+        const char *name = wspsim_call_name(c);
+
+        assert_ptr_equal(wspsim_call_lookup(name, strlen(name)), c);
+    }
+}
+
+/* Every name the headers #define with a scenario prefix is in the table
+ * (regenerate runner/wspsim-consts.inc with runner/gen-consts.sh). */
+static void
+test_runner_parse_constants_complete(void **state)
+{
+    static const char *const headers[] = { "winsock2.h", "ws2spi.h", "ws2tcpip.h", "mswsock.h",
+                                           "mstcpip.h", "qos.h" };
+    g_autoptr(GRegex) re = g_regex_new(
+        "^#define[ \\t]+((AF_|SOCK_|IPPROTO_|SOL_|SO_|TCP_|IP_|IPV6_|MSG_|SD_|FD_|WSAE|FIO|SIO)"
+        "[A-Z0-9_]*)[ \\t]",
+        G_REGEX_MULTILINE, 0, NULL);
+    guint checked = 0;
+
+    (void) state;
+    for (size_t i = 0; i < G_N_ELEMENTS(headers); i++) {
+        g_autofree char *path = g_build_filename(SRCDIR, "spi", "wspsim", headers[i], NULL);
+        g_autofree char *text = NULL;
+        g_autoptr(GMatchInfo) mi = NULL;
+
+        if (!g_file_get_contents(path, &text, NULL, NULL))
+            continue;
+        g_regex_match(re, text, 0, &mi);
+        while (g_match_info_matches(mi)) {
+            g_autofree char *name = g_match_info_fetch(mi, 1);
+            gint64 v;
+
+            if (strcmp(name, "FD_SETSIZE") != 0 && !wspsim_const_lookup(name, strlen(name), &v))
+                fail_msg("%s of %s is not in runner/wspsim-consts.inc", name, headers[i]);
+            checked++;
+            g_match_info_next(mi, NULL);
+        }
+    }
+    assert_true(checked > 100);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_runner_parse_flagship),
+        cmocka_unit_test(test_runner_parse_link_params),
+        cmocka_unit_test(test_runner_parse_templates),
+        cmocka_unit_test(test_runner_parse_strings),
+        cmocka_unit_test(test_runner_parse_errors),
+        cmocka_unit_test(test_runner_parse_missing_file),
+        cmocka_unit_test(test_runner_parse_never_crashes),
+        cmocka_unit_test(test_runner_parse_constants),
+        cmocka_unit_test(test_runner_parse_constants_complete),
+    };
+
+    return cmocka_run_group_tests_name("runner-parse", tests, NULL, NULL);
+}
