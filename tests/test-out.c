@@ -44,6 +44,7 @@ typedef struct {
     SimSocketId cudp, sudp;
     guint64 n_send; /* SEND + QUEUE records: packets put onto a link */
     guint64 n_records;
+    bool v6; /* also send an IPv6 datagram to a closed port */
 } Scn;
 
 static void
@@ -221,6 +222,18 @@ step_lose(SimWorld *w, void *data)
     assert_int_equal(sim_link_set_params(w, s->l1, SIM_DIR_AB, &p), SIM_OK);
 }
 
+/* IPv6: a datagram to a port nobody listens on, answered by ICMPv6. */
+static void
+step_v6(SimWorld *w, void *data)
+{
+    Scn *s = data;
+    SimSockAddr to = { addr("2001:db8:1::2"), 7001 };
+    SimSocketId u = sim_udp_open(w, s->client, SIM_AF_INET6);
+
+    assert_int_equal(sim_udp_sendto(w, u, &to, "v6", 2), SIM_OK);
+    assert_int_equal(sim_udp_close(w, u), SIM_OK);
+}
+
 static void
 step_close(SimWorld *w, void *data)
 {
@@ -281,6 +294,19 @@ scn_run(Scn *s)
     sim_event_schedule_at(s->w, 45 * SIM_MSEC, step_data, s);
     sim_event_schedule_at(s->w, 70 * SIM_MSEC, step_udp, s);
     sim_event_schedule_at(s->w, 90 * SIM_MSEC, step_lose, s);
+    if (s->v6) {
+        SimAddr a;
+
+        a = addr("2001:db8::1");
+        assert_int_equal(sim_node_add_addr(s->w, s->client, &a, 64), SIM_OK);
+        a = addr("2001:db8::fe");
+        assert_int_equal(sim_node_add_addr(s->w, s->router, &a, 64), SIM_OK);
+        a = addr("2001:db8:1::fe");
+        assert_int_equal(sim_node_add_addr(s->w, s->router, &a, 64), SIM_OK);
+        a = addr("2001:db8:1::2");
+        assert_int_equal(sim_node_add_addr(s->w, s->server, &a, 64), SIM_OK);
+        sim_event_schedule_at(s->w, 100 * SIM_MSEC, step_v6, s);
+    }
     sim_event_schedule_at(s->w, 3 * SIM_SEC, step_close, s);
     sim_event_schedule_at(s->w, 3 * SIM_SEC + 40 * SIM_MSEC, step_close2, s);
     sim_world_run(s->w);
@@ -616,6 +642,7 @@ test_out_pcap_readback(void **state)
     pc = wspsim_out_pcap_open(s->w, path, &err);
     assert_non_null(pc);
     assert_true(wspsim_out_pcap_add_filter(pc, "client:router", &err));
+    s->v6 = true;
     scn_run(s);
     n = wspsim_out_pcap_packet_count(pc);
     assert_true(wspsim_out_pcap_close(pc, &err));
@@ -638,6 +665,9 @@ test_out_pcap_readback(void **state)
                               NULL };
         const char *flags[] = { tshark, "-n", "-r", path, "-Y", "tcp", "-T", "fields",
                                 "-e",   "tcp.flags.str", NULL };
+        const char *v6[] = { tshark, "-n", "-r", path, "-Y", "ipv6", "-T", "fields",
+                             "-e", "ipv6.nxt", NULL };
+        g_autofree char *out_v6 = run(v6);
         g_autofree char *out_list = run(list);
         g_autofree char *out_bad = run(bad);
         g_autofree char *out_flags = run(flags);
@@ -647,6 +677,10 @@ test_out_pcap_readback(void **state)
         assert_int_equal(count_lines(out_list), n);
         assert_non_null(out_bad);
         assert_string_equal(out_bad, "");
+        /* The IPv6 datagram out, the ICMPv6 port unreachable back. */
+        assert_non_null(out_v6);
+        assert_true(g_str_has_prefix(out_v6, "17\n58")); /* 58,17: with the quoted header */
+        assert_int_equal(count_lines(out_v6), 2);
         assert_non_null(out_flags);
         f = g_strsplit(out_flags, "\n", -1);
         /* tshark writes the flags as "·······A··S·" (U+00B7 for clear). */
