@@ -13,7 +13,7 @@
 #include <errno.h>
 #include <string.h>
 
-G_DEFINE_QUARK(wspsim-out-error-quark, wspsim_out_error)
+G_DEFINE_QUARK(wspsim - out - error - quark, wspsim_out_error)
 
 /* ---- Files shared by the writers ---------------------------------------- */
 
@@ -326,7 +326,10 @@ wspsim_out_jsonl_format(const SimWorld *world, const SimTraceRecord *rec, GStrin
         json_kv_str(str, "peer", node_name_or_null(world, rec->peer));
     if (rec->link != SIM_ID_NONE) {
         json_kv_u(str, "link", rec->link);
-        json_kv_str(str, "dir", rec->dir == SIM_DIR_BA ? "ba" : "ab");
+        json_kv_str(str, "dir",
+                    rec->dir == SIM_DIR_BA     ? "ba"
+                    : rec->dir == SIM_DIR_BOTH ? "both"
+                                               : "ab");
     }
     if (rec->kind == SIM_TR_PKT_DROP)
         json_kv_str(str, "reason", sim_drop_reason_name(rec->reason));

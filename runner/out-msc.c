@@ -26,21 +26,21 @@
 
 /* ---- Layout constants (pixels) ------------------------------------------ */
 
-#define AXIS_W 96         /* time axis column at the left */
-#define COL_MIN_W 200     /* a lifeline column at least this wide */
+#define AXIS_W 96     /* time axis column at the left */
+#define COL_MIN_W 200 /* a lifeline column at least this wide */
 #define COL_MAX_W 400
 #define TITLE_H 30
-#define HEAD_Y 36         /* top of the node boxes */
+#define HEAD_Y 36 /* top of the node boxes */
 #define HEAD_H 36
 #define TOP_Y (HEAD_Y + HEAD_H + 24) /* the first row */
-#define ROW_H 18          /* one stacked item */
-#define MIN_GAP 20        /* between two distinct instants */
-#define FLIGHT_PX 48      /* the median flight time */
-#define GAP_MAX_PX 240    /* longer gaps become a break */
+#define ROW_H 18                     /* one stacked item */
+#define MIN_GAP 20                   /* between two distinct instants */
+#define FLIGHT_PX 48                 /* the median flight time */
+#define GAP_MAX_PX 240               /* longer gaps become a break */
 #define BREAK_H 44
-#define CHAR_W10 66       /* 10 x the advance of an 11 px monospace character */
-#define NOTE_WRAP 40      /* a note wraps at this many characters ... */
-#define NOTE_MAX_LINES 3  /* ... onto at most this many lines */
+#define CHAR_W10 66      /* 10 x the advance of an 11 px monospace character */
+#define NOTE_WRAP 40     /* a note wraps at this many characters ... */
+#define NOTE_MAX_LINES 3 /* ... onto at most this many lines */
 #define NOTE_MAX_CHARS (NOTE_WRAP * NOTE_MAX_LINES)
 #define LABEL_MAX_CHARS 32
 #define LEGEND_H 30
@@ -57,14 +57,14 @@ typedef enum {
 
 typedef struct {
     ItemKind kind;
-    SimNodeId node;  /* arrow: sender; others: where it is drawn */
-    SimNodeId peer;  /* arrow: receiver; drop: the node it was heading to (or 0) */
-    SimTime t0;      /* arrow: departure; others: when */
-    SimTime t1;      /* arrow: arrival (arrived) */
-    SimTime t_exp;   /* arrow: expected arrival (latency + serialisation) */
-    SimTime t_drop;  /* arrow: when it was dropped */
+    SimNodeId node; /* arrow: sender; others: where it is drawn */
+    SimNodeId peer; /* arrow: receiver; drop: the node it was heading to (or 0) */
+    SimTime t0;     /* arrow: departure; others: when */
+    SimTime t1;     /* arrow: arrival (arrived) */
+    SimTime t_exp;  /* arrow: expected arrival (latency + serialisation) */
+    SimTime t_drop; /* arrow: when it was dropped */
     guint row0, row1;
-    guint n_rows; /* rows taken at t0 (a wrapped note takes several) */
+    guint n_rows;               /* rows taken at t0 (a wrapped note takes several) */
     bool arrived, dropped, bad; /* bad: a failed call */
     SimDropReason reason;
     guint8 proto;
@@ -89,9 +89,9 @@ struct WspsimOutMsc {
     char *path;
     char *title;
     guint max_events;
-    guint64 seen;    /* drawable events seen */
-    guint64 skipped; /* of which not drawn (over the cap) */
-    GArray *items;   /* of Item, in record order */
+    guint64 seen;        /* drawable events seen */
+    guint64 skipped;     /* of which not drawn (over the cap) */
+    GArray *items;       /* of Item, in record order */
     GHashTable *hops;    /* HopKey -> item index + 1 (lookup only) */
     GHashTable *anchors; /* AnchorKey -> rows used (lookup only) */
     SimTime last_time;
@@ -303,8 +303,8 @@ on_send(WspsimOutMsc *m, SimWorld *world, const SimTraceRecord *rec)
 {
     HopKey *k;
     Item *it;
-    SimTime depart = rec->kind == SIM_TR_PKT_QUEUE && rec->depart_ns > rec->time ? rec->depart_ns
-                                                                                  : rec->time;
+    SimTime depart =
+        rec->kind == SIM_TR_PKT_QUEUE && rec->depart_ns > rec->time ? rec->depart_ns : rec->time;
 
     if (rec->packet == NULL || rec->link == SIM_ID_NONE || !admit(m))
         return;
@@ -418,9 +418,9 @@ on_text(WspsimOutMsc *m, SimWorld *world, const SimTraceRecord *rec, ItemKind ki
         break;
     case IT_CHANGE:
         if (rec->kind == SIM_TR_LINK_CHANGE)
-            g_string_append_printf(label, "link to %s:",
-                                   rec->peer != SIM_ID_NONE ? sim_node_name(world, rec->peer)
-                                                            : "?");
+            g_string_append_printf(
+                label,
+                "link to %s:", rec->peer != SIM_ID_NONE ? sim_node_name(world, rec->peer) : "?");
         else if (rec->kind == SIM_TR_NODE_CHANGE)
             g_string_append(label, "node");
         else if (rec->kind == SIM_TR_FAULT)
@@ -494,19 +494,19 @@ msc_sink(SimWorld *world, const SimTraceRecord *rec, void *data)
 
 typedef struct {
     SimTime t;
-    int y;       /* of row 0 */
-    guint rows;  /* stacked items at this instant (max over lifelines) */
-    bool label;  /* axis label wanted */
-    bool brk;    /* the gap before this instant is a break */
+    int y;      /* of row 0 */
+    guint rows; /* stacked items at this instant (max over lifelines) */
+    bool label; /* axis label wanted */
+    bool brk;   /* the gap before this instant is a break */
 } Row;
 
 typedef struct {
-    GArray *rows;   /* of Row, by time */
+    GArray *rows;    /* of Row, by time */
     SimNodeId *cols; /* node of each column */
     guint n_cols;
     int col_w;
     int width, height;
-    int bottom;     /* y where lifelines end */
+    int bottom; /* y where lifelines end */
 } Layout;
 
 static int
@@ -822,44 +822,44 @@ svg_title(GString *s, const char *detail)
 static void
 svg_cross(GString *s, int x, int y)
 {
-    g_string_append_printf(s,
-                           "<path class=\"x\" d=\"M%d %dL%d %dM%d %dL%d %d\"/>\n", x - 6, y - 6,
+    g_string_append_printf(s, "<path class=\"x\" d=\"M%d %dL%d %dM%d %dL%d %d\"/>\n", x - 6, y - 6,
                            x + 6, y + 6, x - 6, y + 6, x + 6, y - 6);
 }
 
 static void
 svg_style(GString *s)
 {
-    g_string_append(s, "<style>\n"
-                       "text{font-family:" FONT ";font-size:11px;fill:#222}\n"
-                       ".halo{paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}\n"
-                       ".title{font-size:14px;font-weight:bold}\n"
-                       ".node{fill:#eef2f7;stroke:#4a5a70;stroke-width:1.2}\n"
-                       ".nname{font-size:13px;font-weight:bold;fill:#1d2a3a}\n"
-                       ".naddr{font-size:10px;fill:#5a6878}\n"
-                       ".life{stroke:#9aa5b1;stroke-width:1.2}\n"
-                       ".axis{stroke:#b8c0c8;stroke-width:1}\n"
-                       ".tick{font-size:10px;fill:#5a6878}\n"
-                       ".grid{stroke:#eceff2;stroke-width:1}\n"
-                       ".brk{fill:#fff;stroke:none}\n"
-                       ".zig{fill:none;stroke:#9aa5b1;stroke-width:1.2}\n"
-                       ".brkt{font-size:10px;fill:#6b7785;font-style:italic}\n"
-                       ".a{fill:none;stroke-width:1.6}\n"
-                       ".a.tcp{stroke:#1f5fae}.a.udp{stroke:#16865c}.a.icmp{stroke:#8a4fbf}"
-                       ".a.ip{stroke:#555}\n"
-                       ".al.tcp{fill:#1f5fae}.al.udp{fill:#16865c}.al.icmp{fill:#8a4fbf}"
-                       ".al.ip{fill:#555}\n"
-                       ".lost{stroke-dasharray:5 3}\n"
-                       ".x{stroke:#d62728;stroke-width:2.6;fill:none}\n"
-                       ".xr{fill:#c0201f;font-weight:bold}\n"
-                       ".call{fill:#fff8d6;stroke:#c9a227;stroke-width:1}\n"
-                       ".callbad{fill:#fde4e1;stroke:#d0473a;stroke-width:1}\n"
-                       ".chg{fill:#fbe9d7;stroke:#d08a3a;stroke-width:1}\n"
-                       ".st{fill:#e3f4e5;stroke:#3f9a4e;stroke-width:1}\n"
-                       ".stt{font-size:10px;fill:#22662d;font-weight:bold}\n"
-                       ".ev{font-size:10px;fill:#b35c00;font-style:italic}\n"
-                       ".trunc{fill:#8a1c1c;font-weight:bold}\n"
-                       "</style>\n");
+    g_string_append(s,
+                    "<style>\n"
+                    "text{font-family:" FONT ";font-size:11px;fill:#222}\n"
+                    ".halo{paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}\n"
+                    ".title{font-size:14px;font-weight:bold}\n"
+                    ".node{fill:#eef2f7;stroke:#4a5a70;stroke-width:1.2}\n"
+                    ".nname{font-size:13px;font-weight:bold;fill:#1d2a3a}\n"
+                    ".naddr{font-size:10px;fill:#5a6878}\n"
+                    ".life{stroke:#9aa5b1;stroke-width:1.2}\n"
+                    ".axis{stroke:#b8c0c8;stroke-width:1}\n"
+                    ".tick{font-size:10px;fill:#5a6878}\n"
+                    ".grid{stroke:#eceff2;stroke-width:1}\n"
+                    ".brk{fill:#fff;stroke:none}\n"
+                    ".zig{fill:none;stroke:#9aa5b1;stroke-width:1.2}\n"
+                    ".brkt{font-size:10px;fill:#6b7785;font-style:italic}\n"
+                    ".a{fill:none;stroke-width:1.6}\n"
+                    ".a.tcp{stroke:#1f5fae}.a.udp{stroke:#16865c}.a.icmp{stroke:#8a4fbf}"
+                    ".a.ip{stroke:#555}\n"
+                    ".al.tcp{fill:#1f5fae}.al.udp{fill:#16865c}.al.icmp{fill:#8a4fbf}"
+                    ".al.ip{fill:#555}\n"
+                    ".lost{stroke-dasharray:5 3}\n"
+                    ".x{stroke:#d62728;stroke-width:2.6;fill:none}\n"
+                    ".xr{fill:#c0201f;font-weight:bold}\n"
+                    ".call{fill:#fff8d6;stroke:#c9a227;stroke-width:1}\n"
+                    ".callbad{fill:#fde4e1;stroke:#d0473a;stroke-width:1}\n"
+                    ".chg{fill:#fbe9d7;stroke:#d08a3a;stroke-width:1}\n"
+                    ".st{fill:#e3f4e5;stroke:#3f9a4e;stroke-width:1}\n"
+                    ".stt{font-size:10px;fill:#22662d;font-weight:bold}\n"
+                    ".ev{font-size:10px;fill:#b35c00;font-style:italic}\n"
+                    ".trunc{fill:#8a1c1c;font-weight:bold}\n"
+                    "</style>\n");
     g_string_append(s, "<defs>"
                        "<marker id=\"ah-tcp\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
                        "markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\">"
@@ -890,17 +890,20 @@ svg_heads(WspsimOutMsc *m, const Layout *L, GString *s, int y)
         if (sim_node_addr_count(m->world, n) > 0)
             sim_addr_to_string(sim_node_addr(m->world, n, 0), a);
         w = MAX(w, text_w(a, 40) * 10 / 11 + (router ? 60 : 0) + 16); /* 10 px font */
-        g_string_append_printf(s, "<rect class=\"node\" x=\"%d\" y=\"%d\" width=\"%d\" "
-                                  "height=\"%d\" rx=\"%d\"/>\n",
+        g_string_append_printf(s,
+                               "<rect class=\"node\" x=\"%d\" y=\"%d\" width=\"%d\" "
+                               "height=\"%d\" rx=\"%d\"/>\n",
                                x - w / 2, y, w, HEAD_H, router ? 14 : 4);
-        g_string_append_printf(s, "<text class=\"nname\" x=\"%d\" y=\"%d\" "
-                                  "text-anchor=\"middle\">",
+        g_string_append_printf(s,
+                               "<text class=\"nname\" x=\"%d\" y=\"%d\" "
+                               "text-anchor=\"middle\">",
                                x, y + 15);
         xml_text(s, name != NULL ? name : "?", 24);
         g_string_append(s, "</text>\n");
         if (a[0] != '\0')
-            g_string_append_printf(s, "<text class=\"naddr\" x=\"%d\" y=\"%d\" "
-                                      "text-anchor=\"middle\">%s%s</text>\n",
+            g_string_append_printf(s,
+                                   "<text class=\"naddr\" x=\"%d\" y=\"%d\" "
+                                   "text-anchor=\"middle\">%s%s</text>\n",
                                    x, y + 29, a, router ? " (router)" : "");
     }
 }
@@ -912,8 +915,9 @@ svg_axis(const Layout *L, GString *s)
 
     g_string_append_printf(s, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n",
                            AXIS_W - 8, TOP_Y - 12, AXIS_W - 8, L->bottom);
-    g_string_append_printf(s, "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\">"
-                              "time</text>\n",
+    g_string_append_printf(s,
+                           "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\">"
+                           "time</text>\n",
                            AXIS_W - 12, TOP_Y - 16);
     for (guint i = 0; i < L->rows->len; i++) {
         const Row *r = &g_array_index(L->rows, Row, i);
@@ -924,12 +928,15 @@ svg_axis(const Layout *L, GString *s)
         last_label = r->y;
         t = g_string_new(NULL);
         fmt_time(t, r->t);
-        g_string_append_printf(s, "<line class=\"grid\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n",
+        g_string_append_printf(s,
+                               "<line class=\"grid\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n",
                                AXIS_W - 4, r->y, L->width - 16, r->y);
-        g_string_append_printf(s, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n",
+        g_string_append_printf(s,
+                               "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n",
                                AXIS_W - 12, r->y, AXIS_W - 8, r->y);
-        g_string_append_printf(s, "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\">%s"
-                                  "</text>\n",
+        g_string_append_printf(s,
+                               "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\">%s"
+                               "</text>\n",
                                AXIS_W - 14, r->y + 4, t->str);
         g_string_free(t, TRUE);
     }
@@ -947,8 +954,9 @@ svg_breaks(const Layout *L, GString *s)
 
         if (!r->brk)
             continue;
-        g_string_append_printf(s, "<rect class=\"brk\" x=\"%d\" y=\"%d\" width=\"%d\" "
-                                  "height=\"%d\"/>\n",
+        g_string_append_printf(s,
+                               "<rect class=\"brk\" x=\"%d\" y=\"%d\" width=\"%d\" "
+                               "height=\"%d\"/>\n",
                                AXIS_W - 12, y1, L->width - AXIS_W - 4, y2 - y1);
         for (int k = 0; k < 2; k++) {
             int yy = k == 0 ? y1 + 4 : y2 - 4;
@@ -961,9 +969,10 @@ svg_breaks(const Layout *L, GString *s)
         }
         d = g_string_new(NULL);
         fmt_duration(d, r->t - p->t);
-        g_string_append_printf(s, "<text class=\"brkt halo\" x=\"%d\" y=\"%d\" "
-                                  "text-anchor=\"middle\">%s with nothing happening (not to "
-                                  "scale)</text>\n",
+        g_string_append_printf(s,
+                               "<text class=\"brkt halo\" x=\"%d\" y=\"%d\" "
+                               "text-anchor=\"middle\">%s with nothing happening (not to "
+                               "scale)</text>\n",
                                AXIS_W + (L->width - AXIS_W) / 2, mid + 4, d->str);
         g_string_free(d, TRUE);
     }
@@ -999,38 +1008,38 @@ svg_arrow(const Layout *L, GString *s, const Item *it)
             den = 1;
         }
         y1 = y_at(L, te);
-        if (it->dropped && it->reason != SIM_DROP_LOSS)
-            y1 = y_at(L, te);
-        else
-            y1 = MAX(y1, y0 + MIN_GAP);
+        if (!it->dropped || it->reason == SIM_DROP_LOSS)
+            y1 = MAX(y1, y0 + MIN_GAP); /* a visible slant even at zero latency */
         xe = x0 + (x1 - x0) * num / den;
         ye = y0 + (y1 - y0) * num / den;
     }
     g_string_append(s, "<g>");
     svg_title(s, it->detail);
-    g_string_append_printf(s,
-                           "<path class=\"a %s%s\" d=\"M%d %dL%d %d\"%s%s%s/>", pc,
+    g_string_append_printf(s, "<path class=\"a %s%s\" d=\"M%d %dL%d %d\"%s%s%s/>", pc,
                            lost ? " lost" : "", x0, y0, xe, ye,
                            it->arrived ? " marker-end=\"url(#ah-" : "", it->arrived ? pc : "",
                            it->arrived ? ")\"" : "");
     /* The label sits over the middle of the drawn segment, on a halo. */
     lx = (x0 + xe) / 2;
     ly = (y0 + ye) / 2 - 4;
-    g_string_append_printf(s, "<text class=\"al %s halo\" x=\"%d\" y=\"%d\" "
-                              "text-anchor=\"middle\">",
+    g_string_append_printf(s,
+                           "<text class=\"al %s halo\" x=\"%d\" y=\"%d\" "
+                           "text-anchor=\"middle\">",
                            pc, lx, ly);
     xml_text(s, it->label, LABEL_MAX_CHARS);
     g_string_append(s, "</text>");
     if (it->dropped) {
         g_string_append(s, "\n");
         svg_cross(s, xe, ye);
-        g_string_append_printf(s, "<text class=\"xr halo\" x=\"%d\" y=\"%d\" "
-                                  "text-anchor=\"%s\">%s</text>",
+        g_string_append_printf(s,
+                               "<text class=\"xr halo\" x=\"%d\" y=\"%d\" "
+                               "text-anchor=\"%s\">%s</text>",
                                x1 >= x0 ? xe + 10 : xe - 10, ye + 14, x1 >= x0 ? "start" : "end",
                                sim_drop_reason_name(it->reason));
     } else if (!it->arrived) {
-        g_string_append_printf(s, "<text class=\"ev halo\" x=\"%d\" y=\"%d\" "
-                                  "text-anchor=\"middle\">(in flight at the end)</text>",
+        g_string_append_printf(s,
+                               "<text class=\"ev halo\" x=\"%d\" y=\"%d\" "
+                               "text-anchor=\"middle\">(in flight at the end)</text>",
                                xe, ye + 14);
     }
     g_string_append(s, "</g>\n");
@@ -1053,13 +1062,15 @@ svg_drop(const Layout *L, GString *s, const Item *it)
         g_string_append_printf(s, "<path class=\"a %s lost\" d=\"M%d %dL%d %d\"/>", pc, x0, y, x,
                                y);
         svg_cross(s, x, y);
-        g_string_append_printf(s, "<text class=\"xr halo\" x=\"%d\" y=\"%d\" "
-                                  "text-anchor=\"%s\">",
+        g_string_append_printf(s,
+                               "<text class=\"xr halo\" x=\"%d\" y=\"%d\" "
+                               "text-anchor=\"%s\">",
                                x + dir * 10, y + 4, dir > 0 ? "start" : "end");
     } else {
         svg_cross(s, x, y);
-        g_string_append_printf(s, "<text class=\"xr halo\" x=\"%d\" y=\"%d\" "
-                                  "text-anchor=\"start\">",
+        g_string_append_printf(s,
+                               "<text class=\"xr halo\" x=\"%d\" y=\"%d\" "
+                               "text-anchor=\"start\">",
                                x + 10, y + 4);
     }
     xml_text(s, it->label, LABEL_MAX_CHARS + 16);
@@ -1078,8 +1089,9 @@ svg_note(const Layout *L, GString *s, const Item *it)
     g_string_append(s, "<g>");
     svg_title(s, it->detail);
     /* One line per row: the box grows downward by ROW_H per extra line. */
-    g_string_append_printf(s, "<rect class=\"%s\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-                              "rx=\"3\"/>",
+    g_string_append_printf(s,
+                           "<rect class=\"%s\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+                           "rx=\"3\"/>",
                            cls, x - w / 2, y - 9, w, 18 + (int) (n - 1) * ROW_H);
     for (guint i = 0; i < n; i++) {
         g_string_append_printf(s, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", x,
@@ -1100,14 +1112,16 @@ svg_state(const Layout *L, GString *s, const Item *it)
     if (it->kind == IT_STATE) {
         int w = (int) (strlen(it->label) * 60 / 10) + 12;
 
-        g_string_append_printf(s, "<rect class=\"st\" x=\"%d\" y=\"%d\" width=\"%d\" "
-                                  "height=\"14\" rx=\"7\"/>",
+        g_string_append_printf(s,
+                               "<rect class=\"st\" x=\"%d\" y=\"%d\" width=\"%d\" "
+                               "height=\"14\" rx=\"7\"/>",
                                x - w / 2, y - 7, w);
         g_string_append_printf(s, "<text class=\"stt\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">",
                                x, y + 4);
     } else {
-        g_string_append_printf(s, "<text class=\"ev halo\" x=\"%d\" y=\"%d\" "
-                                  "text-anchor=\"middle\">",
+        g_string_append_printf(s,
+                               "<text class=\"ev halo\" x=\"%d\" y=\"%d\" "
+                               "text-anchor=\"middle\">",
                                x, y + 4);
     }
     xml_text(s, it->label, LABEL_MAX_CHARS);
@@ -1121,13 +1135,15 @@ svg_legend(const Layout *L, GString *s)
     int y = L->bottom + HEAD_H + 22, x = 16;
 
     g_string_append_printf(s, "<g class=\"legend\">");
-    g_string_append_printf(s, "<path class=\"a tcp\" d=\"M%d %dL%d %d\" "
-                              "marker-end=\"url(#ah-tcp)\"/>",
+    g_string_append_printf(s,
+                           "<path class=\"a tcp\" d=\"M%d %dL%d %d\" "
+                           "marker-end=\"url(#ah-tcp)\"/>",
                            x, y - 4, x + 36, y - 4);
     g_string_append_printf(s, "<text x=\"%d\" y=\"%d\">TCP</text>", x + 42, y);
     x += 78;
-    g_string_append_printf(s, "<path class=\"a udp\" d=\"M%d %dL%d %d\" "
-                              "marker-end=\"url(#ah-udp)\"/>",
+    g_string_append_printf(s,
+                           "<path class=\"a udp\" d=\"M%d %dL%d %d\" "
+                           "marker-end=\"url(#ah-udp)\"/>",
                            x, y - 4, x + 36, y - 4);
     g_string_append_printf(s, "<text x=\"%d\" y=\"%d\">UDP</text>", x + 42, y);
     x += 78;
@@ -1136,20 +1152,24 @@ svg_legend(const Layout *L, GString *s)
     svg_cross(s, x + 30, y - 4);
     g_string_append_printf(s, "<text x=\"%d\" y=\"%d\">dropped (why)</text>", x + 42, y);
     x += 150;
-    g_string_append_printf(s, "<rect class=\"call\" x=\"%d\" y=\"%d\" width=\"70\" height=\"16\" "
-                              "rx=\"3\"/><text x=\"%d\" y=\"%d\">WSP call</text>",
+    g_string_append_printf(s,
+                           "<rect class=\"call\" x=\"%d\" y=\"%d\" width=\"70\" height=\"16\" "
+                           "rx=\"3\"/><text x=\"%d\" y=\"%d\">WSP call</text>",
                            x, y - 12, x + 7, y);
     x += 78;
-    g_string_append_printf(s, "<rect class=\"callbad\" x=\"%d\" y=\"%d\" width=\"84\" "
-                              "height=\"16\" rx=\"3\"/><text x=\"%d\" y=\"%d\">call failed</text>",
+    g_string_append_printf(s,
+                           "<rect class=\"callbad\" x=\"%d\" y=\"%d\" width=\"84\" "
+                           "height=\"16\" rx=\"3\"/><text x=\"%d\" y=\"%d\">call failed</text>",
                            x, y - 12, x + 5, y);
     x += 92;
-    g_string_append_printf(s, "<rect class=\"st\" x=\"%d\" y=\"%d\" width=\"72\" height=\"14\" "
-                              "rx=\"7\"/><text class=\"stt\" x=\"%d\" y=\"%d\">TCP state</text>",
+    g_string_append_printf(s,
+                           "<rect class=\"st\" x=\"%d\" y=\"%d\" width=\"72\" height=\"14\" "
+                           "rx=\"7\"/><text class=\"stt\" x=\"%d\" y=\"%d\">TCP state</text>",
                            x, y - 11, x + 9, y);
     x += 80;
-    g_string_append_printf(s, "<rect class=\"chg\" x=\"%d\" y=\"%d\" width=\"112\" height=\"16\" "
-                              "rx=\"3\"/><text x=\"%d\" y=\"%d\">link/node/fault</text>",
+    g_string_append_printf(s,
+                           "<rect class=\"chg\" x=\"%d\" y=\"%d\" width=\"112\" height=\"16\" "
+                           "rx=\"3\"/><text x=\"%d\" y=\"%d\">link/node/fault</text>",
                            x, y - 12, x + 6, y);
     x += 120;
     g_string_append_printf(s, "<text class=\"ev\" x=\"%d\" y=\"%d\">tcp event</text>", x, y);
@@ -1183,7 +1203,8 @@ svg_write(WspsimOutMsc *m, GString *s)
     for (guint i = 0; i < L.n_cols; i++) {
         int x = col_x(&L, L.cols[i]);
 
-        g_string_append_printf(s, "<line class=\"life\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n",
+        g_string_append_printf(s,
+                               "<line class=\"life\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n",
                                x, HEAD_Y + HEAD_H, x, L.bottom);
     }
     svg_breaks(&L, s);
@@ -1217,12 +1238,12 @@ svg_write(WspsimOutMsc *m, GString *s)
     }
     svg_legend(&L, s);
     if (m->skipped > 0)
-        g_string_append_printf(s,
-                               "<text class=\"trunc\" x=\"16\" y=\"%d\">Chart truncated: %" G_GUINT64_FORMAT
-                               " of %" G_GUINT64_FORMAT
-                               " events drawn (the limit is %u); the trace has them all.</text>\n",
-                               L.bottom + HEAD_H + LEGEND_H + 24, m->seen - m->skipped, m->seen,
-                               m->max_events);
+        g_string_append_printf(
+            s,
+            "<text class=\"trunc\" x=\"16\" y=\"%d\">Chart truncated: %" G_GUINT64_FORMAT
+            " of %" G_GUINT64_FORMAT
+            " events drawn (the limit is %u); the trace has them all.</text>\n",
+            L.bottom + HEAD_H + LEGEND_H + 24, m->seen - m->skipped, m->seen, m->max_events);
     g_string_append(s, "</svg>\n");
     layout_clear(&L);
 }

@@ -38,10 +38,10 @@ struct WspsimOutPcap {
     bool write_failed;
     guint64 count;
     guint64 seq;
-    GPtrArray *held;    /* of Held*, sorted by (depart, seq) */
-    GArray *f_nodes;    /* of SimNodeId: capture links touching these */
-    GArray *f_links;    /* of SimLinkId: capture these links */
-    guint8 *buf;        /* PCAP_SNAPLEN bytes */
+    GPtrArray *held; /* of Held*, sorted by (depart, seq) */
+    GArray *f_nodes; /* of SimNodeId: capture links touching these */
+    GArray *f_links; /* of SimLinkId: capture these links */
+    guint8 *buf;     /* PCAP_SNAPLEN bytes */
 };
 
 static void
@@ -68,8 +68,7 @@ pcap_write(WspsimOutPcap *out, const void *p, size_t n)
 }
 
 static void
-write_record(WspsimOutPcap *out, SimTime t, const guint8 *bytes, guint32 cap_len,
-             guint32 wire_len)
+write_record(WspsimOutPcap *out, SimTime t, const guint8 *bytes, guint32 cap_len, guint32 wire_len)
 {
     guint8 h[16];
 
@@ -132,8 +131,8 @@ pcap_sink(SimWorld *world, const SimTraceRecord *rec, void *data)
     if ((rec->kind != SIM_TR_PKT_SEND && rec->kind != SIM_TR_PKT_QUEUE) || rec->packet == NULL ||
         rec->link == SIM_ID_NONE || !wanted(out, rec))
         return;
-    depart = rec->kind == SIM_TR_PKT_QUEUE && rec->depart_ns > rec->time ? rec->depart_ns
-                                                                          : rec->time;
+    depart =
+        rec->kind == SIM_TR_PKT_QUEUE && rec->depart_ns > rec->time ? rec->depart_ns : rec->time;
     wire = sim_packet_wire_len(rec->packet);
     cap = (guint32) sim_packet_serialize(rec->packet, out->buf, PCAP_SNAPLEN);
     out->seq++;

@@ -26,7 +26,7 @@ typedef struct {
 
 struct WspsimOutStats {
     SimWorld *world;
-    GPtrArray *eps;   /* of Endpoint*, first-seen order */
+    GPtrArray *eps;     /* of Endpoint*, first-seen order */
     GHashTable *by_key; /* "node|proto|local|remote" -> Endpoint* (lookup only) */
 };
 
@@ -98,8 +98,8 @@ stats_sink(SimWorld *world, const SimTraceRecord *rec, void *data)
         e->tx_bytes += p->payload_len;
         if (p->proto == SIM_PROTO_TCP) {
             const SimTcpHeader *t = &p->l4.tcp;
-            guint32 span = p->payload_len + ((t->flags & SIM_TCP_SYN) != 0) +
-                           ((t->flags & SIM_TCP_FIN) != 0);
+            guint32 span =
+                p->payload_len + ((t->flags & SIM_TCP_SYN) != 0) + ((t->flags & SIM_TCP_FIN) != 0);
 
             if (span > 0) {
                 guint32 end = t->seq + span;
@@ -187,8 +187,8 @@ wspsim_out_stats_print(SimWorld *world, const WspsimOutStats *stats, FILE *out)
 
     g_return_if_fail(world != NULL && out != NULL);
     n_links = sim_world_link_count(world);
-    fprintf(out, "links (per direction)%*s %8s %8s %8s %8s %8s %10s %6s\n", 9, "", "sent",
-            "lost", "queue-dr", "down-dr", "corrupt", "delivered", "qpeak");
+    fprintf(out, "links (per direction)%*s %8s %8s %8s %8s %8s %10s %6s\n", 9, "", "sent", "lost",
+            "queue-dr", "down-dr", "corrupt", "delivered", "qpeak");
     for (SimLinkId l = 1; l <= n_links; l++) {
         for (int d = SIM_DIR_AB; d <= SIM_DIR_BA; d++) {
             SimLinkStats s;
@@ -201,8 +201,7 @@ wspsim_out_stats_print(SimWorld *world, const WspsimOutStats *stats, FILE *out)
             label = g_strdup_printf("%s -> %s", name_of(world, from), name_of(world, to));
             fprintf(out,
                     "  %-28s %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT
-                    " %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT
-                    " %6u\n",
+                    " %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT " %6u\n",
                     label, s.sent_packets, s.lost_packets, s.queue_drops, s.down_drops,
                     s.corrupt_drops, s.delivered_packets, s.queue_peak_packets);
         }

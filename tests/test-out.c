@@ -466,7 +466,8 @@ test_out_jsonl_packet(void **state)
         g_autofree char *want = g_strdup_printf(
             "{\"t_ns\":2000000,\"t\":\"0.002000000\",\"kind\":\"pkt-queue\",\"node\":\"a\","
             "\"peer\":\"b\",\"link\":1,\"dir\":\"ab\",\"depart_ns\":3000000,\"queue_len\":2,"
-            "\"packet\":{\"uid\":%" G_GUINT64_FORMAT ",\"proto\":\"tcp\",\"src\":\"10.0.0.1:49152\","
+            "\"packet\":{\"uid\":%" G_GUINT64_FORMAT
+            ",\"proto\":\"tcp\",\"src\":\"10.0.0.1:49152\","
             "\"dst\":\"10.0.0.2:80\",\"ttl\":128,\"len\":44,\"payload_len\":0,"
             "\"tcp\":{\"flags\":[\"SYN\"],\"seq\":1000,\"ack\":0,\"win\":65535,\"len\":0,"
             "\"mss\":1460}}}",
@@ -506,12 +507,12 @@ test_out_jsonl_run(void **state)
         assert_true(g_str_has_suffix(l, "}"));
         assert_non_null(strstr(l, "\"kind\":"));
         saw_loss |= strstr(l, "\"reason\":\"loss\"") != NULL;
-        saw_queue_drop |= strstr(l, "\"kind\":\"pkt-drop\"") != NULL &&
-                          strstr(l, "\"reason\":\"queue\"") != NULL;
-        saw_syn |= strstr(l, "\"flags\":[\"SYN\"]") != NULL &&
-                   strstr(l, "\"src\":\"10.0.0.1:") != NULL;
-        saw_call |= strstr(l, "\"kind\":\"call\",\"node\":\"client\",\"subject\":\"WSPConnect\"") !=
-                    NULL;
+        saw_queue_drop |=
+            strstr(l, "\"kind\":\"pkt-drop\"") != NULL && strstr(l, "\"reason\":\"queue\"") != NULL;
+        saw_syn |=
+            strstr(l, "\"flags\":[\"SYN\"]") != NULL && strstr(l, "\"src\":\"10.0.0.1:") != NULL;
+        saw_call |=
+            strstr(l, "\"kind\":\"call\",\"node\":\"client\",\"subject\":\"WSPConnect\"") != NULL;
     }
     assert_true(saw_loss);
     assert_true(saw_queue_drop);
@@ -663,10 +664,11 @@ test_out_pcap_readback(void **state)
                               "ip.checksum.status==2 or _ws.malformed or _ws.expert.severity "
                               ">= error",
                               NULL };
-        const char *flags[] = { tshark, "-n", "-r", path, "-Y", "tcp", "-T", "fields",
-                                "-e",   "tcp.flags.str", NULL };
-        const char *v6[] = { tshark, "-n", "-r", path, "-Y", "ipv6", "-T", "fields",
-                             "-e", "ipv6.nxt", NULL };
+        const char *flags[] = { tshark, "-n", "-r",     path, "-Y",
+                                "tcp",  "-T", "fields", "-e", "tcp.flags.str",
+                                NULL };
+        const char *v6[] = { tshark, "-n",     "-r", path,       "-Y", "ipv6",
+                             "-T",   "fields", "-e", "ipv6.nxt", NULL };
         g_autofree char *out_v6 = run(v6);
         g_autofree char *out_list = run(list);
         g_autofree char *out_bad = run(bad);
@@ -801,8 +803,8 @@ test_out_msc_chart(void **state)
     assert_null(strstr(text, "truncated"));
     if (example != NULL) {
         /* The chart of doc/outputs.md: TEST_OUT_MSC_EXAMPLE=doc/images/msc-example.svg */
-        g_autofree char *ex = msc_run(0, "example.svg",
-                                      "wspsim --msc: a TCP connection and a UDP burst through a router");
+        g_autofree char *ex = msc_run(
+            0, "example.svg", "wspsim --msc: a TCP connection and a UDP burst through a router");
         g_autofree char *ex_text = slurp(ex, NULL);
 
         assert_true(g_file_set_contents(example, ex_text, -1, NULL));
@@ -900,7 +902,8 @@ test_out_stats(void **state)
                 found_tcp = true;
                 /* SYN, ACK, data, data again, FIN, ACK: 10 bytes, one
                  * retransmission. */
-                assert_true(g_str_has_suffix(lines[i], "       6         10        4          0        0        1"));
+                assert_true(g_str_has_suffix(
+                    lines[i], "       6         10        4          0        0        1"));
             }
             if (strstr(lines[i], "client -> router") != NULL)
                 assert_non_null(strstr(lines[i], "        1        1")); /* lost, queue */
@@ -919,11 +922,11 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_out_open_error),     cmocka_unit_test(test_out_jsonl_escaping),
-        cmocka_unit_test(test_out_jsonl_packet),   cmocka_unit_test(test_out_jsonl_run),
-        cmocka_unit_test(test_out_pcap_file),      cmocka_unit_test(test_out_pcap_filter),
-        cmocka_unit_test(test_out_pcap_readback),  cmocka_unit_test(test_out_msc_chart),
-        cmocka_unit_test(test_out_msc_truncated),  cmocka_unit_test(test_out_msc_empty),
+        cmocka_unit_test(test_out_open_error),    cmocka_unit_test(test_out_jsonl_escaping),
+        cmocka_unit_test(test_out_jsonl_packet),  cmocka_unit_test(test_out_jsonl_run),
+        cmocka_unit_test(test_out_pcap_file),     cmocka_unit_test(test_out_pcap_filter),
+        cmocka_unit_test(test_out_pcap_readback), cmocka_unit_test(test_out_msc_chart),
+        cmocka_unit_test(test_out_msc_truncated), cmocka_unit_test(test_out_msc_empty),
         cmocka_unit_test(test_out_stats),
     };
 
