@@ -335,7 +335,11 @@ tcp_output_data(SimTcb *tcb)
         } else {
             break;
         }
-        if (len > 0) {
+        if (probe) {
+            /* a probe is not a retransmission, even of the same byte */
+            if (sim_seq_geq(tcb->snd_nxt, tcb->snd_max))
+                tcb->stats.bytes_sent += len;
+        } else if (len > 0) {
             tcp_count_send(tcb, tcb->snd_nxt, len);
             if (!rexmit && !probe && !(tcb->flags & SIM_TCB_RTT_TIMING)) {
                 tcb->rtt_seq = tcb->snd_nxt;

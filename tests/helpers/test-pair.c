@@ -266,8 +266,8 @@ test_pair_events(const TestPair *p, SimSocketId sock)
 SimStatus
 test_pair_note_err(const TestPair *p, SimSocketId sock, guint32 event)
 {
-    for (guint i = 0; i < p->notes->len; i++) {
-        const TestNote *n = &g_array_index(p->notes, TestNote, i);
+    for (guint i = p->notes->len; i > 0; i--) {
+        const TestNote *n = &g_array_index(p->notes, TestNote, i - 1);
 
         if (n->sock == sock && (n->events & event))
             return n->err;

@@ -92,8 +92,9 @@ void test_pair_inject(TestPair *p, const TestSeg *seg);
 
 /* Record every notification of @sock into ->notes. */
 void test_pair_watch(TestPair *p, SimSocketId sock);
-/* OR of the events noted for @sock, and the first error seen with any. */
+/* OR of the events noted for @sock. */
 guint32 test_pair_events(const TestPair *p, SimSocketId sock);
+/* The error of the latest note of @sock carrying @event (SIM_OK if none). */
 SimStatus test_pair_note_err(const TestPair *p, SimSocketId sock, guint32 event);
 void test_pair_notes_clear(TestPair *p);
 
