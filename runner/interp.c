@@ -31,6 +31,7 @@ struct WspsimRun {
     GPtrArray *lines;  /* keep_records */
     GString *scratch;
     GPtrArray *action_ctxs; /* of ActionCtx*, freed after the world */
+    bool over;         /* the run loop returned: actors are only unwinding */
 };
 
 /* ---- Small helpers ------------------------------------------------------ */
@@ -70,7 +71,10 @@ value_clear(WspsimValue *v)
 static const char *
 actor_label(const WspsimActorCtx *ax, char *buf, size_t size)
 {
-    g_snprintf(buf, size, "%s.%s", ax->proc->label, ax->decl->name);
+    if (strcmp(ax->decl->proc, ax->decl->name) == 0 && ax->decl->tvar == NULL)
+        g_snprintf(buf, size, "%s", ax->proc->label); /* thread HOST.NAME shorthand */
+    else
+        g_snprintf(buf, size, "%s.%s", ax->proc->label, ax->decl->name);
     return buf;
 }
 
@@ -84,6 +88,8 @@ run_fail(WspsimRun *run, WspsimActorCtx *ax, const char *fmt, ...)
     g_autofree char *msg = NULL;
     char t[32];
 
+    if (run->over)
+        return; /* teardown unwinds actors: what their calls return is no test */
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
@@ -304,7 +310,7 @@ static bool exec_block(WspsimActorCtx *ax, ActorScratch *sc, const WspsimBlock *
 static bool
 killed(const WspsimActorCtx *ax)
 {
-    return !sim_process_is_alive(ax->run->world, ax->proc->pid);
+    return ax->run->over || ax->run->failed || !sim_process_is_alive(ax->run->world, ax->proc->pid);
 }
 
 static const char *
@@ -900,7 +906,8 @@ wspsim_script_run(const WspsimScript *script, const WspsimRunOptions *opts,
     run.failures = g_string_new(NULL);
     run.scratch = g_string_new(NULL);
     run.action_ctxs = g_ptr_array_new_with_free_func(g_free);
-    sim_trace_enable_fingerprint(run.world);
+    if (!opts->no_fingerprint)
+        sim_trace_enable_fingerprint(run.world);
     if (opts->trace != NULL)
         text = sim_trace_text_new(run.world, opts->trace);
     if (opts->keep_records) {
@@ -946,9 +953,11 @@ wspsim_script_run(const WspsimScript *script, const WspsimRunOptions *opts,
     }
     if (!run.failed && rr == SIM_RUN_IDLE && sim_world_actors_alive(run.world) > 0)
         report_stuck(&run, true);
+    run.over = true;
     ok = true;
 
 out:
+    run.over = true;
     out_result->end_time = sim_world_now(run.world);
     out_result->fingerprint = sim_trace_fingerprint(run.world);
     out_result->records = sim_trace_record_count(run.world);

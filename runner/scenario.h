@@ -306,6 +306,7 @@ typedef struct {
     bool stats;           /* print statistics to stats_out */
     FILE *stats_out;
     const char *jsonl_path, *pcap_path, *msc_path; /* (nullable) */
+    bool no_fingerprint;  /* benchmarks only: run with tracing off */
 } WspsimRunOptions;
 
 typedef struct {
