@@ -28,7 +28,7 @@
 
 #define AXIS_W 96     /* time axis column at the left */
 #define COL_MIN_W 200 /* a lifeline column at least this wide */
-#define COL_MAX_W 400
+#define COL_MAX_W 520
 #define TITLE_H 30
 #define HEAD_Y 36 /* top of the node boxes */
 #define HEAD_H 36
@@ -39,7 +39,7 @@
 #define GAP_MAX_PX 240               /* longer gaps become a break */
 #define BREAK_H 44
 #define CHAR_W10 66      /* 10 x the advance of an 11 px monospace character */
-#define NOTE_WRAP 40     /* a note wraps at this many characters ... */
+#define NOTE_WRAP 44     /* a note wraps at this many characters ... */
 #define NOTE_MAX_LINES 3 /* ... onto at most this many lines */
 #define NOTE_MAX_CHARS (NOTE_WRAP * NOTE_MAX_LINES)
 #define LABEL_MAX_CHARS 32
@@ -399,7 +399,8 @@ on_text(WspsimOutMsc *m, SimWorld *world, const SimTraceRecord *rec, ItemKind ki
     case IT_CALL:
         /* "WSPConnect(s=3, 10.0.0.2:80) = 0": subject, then the args and
          * result the SPI formatted. */
-        if (rec->subject != NULL)
+        if (rec->subject != NULL &&
+            (rec->text == NULL || !g_str_has_prefix(rec->text, rec->subject)))
             g_string_append(label, rec->subject);
         if (rec->text != NULL) {
             if (label->len > 0 && rec->text[0] != '(')
@@ -600,7 +601,9 @@ layout_build(WspsimOutMsc *m, Layout *L)
     GArray *flights = g_array_new(FALSE, FALSE, sizeof(SimTime));
     GArray *nodes = g_array_new(FALSE, FALSE, sizeof(SimNodeId));
     SimTime ns_per_px;
-    int widest = 0;
+    int widest = 0;       /* the widest note */
+    int widest_label = 0; /* the widest arrow label */
+    int widest_drop = 0;  /* the widest drop label */
 
     for (guint i = 0; i < m->items->len; i++) {
         Item *it = &g_array_index(m->items, Item, i);
@@ -609,6 +612,7 @@ layout_build(WspsimOutMsc *m, Layout *L)
         g_array_append_val(nodes, it->node);
         if (it->kind == IT_ARROW) {
             g_array_append_val(nodes, it->peer);
+            widest_label = MAX(widest_label, text_w(it->label, LABEL_MAX_CHARS));
             if (it->arrived) {
                 SimTime f = it->t1 - it->t0;
 
@@ -626,7 +630,7 @@ layout_build(WspsimOutMsc *m, Layout *L)
         if (it->kind == IT_CALL || it->kind == IT_CHANGE)
             widest = MAX(widest, lines_w(it->label) + 16);
         else if (it->kind == IT_DROP)
-            widest = MAX(widest, text_w(it->label, LABEL_MAX_CHARS) * 2 + 40);
+            widest_drop = MAX(widest_drop, text_w(it->label, LABEL_MAX_CHARS + 16));
     }
     /* Arrows still in flight at the end, and their expected arrivals. */
     for (guint i = 0; i < m->items->len; i++) {
@@ -650,7 +654,10 @@ layout_build(WspsimOutMsc *m, Layout *L)
         if (n != SIM_ID_NONE && (L->n_cols == 0 || L->cols[L->n_cols - 1] != n))
             L->cols[L->n_cols++] = n;
     }
-    L->col_w = CLAMP(widest + 24, COL_MIN_W, COL_MAX_W);
+    /* Notes are centred on their lifeline; an arrow's label sits halfway
+     * between two lifelines.  A column fits half a note on each side of
+     * the label, so labels stay clear of the notes at either end. */
+    L->col_w = CLAMP(MAX(widest + widest_label + 32, 2 * (widest_drop + 56)), COL_MIN_W, COL_MAX_W);
 
     /* The scale: the median flight time spans FLIGHT_PX. */
     if (flights->len > 0)
@@ -852,9 +859,9 @@ svg_style(GString *s)
                     ".lost{stroke-dasharray:5 3}\n"
                     ".x{stroke:#d62728;stroke-width:2.6;fill:none}\n"
                     ".xr{fill:#c0201f;font-weight:bold}\n"
-                    ".call{fill:#fff8d6;stroke:#c9a227;stroke-width:1}\n"
-                    ".callbad{fill:#fde4e1;stroke:#d0473a;stroke-width:1}\n"
-                    ".chg{fill:#fbe9d7;stroke:#d08a3a;stroke-width:1}\n"
+                    ".call{fill:#fff8d6;fill-opacity:.92;stroke:#c9a227;stroke-width:1}\n"
+                    ".callbad{fill:#fde4e1;fill-opacity:.92;stroke:#d0473a;stroke-width:1}\n"
+                    ".chg{fill:#fbe9d7;fill-opacity:.92;stroke:#d08a3a;stroke-width:1}\n"
                     ".st{fill:#e3f4e5;stroke:#3f9a4e;stroke-width:1}\n"
                     ".stt{font-size:10px;fill:#22662d;font-weight:bold}\n"
                     ".ev{font-size:10px;fill:#b35c00;font-style:italic}\n"
@@ -978,24 +985,22 @@ svg_breaks(const Layout *L, GString *s)
     }
 }
 
+/* Where an arrow starts and where its drawn part ends. */
 static void
-svg_arrow(const Layout *L, GString *s, const Item *it)
+arrow_geom(const Layout *L, const Item *it, int *x0, int *y0, int *xe, int *ye)
 {
-    const char *pc = proto_class(it->proto);
-    int x0 = col_x(L, it->node), x1 = col_x(L, it->peer);
-    int y0 = y_row(L, it->t0, it->row0), y1, xe, ye;
-    int lx, ly;
-    bool lost = !it->arrived;
+    int x1 = col_x(L, it->peer), y1;
 
+    *x0 = col_x(L, it->node);
+    *y0 = y_row(L, it->t0, it->row0);
     if (it->arrived) {
-        y1 = y_row(L, it->t1, it->row1);
-        xe = x1;
-        ye = y1;
+        *xe = x1;
+        *ye = y_row(L, it->t1, it->row1);
     } else {
         /* Lost in transit: the cross sits halfway along the expected path;
          * lost on arrival (link went down, corrupted): near the receiver;
          * still in flight at the end of the run: at the end. */
-        SimTime te = it->t_exp > it->t0 ? it->t_exp : it->t0;
+        SimTime te = MAX(it->t_exp, it->t0);
         int num = 1, den = 2;
 
         if (it->dropped && it->reason != SIM_DROP_LOSS) {
@@ -1003,38 +1008,38 @@ svg_arrow(const Layout *L, GString *s, const Item *it)
             num = 7;
             den = 8;
         } else if (!it->dropped) {
-            te = MAX(te, it->t0);
             num = 1;
             den = 1;
         }
         y1 = y_at(L, te);
         if (!it->dropped || it->reason == SIM_DROP_LOSS)
-            y1 = MAX(y1, y0 + MIN_GAP); /* a visible slant even at zero latency */
-        xe = x0 + (x1 - x0) * num / den;
-        ye = y0 + (y1 - y0) * num / den;
+            y1 = MAX(y1, *y0 + MIN_GAP); /* a visible slant even at zero latency */
+        *xe = *x0 + (x1 - *x0) * num / den;
+        *ye = *y0 + (y1 - *y0) * num / den;
     }
+}
+
+/* The line, its head, and for a drop the cross and the reason. */
+static void
+svg_arrow(const Layout *L, GString *s, const Item *it)
+{
+    const char *pc = proto_class(it->proto);
+    int x0, y0, xe, ye;
+    bool rightward = col_x(L, it->peer) >= col_x(L, it->node);
+
+    arrow_geom(L, it, &x0, &y0, &xe, &ye);
     g_string_append(s, "<g>");
     svg_title(s, it->detail);
     g_string_append_printf(s, "<path class=\"a %s%s\" d=\"M%d %dL%d %d\"%s%s%s/>", pc,
-                           lost ? " lost" : "", x0, y0, xe, ye,
+                           it->arrived ? "" : " lost", x0, y0, xe, ye,
                            it->arrived ? " marker-end=\"url(#ah-" : "", it->arrived ? pc : "",
                            it->arrived ? ")\"" : "");
-    /* The label sits over the middle of the drawn segment, on a halo. */
-    lx = (x0 + xe) / 2;
-    ly = (y0 + ye) / 2 - 4;
-    g_string_append_printf(s,
-                           "<text class=\"al %s halo\" x=\"%d\" y=\"%d\" "
-                           "text-anchor=\"middle\">",
-                           pc, lx, ly);
-    xml_text(s, it->label, LABEL_MAX_CHARS);
-    g_string_append(s, "</text>");
     if (it->dropped) {
-        g_string_append(s, "\n");
         svg_cross(s, xe, ye);
         g_string_append_printf(s,
                                "<text class=\"xr halo\" x=\"%d\" y=\"%d\" "
                                "text-anchor=\"%s\">%s</text>",
-                               x1 >= x0 ? xe + 10 : xe - 10, ye + 14, x1 >= x0 ? "start" : "end",
+                               rightward ? xe + 10 : xe - 10, ye + 14, rightward ? "start" : "end",
                                sim_drop_reason_name(it->reason));
     } else if (!it->arrived) {
         g_string_append_printf(s,
@@ -1043,6 +1048,24 @@ svg_arrow(const Layout *L, GString *s, const Item *it)
                                xe, ye + 14);
     }
     g_string_append(s, "</g>\n");
+}
+
+/* The label, over the middle of the drawn segment on a halo; drawn after
+ * everything else so no note hides it. */
+static void
+svg_arrow_label(const Layout *L, GString *s, const Item *it)
+{
+    int x0, y0, xe, ye;
+
+    arrow_geom(L, it, &x0, &y0, &xe, &ye);
+    g_string_append(s, "<g>");
+    svg_title(s, it->detail);
+    g_string_append_printf(s,
+                           "<text class=\"al %s halo\" x=\"%d\" y=\"%d\" "
+                           "text-anchor=\"middle\">",
+                           proto_class(it->proto), (x0 + xe) / 2, (y0 + ye) / 2 - 4);
+    xml_text(s, it->label, LABEL_MAX_CHARS);
+    g_string_append(s, "</text></g>\n");
 }
 
 static void
@@ -1235,6 +1258,12 @@ svg_write(WspsimOutMsc *m, GString *s)
             svg_state(&L, s, it);
             break;
         }
+    }
+    for (guint i = 0; i < m->items->len; i++) {
+        const Item *it = &g_array_index(m->items, Item, i);
+
+        if (it->kind == IT_ARROW)
+            svg_arrow_label(&L, s, it);
     }
     svg_legend(&L, s);
     if (m->skipped > 0)
