@@ -33,8 +33,8 @@
  *    |         --------------   |     |   -----------
  *    |                x         |     |     snd ACK
  *    |                          V     V
- *    |  CLOSE                 +---------+
- *    | -------                |  ESTAB  |
+ *    |  CLOSE (queued         +---------+
+ *    |  until ESTAB here)     |  ESTAB  |
  *    | snd FIN                +---------+
  *    |                 CLOSE    |     |    rcv FIN
  *    V                -------   |     |    -------
@@ -73,9 +73,10 @@
  *   SYN_SENT     -> CLOSED        [tcp_input_syn_sent: RST; tcp_timeout_rexmt; ICMP
  *                                  (sim__tcp_proto_error); close, abort]
  *   SYN_RECEIVED -> ESTABLISHED   [tcp_ack_synrcvd]
- *   SYN_RECEIVED -> FIN_WAIT_1    [tcp_shut_send: close/shutdown of an accepted child]
  *   SYN_RECEIVED -> CLOSED        [tcp_input_rst; tcp_timeout_rexmt; reject; listener drop]
- *   ESTABLISHED  -> FIN_WAIT_1    [tcp_shut_send]
+ *   ESTABLISHED  -> FIN_WAIT_1    [tcp_shut_send; tcp_ack_synrcvd, for a CLOSE queued in
+ *                                  SYN_RECEIVED (RFC 9293 §3.10.4), so our SYN and FIN are
+ *                                  never outstanding together]
  *   ESTABLISHED  -> CLOSE_WAIT    [tcp_input_fin]
  *   ESTABLISHED  -> CLOSED        [tcp_input_rst; timeouts; abort; data after close or
  *                                  SD_RECEIVE (tcp_input_data)]
@@ -484,6 +485,9 @@ tcp_ack_synrcvd(SimTcb *tcb, const SimTcpSeg *seg)
         tcb->flags &= ~SIM_TCB_CONNECTING;
         sim__tcp_notify(tcb, SIM_SOCK_EV_CONNECTED | SIM_SOCK_EV_WRITABLE, SIM_OK);
     }
+    /* A CLOSE (or shutdown of the send side) queued in SYN_RECEIVED. */
+    if (tcb->flags & SIM_TCB_SHUT_WR)
+        sim__tcp_set_state(tcb, SIM_TCP_FIN_WAIT_1);
 }
 
 static bool

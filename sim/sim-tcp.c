@@ -62,9 +62,9 @@ static const bool tcp_allowed[][SIM_TCP_N_STATES] = {
     [SIM_TCP_SYN_SENT] = {[SIM_TCP_CLOSED] = true,
                           [SIM_TCP_SYN_RECEIVED] = true,
                           [SIM_TCP_ESTABLISHED] = true},
-    [SIM_TCP_SYN_RECEIVED] = {[SIM_TCP_CLOSED] = true,
-                              [SIM_TCP_ESTABLISHED] = true,
-                              [SIM_TCP_FIN_WAIT_1] = true},
+    /* SYN_RECEIVED -> FIN_WAIT_1 (RFC's CLOSE there) is not an edge here:
+     * the CLOSE waits for ESTABLISHED (tcp_shut_send). */
+    [SIM_TCP_SYN_RECEIVED] = {[SIM_TCP_CLOSED] = true, [SIM_TCP_ESTABLISHED] = true},
     [SIM_TCP_ESTABLISHED] = {[SIM_TCP_CLOSED] = true,
                              [SIM_TCP_FIN_WAIT_1] = true,
                              [SIM_TCP_CLOSE_WAIT] = true},
@@ -2142,6 +2142,11 @@ tcp_shut_send(SimTcb *tcb)
         return true;
     switch (tcb->state) {
     case SIM_TCP_SYN_RECEIVED:
+        /* RFC 9293 §3.10.4: "queue for processing after entering
+         * ESTABLISHED" (tcp_ack_synrcvd sends the FIN then), so our SYN
+         * is never outstanding together with a FIN. */
+        tcb->flags |= SIM_TCB_SHUT_WR;
+        return true;
     case SIM_TCP_ESTABLISHED:
         tcb->flags |= SIM_TCB_SHUT_WR;
         sim__tcp_set_state(tcb, SIM_TCP_FIN_WAIT_1);

@@ -636,6 +636,79 @@ test_tcp_conditional_accept(void **state)
     assert_int_equal(sim_tcp_accept(p->world, l, &s), SIM_E_WOULDBLOCK);
 }
 
+/* An accepted conditional child closed before its handshake completes:
+ * the FIN waits for ESTABLISHED, even when the SYN-ACK must be resent. */
+static void
+test_tcp_close_in_syn_received(void **state)
+{
+    g_autoptr(TestPair) p = test_pair_new(SEED);
+    SimSocketId l, c, s;
+    SimSockAddr any = {sim_addr_any(SIM_AF_INET), TEST_PORT};
+    SimSockAddr dst = test_pair_sockaddr(p, p->b, TEST_PORT);
+    guint8 buf[16];
+    size_t n;
+
+    (void) state;
+    assert_int_equal(sim_tcp_open(p->world, p->b, SIM_AF_INET, &l), SIM_OK);
+    assert_int_equal(sim_tcp_bind(p->world, l, &any, 0), SIM_OK);
+    assert_int_equal(sim_tcp_set_conditional_accept(p->world, l, true), SIM_OK);
+    assert_int_equal(sim_tcp_listen(p->world, l, 4), SIM_OK);
+    assert_int_equal(sim_tcp_open(p->world, p->a, SIM_AF_INET, &c), SIM_OK);
+    assert_int_equal(sim_tcp_connect(p->world, c, &dst), SIM_E_INPROGRESS);
+    test_pair_run(p, 10 * SIM_MSEC);
+    /* the SYN-ACK is lost on the way */
+    assert_int_equal(sim_link_set_up(p->world, p->link, SIM_DIR_BA, false), SIM_OK);
+    assert_int_equal(sim_tcp_accept(p->world, l, &s), SIM_OK);
+    test_pair_send_all(p, s, "hi", 2);
+    assert_int_equal(sim_tcp_close(p->world, s), SIM_OK);
+    test_pair_run(p, 100 * SIM_MSEC);
+    assert_int_equal(sim_link_set_up(p->world, p->link, SIM_DIR_BA, true), SIM_OK);
+    test_pair_run(p, 3 * SIM_SEC);
+    /* the retransmitted SYN-ACK, then the data, then the FIN */
+    assert_int_equal(test_pair_state(p, c), SIM_TCP_CLOSE_WAIT);
+    assert_int_equal(sim_tcp_recv(p->world, c, buf, sizeof buf, 0, &n), SIM_OK);
+    assert_int_equal(n, 2);
+    assert_memory_equal(buf, "hi", 2);
+    assert_int_equal(sim_tcp_recv(p->world, c, buf, sizeof buf, 0, &n), SIM_OK);
+    assert_int_equal(n, 0);
+}
+
+static void
+test_tcp_simultaneous_open(void **state)
+{
+    g_autoptr(TestPair) p = test_pair_new_raw(SEED);
+    SimSocketId c;
+    SimSockAddr dst = test_pair_sockaddr(p, p->b, TEST_PORT);
+    TestSeg seg;
+    guint32 iss;
+
+    (void) state;
+    assert_int_equal(sim_tcp_open(p->world, p->a, SIM_AF_INET, &c), SIM_OK);
+    test_pair_watch(p, c);
+    assert_int_equal(sim_tcp_connect(p->world, c, &dst), SIM_E_INPROGRESS);
+    iss = test_pair_last_tx(p)->seq;
+    memset(&seg, 0, sizeof seg);
+    seg.dport = test_pair_last_tx(p)->sport;
+    seg.flags = SIM_TCP_SYN; /* the peer's SYN crosses ours */
+    seg.seq = 900;
+    seg.wnd = 65535;
+    seg.mss = 1460;
+    test_pair_inject(p, &seg);
+    assert_int_equal(test_pair_state(p, c), SIM_TCP_SYN_RECEIVED);
+    assert_int_equal(test_pair_last_tx_flags(p), SIM_TCP_SYN | SIM_TCP_ACK);
+    assert_int_equal(test_pair_last_tx(p)->seq, iss);
+    assert_int_equal(test_pair_last_tx(p)->ack, 901);
+    seg.flags = SIM_TCP_SYN | SIM_TCP_ACK;
+    seg.ack = iss + 1;
+    seg.seq = 900;
+    test_pair_inject(p, &seg); /* its SYN-ACK: a duplicate SYN for us */
+    seg.flags = SIM_TCP_ACK;
+    seg.seq = 901;
+    test_pair_inject(p, &seg);
+    assert_int_equal(test_pair_state(p, c), SIM_TCP_ESTABLISHED);
+    assert_int_equal(test_pair_events(p, c), SIM_SOCK_EV_CONNECTED | SIM_SOCK_EV_WRITABLE);
+}
+
 /* ---- Crash ------------------------------------------------------------------ */
 
 static void
@@ -1547,6 +1620,8 @@ main(void)
         cmocka_unit_test(test_tcp_bind_rules),
         cmocka_unit_test(test_tcp_backlog_full_rst),
         cmocka_unit_test(test_tcp_conditional_accept),
+        cmocka_unit_test(test_tcp_close_in_syn_received),
+        cmocka_unit_test(test_tcp_simultaneous_open),
         cmocka_unit_test(test_tcp_crash_peer_reset),
         cmocka_unit_test(test_tcp_flow_control_persist),
         cmocka_unit_test(test_tcp_nagle),
