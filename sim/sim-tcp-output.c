@@ -12,6 +12,9 @@
 
 #include "sim/sim-tcp-private.h"
 
+/* Windows' default unicast TTL (DefaultTTL), as the datagram transport. */
+#define TCP_TTL 128
+
 guint32
 sim__tcp_flight(const SimTcb *tcb)
 {
@@ -95,6 +98,7 @@ tcp_xmit(SimTcb *tcb, guint32 seq, guint32 len, guint8 flags)
     pkt->src = tcb->key.laddr;
     pkt->dst = tcb->key.raddr;
     pkt->dont_frag = true; /* RFC 1191 path MTU discovery */
+    pkt->ttl = TCP_TTL;
     h = &pkt->l4.tcp;
     h->sport = tcb->key.lport;
     h->dport = tcb->key.rport;
@@ -212,6 +216,7 @@ sim__tcp_send_rst_reply(SimTcpHost *host, const SimTcpSeg *seg)
     pkt->src = seg->dst;
     pkt->dst = seg->src;
     pkt->dont_frag = true;
+    pkt->ttl = TCP_TTL;
     h = &pkt->l4.tcp;
     h->sport = seg->dport;
     h->dport = seg->sport;
