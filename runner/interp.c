@@ -925,6 +925,13 @@ wspsim_script_run(const WspsimScript *script, const WspsimRunOptions *opts,
     }
     if (opts->stats)
         stats = wspsim_out_stats_new(run.world);
+    if (sim_trace_enabled(run.world)) {
+        /* The trace header: which scenario, which seed (STYLE 6). */
+        g_autofree char *base = g_path_get_basename(script->file);
+
+        sim_trace_textf(run.world, SIM_TR_NOTE, SIM_ID_NONE, SIM_ID_NONE, "scenario",
+                        "%s seed %" G_GUINT64_FORMAT, base, run.seed);
+    }
     if (!build_world(&run, error))
         goto out;
 
