@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "wsp-private.h"
+#include "wsp-fault-private.h"
 
 /* {6d8a3c1e-57a0-4b8e-9a21-5753494d5350}: "WSIMSP" in the last bytes. */
 const GUID wspsim_provider_guid = {
@@ -238,6 +239,7 @@ WSPStartup(WORD wVersionRequested, LPWSPDATA lpWSPData, LPWSAPROTOCOL_INFOW lpPr
     for (i = 0; i < sizeof desc - 1; i++)
         lpWSPData->szDescription[i] = (WCHAR) desc[i];
     fill_proc_table(lpProcTable);
+    wsp_fault_wrap_proc_table(lpProcTable); /* provider-level faults (wsp-fault.c) */
     merge_upcalls(&call.proc->upcalls, &UpcallTable);
     call.proc->startup_count++;
     wsp_call_end(&call, "0 (2.2, count %u)", call.proc->startup_count);
