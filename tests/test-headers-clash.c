@@ -125,7 +125,7 @@ test_headers_clash_posix_api(void **state)
     wspsim_posix_timeval ptv = {.tv_sec = 3, .tv_usec = 4};
     struct timeval wtv = {.tv_sec = 3, .tv_usec = 4};
     int select_ok = __builtin_types_compatible_p(
-        __typeof__(&select),
+        __typeof__(&wspsim_posix_select),
         int (*)(int, wspsim_posix_fd_set *, wspsim_posix_fd_set *, wspsim_posix_fd_set *,
                 wspsim_posix_timeval *));
 

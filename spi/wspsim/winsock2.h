@@ -712,6 +712,170 @@ typedef struct linger {
 #define WSA_QOS_ESHAPERATEOBJ (WSABASEERR + 1030)
 #define WSA_QOS_RESERVED_PETYPE (WSABASEERR + 1031)
 
+/* ==== Application API (ws2_32) ==========================================
+ *
+ * The Winsock 2 functions an application calls, implemented by the
+ * application-side layer (ws2/, the simulated ws2_32.dll) over the
+ * provider's WSPPROC_TABLE.  doc/ws2.md explains the zero set-up default
+ * world, the environment variables and the limitations.
+ *
+ * Names the C library also owns (socket, bind, connect, select, send, recv,
+ * htons, inet_pton, getaddrinfo, struct addrinfo ...) are mapped by macros
+ * onto wspsim_* symbols, so a Winsock program compiles and links unchanged
+ * on Linux without ever reaching glibc's BSD sockets.  Define
+ * WSPSIM_NO_API_RENAMES before including this header to keep the short
+ * names untouched (then call the wspsim_* names).  glibc's own select()
+ * stays reachable as wspsim_posix_select().
+ */
+
+/* glibc's select(), declared by <sys/select.h> above, before the rename. */
+static inline int
+wspsim_posix_select(int nfds, wspsim_posix_fd_set *r, wspsim_posix_fd_set *w,
+                    wspsim_posix_fd_set *e, wspsim_posix_timeval *timeout)
+{
+    return select(nfds, r, w, e, timeout);
+}
+
+#ifndef WSPSIM_NO_API_RENAMES
+#define socket wspsim_socket
+#define bind wspsim_bind
+#define listen wspsim_listen
+#define accept wspsim_accept
+#define connect wspsim_connect
+#define send wspsim_send
+#define sendto wspsim_sendto
+#define recv wspsim_recv
+#define recvfrom wspsim_recvfrom
+#define select wspsim_select
+#define shutdown wspsim_shutdown
+#define getsockname wspsim_getsockname
+#define getpeername wspsim_getpeername
+#define getsockopt wspsim_getsockopt
+#define setsockopt wspsim_setsockopt
+#undef htons
+#undef htonl
+#undef ntohs
+#undef ntohl
+#define htons wspsim_htons
+#define htonl wspsim_htonl
+#define ntohs wspsim_ntohs
+#define ntohl wspsim_ntohl
+#define inet_addr wspsim_inet_addr
+#define inet_ntoa wspsim_inet_ntoa
+#endif
+
+#define WSADESCRIPTION_LEN 256
+#define WSASYS_STATUS_LEN 128
+
+/* WSAStartup's answer; member order differs between Win64 and Win32. */
+typedef struct WSAData {
+    WORD wVersion;
+    WORD wHighVersion;
+#if UINTPTR_MAX > 0xffffffffu
+    unsigned short iMaxSockets;
+    unsigned short iMaxUdpDg;
+    char *lpVendorInfo;
+    char szDescription[WSADESCRIPTION_LEN + 1];
+    char szSystemStatus[WSASYS_STATUS_LEN + 1];
+#else
+    char szDescription[WSADESCRIPTION_LEN + 1];
+    char szSystemStatus[WSASYS_STATUS_LEN + 1];
+    unsigned short iMaxSockets;
+    unsigned short iMaxUdpDg;
+    char *lpVendorInfo;
+#endif
+} WSADATA, *LPWSADATA;
+
+/* Start-up, errors, cancellation. */
+int WSAAPI WSAStartup(WORD wVersionRequested, LPWSADATA lpWSAData);
+int WSAAPI WSACleanup(void);
+int WSAAPI WSAGetLastError(void);
+void WSAAPI WSASetLastError(int iError);
+int WSAAPI WSACancelBlockingCall(void);
+
+/* Sockets. */
+SOCKET WSAAPI wspsim_socket(int af, int type, int protocol);
+SOCKET WSAAPI WSASocketW(int af, int type, int protocol, LPWSAPROTOCOL_INFOW lpProtocolInfo,
+                         GROUP g, DWORD dwFlags);
+#define WSASocket WSASocketW
+int WSAAPI wspsim_bind(SOCKET s, const struct sockaddr *name, int namelen);
+int WSAAPI wspsim_listen(SOCKET s, int backlog);
+SOCKET WSAAPI wspsim_accept(SOCKET s, struct sockaddr *addr, int *addrlen);
+SOCKET WSAAPI WSAAccept(SOCKET s, struct sockaddr *addr, LPINT addrlen,
+                        LPCONDITIONPROC lpfnCondition, DWORD_PTR dwCallbackData);
+int WSAAPI wspsim_connect(SOCKET s, const struct sockaddr *name, int namelen);
+int WSAAPI WSAConnect(SOCKET s, const struct sockaddr *name, int namelen, LPWSABUF lpCallerData,
+                      LPWSABUF lpCalleeData, LPQOS lpSQOS, LPQOS lpGQOS);
+int WSAAPI wspsim_shutdown(SOCKET s, int how);
+int WSAAPI closesocket(SOCKET s);
+int WSAAPI WSASendDisconnect(SOCKET s, LPWSABUF lpOutboundDisconnectData);
+int WSAAPI WSARecvDisconnect(SOCKET s, LPWSABUF lpInboundDisconnectData);
+SOCKET WSAAPI WSAJoinLeaf(SOCKET s, const struct sockaddr *name, int namelen,
+                          LPWSABUF lpCallerData, LPWSABUF lpCalleeData, LPQOS lpSQOS,
+                          LPQOS lpGQOS, DWORD dwFlags);
+int WSAAPI WSADuplicateSocketW(SOCKET s, DWORD dwProcessId, LPWSAPROTOCOL_INFOW lpProtocolInfo);
+#define WSADuplicateSocket WSADuplicateSocketW
+
+/* Data. */
+int WSAAPI wspsim_send(SOCKET s, const char *buf, int len, int flags);
+int WSAAPI wspsim_sendto(SOCKET s, const char *buf, int len, int flags, const struct sockaddr *to,
+                         int tolen);
+int WSAAPI wspsim_recv(SOCKET s, char *buf, int len, int flags);
+int WSAAPI wspsim_recvfrom(SOCKET s, char *buf, int len, int flags, struct sockaddr *from,
+                           int *fromlen);
+int WSAAPI WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+                   LPDWORD lpNumberOfBytesSent, DWORD dwFlags, LPWSAOVERLAPPED lpOverlapped,
+                   LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+int WSAAPI WSASendTo(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+                     LPDWORD lpNumberOfBytesSent, DWORD dwFlags, const struct sockaddr *lpTo,
+                     int iTolen, LPWSAOVERLAPPED lpOverlapped,
+                     LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+int WSAAPI WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+                   LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags, LPWSAOVERLAPPED lpOverlapped,
+                   LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+int WSAAPI WSARecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+                       LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags, struct sockaddr *lpFrom,
+                       LPINT lpFromlen, LPWSAOVERLAPPED lpOverlapped,
+                       LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+BOOL WSAAPI WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWORD lpcbTransfer,
+                                   BOOL fWait, LPDWORD lpdwFlags);
+
+/* Names and options. */
+int WSAAPI wspsim_getsockname(SOCKET s, struct sockaddr *name, int *namelen);
+int WSAAPI wspsim_getpeername(SOCKET s, struct sockaddr *name, int *namelen);
+int WSAAPI wspsim_getsockopt(SOCKET s, int level, int optname, char *optval, int *optlen);
+int WSAAPI wspsim_setsockopt(SOCKET s, int level, int optname, const char *optval, int optlen);
+int WSAAPI ioctlsocket(SOCKET s, LONG cmd, u_long *argp);
+int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer, DWORD cbInBuffer,
+                    LPVOID lpvOutBuffer, DWORD cbOutBuffer, LPDWORD lpcbBytesReturned,
+                    LPWSAOVERLAPPED lpOverlapped,
+                    LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+BOOL WSAAPI WSAGetQOSByName(SOCKET s, LPWSABUF lpQOSName, LPQOS lpQOS);
+
+/* Readiness and notification. */
+int WSAAPI wspsim_select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
+                         const struct timeval *timeout);
+int WSAAPI WSAEventSelect(SOCKET s, WSAEVENT hEventObject, LONG lNetworkEvents);
+int WSAAPI WSAEnumNetworkEvents(SOCKET s, WSAEVENT hEventObject,
+                                LPWSANETWORKEVENTS lpNetworkEvents);
+int WSAAPI WSAAsyncSelect(SOCKET s, HWND hWnd, u_int wMsg, LONG lEvent);
+WSAEVENT WSAAPI WSACreateEvent(void);
+BOOL WSAAPI WSASetEvent(WSAEVENT hEvent);
+BOOL WSAAPI WSAResetEvent(WSAEVENT hEvent);
+BOOL WSAAPI WSACloseEvent(WSAEVENT hEvent);
+DWORD WSAAPI WSAWaitForMultipleEvents(DWORD cEvents, const WSAEVENT *lphEvents, BOOL fWaitAll,
+                                      DWORD dwTimeout, BOOL fAlertable);
+
+/* Byte order and IPv4 text (inet_pton/inet_ntop are in ws2tcpip.h). */
+u_short WSAAPI wspsim_htons(u_short hostshort);
+u_long WSAAPI wspsim_htonl(u_long hostlong);
+u_short WSAAPI wspsim_ntohs(u_short netshort);
+u_long WSAAPI wspsim_ntohl(u_long netlong);
+u_long WSAAPI wspsim_inet_addr(const char *cp);
+char *WSAAPI wspsim_inet_ntoa(struct in_addr in);
+
+/* ==== end of Application API (ws2_32) ==================================== */
+
 /* ---- Layout checks (REFERENCE 1.15) ------------------------------------- */
 
 WSPSIM_STATIC_ASSERT(sizeof(u_long) == 4, "u_long is 32 bits");

@@ -91,6 +91,61 @@ typedef struct _INTERFACE_INFO {
 
 #define SIO_GET_INTERFACE_LIST _IOR('t', 127, u_long)
 
+/* ==== Application API (ws2_32): names and address text ====================
+ *
+ * Implemented by ws2/ (doc/ws2.md).  getaddrinfo resolves numeric hosts,
+ * "localhost" (the loopbacks) and the names of the simulated hosts; the
+ * struct has the Windows member order (ai_canonname before ai_addr).  As in
+ * winsock2.h, names glibc owns are mapped onto wspsim_* symbols.
+ */
+#ifndef WSPSIM_NO_API_RENAMES
+#define addrinfo wspsim_addrinfo
+#define getaddrinfo wspsim_getaddrinfo
+#define freeaddrinfo wspsim_freeaddrinfo
+#define gai_strerror wspsim_gai_strerror
+#define inet_pton wspsim_inet_pton
+#define inet_ntop wspsim_inet_ntop
+#endif
+
+typedef struct addrinfo {
+    int ai_flags;       /* AI_* */
+    int ai_family;      /* AF_* */
+    int ai_socktype;    /* SOCK_* */
+    int ai_protocol;    /* IPPROTO_* */
+    size_t ai_addrlen;
+    char *ai_canonname;
+    struct sockaddr *ai_addr;
+    struct addrinfo *ai_next;
+} ADDRINFOA, *PADDRINFOA;
+
+#define AI_PASSIVE 0x00000001
+#define AI_CANONNAME 0x00000002
+#define AI_NUMERICHOST 0x00000004
+#define AI_NUMERICSERV 0x00000008
+#define AI_ALL 0x00000100
+#define AI_ADDRCONFIG 0x00000400
+#define AI_V4MAPPED 0x00000800
+
+/* getaddrinfo results: the Winsock codes, as Windows defines them. */
+#define EAI_AGAIN WSATRY_AGAIN
+#define EAI_BADFLAGS WSAEINVAL
+#define EAI_FAIL WSANO_RECOVERY
+#define EAI_FAMILY WSAEAFNOSUPPORT
+#define EAI_MEMORY WSA_NOT_ENOUGH_MEMORY
+#define EAI_NONAME WSAHOST_NOT_FOUND
+#define EAI_NODATA EAI_NONAME
+#define EAI_SERVICE WSATYPE_NOT_FOUND
+#define EAI_SOCKTYPE WSAESOCKTNOSUPPORT
+
+INT WSAAPI wspsim_getaddrinfo(PCSTR pNodeName, PCSTR pServiceName, const ADDRINFOA *pHints,
+                              PADDRINFOA *ppResult);
+VOID WSAAPI wspsim_freeaddrinfo(PADDRINFOA pAddrInfo);
+const char *WSAAPI wspsim_gai_strerror(int ecode);
+INT WSAAPI wspsim_inet_pton(INT Family, PCSTR pszAddrString, PVOID pAddrBuf);
+PCSTR WSAAPI wspsim_inet_ntop(INT Family, const VOID *pAddr, PSTR pStringBuf, size_t StringBufSize);
+
+/* ==== end of Application API (ws2_32) ==================================== */
+
 WSPSIM_STATIC_ASSERT(sizeof(struct sockaddr_in6) == 28, "sockaddr_in6 size");
 WSPSIM_STATIC_ASSERT(sizeof(struct sockaddr_storage) == 128, "sockaddr_storage size");
 
