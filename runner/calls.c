@@ -23,10 +23,12 @@ set_fail(WspsimResult *r, int err)
 
 /* Status-returning calls: 0, or SOCKET_ERROR with the code. */
 static void
-status(WspsimResult *r, int rc, int err)
+status(WspsimResult *r, int rc, const int *err)
 {
+    /* @err by address: it is read after the call that set it (an argument
+     * passed by value could be evaluated before the call). */
     if (rc == SOCKET_ERROR)
-        set_fail(r, err);
+        set_fail(r, *err);
     else
         r->ret = rc;
 }
@@ -63,7 +65,7 @@ inv_bind(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
     int len = wspsim_sockaddr_from_sim(&a[1].addr, &ss);
     int err = 0;
 
-    status(r, TABLE(ax)->lpWSPBind((SOCKET) a[0].i, (struct sockaddr *) &ss, len, &err), err);
+    status(r, TABLE(ax)->lpWSPBind((SOCKET) a[0].i, (struct sockaddr *) &ss, len, &err), &err);
 }
 
 static void
@@ -73,7 +75,7 @@ inv_listen(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
 
     status(r, TABLE(ax)->lpWSPListen((SOCKET) a[0].i, a[1].present ? (int) a[1].i : SOMAXCONN,
                                      &err),
-           err);
+           &err);
 }
 
 static void
@@ -103,7 +105,7 @@ inv_connect(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
     status(r,
            TABLE(ax)->lpWSPConnect((SOCKET) a[0].i, (struct sockaddr *) &ss, len, NULL, NULL,
                                    NULL, NULL, &err),
-           err);
+           &err);
 }
 
 static void
@@ -190,7 +192,7 @@ inv_shutdown(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
 {
     int err = 0;
 
-    status(r, TABLE(ax)->lpWSPShutdown((SOCKET) a[0].i, (int) a[1].i, &err), err);
+    status(r, TABLE(ax)->lpWSPShutdown((SOCKET) a[0].i, (int) a[1].i, &err), &err);
 }
 
 static void
@@ -198,7 +200,7 @@ inv_close(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
 {
     int err = 0;
 
-    status(r, TABLE(ax)->lpWSPCloseSocket((SOCKET) a[0].i, &err), err);
+    status(r, TABLE(ax)->lpWSPCloseSocket((SOCKET) a[0].i, &err), &err);
 }
 
 static void
@@ -262,7 +264,7 @@ inv_setsockopt(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
         rc = TABLE(ax)->lpWSPSetSockOpt((SOCKET) a[0].i, (int) a[1].i, (int) a[2].i,
                                         (const char *) &v, (int) sizeof v, &err);
     }
-    status(r, rc, err);
+    status(r, rc, &err);
 }
 
 static void
@@ -342,7 +344,7 @@ inv_eventselect(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
     status(r,
            TABLE(ax)->lpWSPEventSelect((SOCKET) a[0].i, (WSAEVENT) (uintptr_t) a[1].i,
                                        (LONG) a[2].i, &err),
-           err);
+           &err);
 }
 
 static void
@@ -367,7 +369,7 @@ inv_asyncselect(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
     status(r,
            TABLE(ax)->lpWSPAsyncSelect((SOCKET) a[0].i, (HWND) (uintptr_t) a[1].i,
                                        (unsigned int) a[2].i, (LONG) a[3].i, &err),
-           err);
+           &err);
 }
 
 static void
@@ -375,7 +377,7 @@ inv_senddisconnect(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
 {
     int err = 0;
 
-    status(r, TABLE(ax)->lpWSPSendDisconnect((SOCKET) a[0].i, NULL, &err), err);
+    status(r, TABLE(ax)->lpWSPSendDisconnect((SOCKET) a[0].i, NULL, &err), &err);
 }
 
 static void
@@ -383,7 +385,7 @@ inv_recvdisconnect(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
 {
     int err = 0;
 
-    status(r, TABLE(ax)->lpWSPRecvDisconnect((SOCKET) a[0].i, NULL, &err), err);
+    status(r, TABLE(ax)->lpWSPRecvDisconnect((SOCKET) a[0].i, NULL, &err), &err);
 }
 
 static void
@@ -392,7 +394,7 @@ inv_cancelblocking(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
     int err = 0;
 
     (void) a;
-    status(r, TABLE(ax)->lpWSPCancelBlockingCall(&err), err);
+    status(r, TABLE(ax)->lpWSPCancelBlockingCall(&err), &err);
 }
 
 static void
@@ -401,7 +403,7 @@ inv_cleanup(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
     int err = 0;
 
     (void) a;
-    status(r, TABLE(ax)->lpWSPCleanup(&err), err);
+    status(r, TABLE(ax)->lpWSPCleanup(&err), &err);
 }
 
 #define P_(n, t) { n, WSPSIM_T_##t, false }

@@ -353,8 +353,11 @@ message_matches(const char *want, const char *got)
 {
     size_t n = strlen(want);
 
-    if (want[0] == '*')
-        return strstr(got, g_strndup(want + 1, n - 2)) != NULL; /* "*middle*" */
+    if (want[0] == '*') {
+        g_autofree char *mid = g_strndup(want + 1, n - 2); /* "*middle*" */
+
+        return strstr(got, mid) != NULL;
+    }
     if (n > 0 && want[n - 1] == '*')
         return strncmp(want, got, n - 1) == 0;
     return strcmp(want, got) == 0;
