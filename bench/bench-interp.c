@@ -18,14 +18,13 @@
 
 #include "runner/scenario.h"
 
-static const char script[] =
-    "seed 1\n"
-    "host a 10.0.0.1\n"
-    "thread a.main:\n"
-    "    s = WSPSocket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)\n"
-    "    repeat %u:\n"
-    "        WSPIoctl(s, FIONREAD) -> 0\n"
-    "    WSPCloseSocket(s)\n";
+static const char script[] = "seed 1\n"
+                             "host a 10.0.0.1\n"
+                             "thread a.main:\n"
+                             "    s = WSPSocket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)\n"
+                             "    repeat %u:\n"
+                             "        WSPIoctl(s, FIONREAD) -> 0\n"
+                             "    WSPCloseSocket(s)\n";
 
 static int
 bench(const WspsimScript *s, const char *name, bool trace)

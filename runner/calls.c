@@ -73,8 +73,8 @@ inv_listen(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
 {
     int err = 0;
 
-    status(r, TABLE(ax)->lpWSPListen((SOCKET) a[0].i, a[1].present ? (int) a[1].i : SOMAXCONN,
-                                     &err),
+    status(r,
+           TABLE(ax)->lpWSPListen((SOCKET) a[0].i, a[1].present ? (int) a[1].i : SOMAXCONN, &err),
            &err);
 }
 
@@ -103,8 +103,8 @@ inv_connect(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
     int err = 0;
 
     status(r,
-           TABLE(ax)->lpWSPConnect((SOCKET) a[0].i, (struct sockaddr *) &ss, len, NULL, NULL,
-                                   NULL, NULL, &err),
+           TABLE(ax)->lpWSPConnect((SOCKET) a[0].i, (struct sockaddr *) &ss, len, NULL, NULL, NULL,
+                                   NULL, &err),
            &err);
 }
 
@@ -116,8 +116,8 @@ inv_send(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
     WSABUF b = { (ULONG) len, (char *) p };
     DWORD sent = 0;
     int err = 0;
-    int rc = TABLE(ax)->lpWSPSend((SOCKET) a[0].i, &b, 1, &sent,
-                                  a[2].present ? (DWORD) a[2].i : 0, NULL, NULL, NULL, &err);
+    int rc = TABLE(ax)->lpWSPSend((SOCKET) a[0].i, &b, 1, &sent, a[2].present ? (DWORD) a[2].i : 0,
+                                  NULL, NULL, NULL, &err);
 
     if (rc == SOCKET_ERROR)
         set_fail(r, err);
@@ -135,9 +135,9 @@ inv_sendto(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
     int alen = wspsim_sockaddr_from_sim(&a[2].addr, &ss);
     DWORD sent = 0;
     int err = 0;
-    int rc = TABLE(ax)->lpWSPSendTo((SOCKET) a[0].i, &b, 1, &sent,
-                                    a[3].present ? (DWORD) a[3].i : 0, (struct sockaddr *) &ss,
-                                    alen, NULL, NULL, NULL, &err);
+    int rc =
+        TABLE(ax)->lpWSPSendTo((SOCKET) a[0].i, &b, 1, &sent, a[3].present ? (DWORD) a[3].i : 0,
+                               (struct sockaddr *) &ss, alen, NULL, NULL, NULL, &err);
 
     if (rc == SOCKET_ERROR)
         set_fail(r, err);
@@ -232,8 +232,7 @@ inv_select(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
     }
     rc = TABLE(ax)->lpWSPSelect(0, a[0].present ? &r->sets[0] : NULL,
                                 a[1].present ? &r->sets[1] : NULL,
-                                a[2].present ? &r->sets[2] : NULL, a[3].present ? &tv : NULL,
-                                &err);
+                                a[2].present ? &r->sets[2] : NULL, a[3].present ? &tv : NULL, &err);
     if (rc == SOCKET_ERROR) {
         set_fail(r, err);
         return;
@@ -274,8 +273,8 @@ inv_getsockopt(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
     int len = a[3].present ? (int) MIN(a[3].i, (gint64) sizeof buf) : 4, err = 0;
     gint32 v32;
 
-    if (TABLE(ax)->lpWSPGetSockOpt((SOCKET) a[0].i, (int) a[1].i, (int) a[2].i, (char *) buf,
-                                   &len, &err) == SOCKET_ERROR) {
+    if (TABLE(ax)->lpWSPGetSockOpt((SOCKET) a[0].i, (int) a[1].i, (int) a[2].i, (char *) buf, &len,
+                                   &err) == SOCKET_ERROR) {
         set_fail(r, err);
         return;
     }
@@ -406,42 +405,67 @@ inv_cleanup(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
     status(r, TABLE(ax)->lpWSPCleanup(&err), &err);
 }
 
-#define P_(n, t) { n, WSPSIM_T_##t, false }
-#define O_(n, t) { n, WSPSIM_T_##t, true }
+#define P_(n, t)                                                                                   \
+    {                                                                                              \
+        n, WSPSIM_T_##t, false                                                                     \
+    }
+#define O_(n, t)                                                                                   \
+    {                                                                                              \
+        n, WSPSIM_T_##t, true                                                                      \
+    }
 
 /* Sorted by name. */
 static const WspsimCallSpec calls[] = {
     { "WSPAccept", WSPSIM_R_SOCKET, inv_accept, { P_("s", SOCK) } },
-    { "WSPAsyncSelect", WSPSIM_R_STATUS, inv_asyncselect,
+    { "WSPAsyncSelect",
+      WSPSIM_R_STATUS,
+      inv_asyncselect,
       { P_("s", SOCK), P_("hwnd", INT), P_("msg", INT), P_("events", INT) } },
     { "WSPBind", WSPSIM_R_STATUS, inv_bind, { P_("s", SOCK), P_("addr", ADDR) } },
     { "WSPCancelBlockingCall", WSPSIM_R_STATUS, inv_cancelblocking, { { NULL, 0, false } } },
     { "WSPCleanup", WSPSIM_R_STATUS, inv_cleanup, { { NULL, 0, false } } },
     { "WSPCloseSocket", WSPSIM_R_STATUS, inv_close, { P_("s", SOCK) } },
     { "WSPConnect", WSPSIM_R_STATUS, inv_connect, { P_("s", SOCK), P_("addr", ADDR) } },
-    { "WSPEnumNetworkEvents", WSPSIM_R_EVENTS, inv_enumevents, { P_("s", SOCK), O_("event", INT) } },
-    { "WSPEventSelect", WSPSIM_R_STATUS, inv_eventselect,
+    { "WSPEnumNetworkEvents",
+      WSPSIM_R_EVENTS,
+      inv_enumevents,
+      { P_("s", SOCK), O_("event", INT) } },
+    { "WSPEventSelect",
+      WSPSIM_R_STATUS,
+      inv_eventselect,
       { P_("s", SOCK), P_("event", INT), P_("events", INT) } },
     { "WSPGetPeerName", WSPSIM_R_ADDR, inv_getpeername, { P_("s", SOCK) } },
     { "WSPGetSockName", WSPSIM_R_ADDR, inv_getsockname, { P_("s", SOCK) } },
-    { "WSPGetSockOpt", WSPSIM_R_INT, inv_getsockopt,
+    { "WSPGetSockOpt",
+      WSPSIM_R_INT,
+      inv_getsockopt,
       { P_("s", SOCK), P_("level", INT), P_("opt", INT), O_("len", INT) } },
     { "WSPIoctl", WSPSIM_R_INT, inv_ioctl, { P_("s", SOCK), P_("code", INT), O_("value", INT) } },
     { "WSPListen", WSPSIM_R_STATUS, inv_listen, { P_("s", SOCK), O_("backlog", INT) } },
     { "WSPRecv", WSPSIM_R_DATA, inv_recv, { P_("s", SOCK), O_("len", INT), O_("flags", INT) } },
     { "WSPRecvDisconnect", WSPSIM_R_STATUS, inv_recvdisconnect, { P_("s", SOCK) } },
-    { "WSPRecvFrom", WSPSIM_R_DATA, inv_recvfrom,
+    { "WSPRecvFrom",
+      WSPSIM_R_DATA,
+      inv_recvfrom,
       { P_("s", SOCK), O_("len", INT), O_("flags", INT) } },
-    { "WSPSelect", WSPSIM_R_SELECT, inv_select,
+    { "WSPSelect",
+      WSPSIM_R_SELECT,
+      inv_select,
       { O_("read", SOCKS), O_("write", SOCKS), O_("except", SOCKS), O_("timeout", TIME) } },
     { "WSPSend", WSPSIM_R_INT, inv_send, { P_("s", SOCK), P_("data", DATA), O_("flags", INT) } },
     { "WSPSendDisconnect", WSPSIM_R_STATUS, inv_senddisconnect, { P_("s", SOCK) } },
-    { "WSPSendTo", WSPSIM_R_INT, inv_sendto,
+    { "WSPSendTo",
+      WSPSIM_R_INT,
+      inv_sendto,
       { P_("s", SOCK), P_("data", DATA), P_("to", ADDR), O_("flags", INT) } },
-    { "WSPSetSockOpt", WSPSIM_R_STATUS, inv_setsockopt,
+    { "WSPSetSockOpt",
+      WSPSIM_R_STATUS,
+      inv_setsockopt,
       { P_("s", SOCK), P_("level", INT), P_("opt", INT), P_("value", OPTVAL) } },
     { "WSPShutdown", WSPSIM_R_STATUS, inv_shutdown, { P_("s", SOCK), P_("how", INT) } },
-    { "WSPSocket", WSPSIM_R_SOCKET, inv_socket,
+    { "WSPSocket",
+      WSPSIM_R_SOCKET,
+      inv_socket,
       { P_("af", INT), P_("type", INT), O_("protocol", INT), O_("flags", INT) } },
 };
 

@@ -162,8 +162,8 @@ cmd_check(Cli *c)
             continue;
         }
         if (!c->quiet)
-            fprintf(c->out, "ok %s (%u hosts, %u threads, %" G_GUINT64_FORMAT " statements)\n",
-                    f, s->hosts->len, s->threads->len, s->n_statements);
+            fprintf(c->out, "ok %s (%u hosts, %u threads, %" G_GUINT64_FORMAT " statements)\n", f,
+                    s->hosts->len, s->threads->len, s->n_statements);
     }
     return status;
 }
@@ -191,15 +191,16 @@ compare_runs(Cli *c, const char *file, const WspsimRunResult *a, const WspsimRun
         const char *x = g_ptr_array_index(a->lines, i), *y = g_ptr_array_index(b->lines, i);
 
         if (strcmp(x, y) != 0) {
-            fprintf(c->err,
-                    "%s: not deterministic: record %u differs\n  first run:  %s\n  second run: %s\n",
-                    file, i + 1, x, y);
+            fprintf(
+                c->err,
+                "%s: not deterministic: record %u differs\n  first run:  %s\n  second run: %s\n",
+                file, i + 1, x, y);
             return EXIT_FAIL;
         }
     }
     if (a->lines->len != b->lines->len || a->fingerprint != b->fingerprint) {
-        fprintf(c->err, "%s: not deterministic: %u records then %u records\n", file,
-                a->lines->len, b->lines->len);
+        fprintf(c->err, "%s: not deterministic: %u records then %u records\n", file, a->lines->len,
+                b->lines->len);
         return EXIT_FAIL;
     }
     if (!c->quiet)
@@ -243,8 +244,9 @@ run_one(Cli *c, const char *file, FILE *trace)
     if (!r.ok)
         status = EXIT_FAIL;
     if (!c->quiet || !r.ok)
-        fprintf(c->out, "%s %s (seed %" G_GUINT64_FORMAT ", t=%s, %" G_GUINT64_FORMAT
-                        " records, %" G_GUINT64_FORMAT " statements)\n",
+        fprintf(c->out,
+                "%s %s (seed %" G_GUINT64_FORMAT ", t=%s, %" G_GUINT64_FORMAT
+                " records, %" G_GUINT64_FORMAT " statements)\n",
                 r.ok ? "ok" : "FAIL", file, r.seed, t, r.records, r.statements);
     fprintf(c->out, "fingerprint 0x%016" G_GINT64_MODIFIER "x\n", r.fingerprint);
     if (c->determinism) {
@@ -300,8 +302,8 @@ cmd_run(Cli *c)
 
 typedef struct {
     guint64 seed;
-    int status;       /* 0, 1 or 2 */
-    char *failures;   /* (nullable) */
+    int status;     /* 0, 1 or 2 */
+    char *failures; /* (nullable) */
 } SeedResult;
 
 static int

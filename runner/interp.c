@@ -28,10 +28,10 @@ struct WspsimRun {
     GString *failures;
     bool failed;
     guint64 statements;
-    GPtrArray *lines;  /* keep_records */
+    GPtrArray *lines; /* keep_records */
     GString *scratch;
     GPtrArray *action_ctxs; /* of ActionCtx*, freed after the world */
-    bool over;         /* the run loop returned: actors are only unwinding */
+    bool over;              /* the run loop returned: actors are only unwinding */
 };
 
 /* ---- Small helpers ------------------------------------------------------ */
@@ -123,12 +123,23 @@ append_data(GString *s, const guint8 *p, size_t len)
     g_string_append_c(s, '"');
     for (size_t i = 0; i < len; i++) {
         switch (p[i]) {
-        case '\n': g_string_append(s, "\\n"); break;
-        case '\r': g_string_append(s, "\\r"); break;
-        case '\t': g_string_append(s, "\\t"); break;
-        case '"': g_string_append(s, "\\\""); break;
-        case '\\': g_string_append(s, "\\\\"); break;
-        default: g_string_append_c(s, (char) p[i]);
+        case '\n':
+            g_string_append(s, "\\n");
+            break;
+        case '\r':
+            g_string_append(s, "\\r");
+            break;
+        case '\t':
+            g_string_append(s, "\\t");
+            break;
+        case '"':
+            g_string_append(s, "\\\"");
+            break;
+        case '\\':
+            g_string_append(s, "\\\\");
+            break;
+        default:
+            g_string_append_c(s, (char) p[i]);
         }
     }
     g_string_append_c(s, '"');
@@ -173,8 +184,14 @@ append_set(GString *s, const WspsimActorCtx *ax, const char *name, const fd_set 
     g_string_append_c(s, ']');
 }
 
-static const char *const event_names[] = { "FD_READ", "FD_WRITE", "FD_OOB", "FD_ACCEPT",
-                                           "FD_CONNECT", "FD_CLOSE", "FD_QOS", "FD_GROUP_QOS",
+static const char *const event_names[] = { "FD_READ",
+                                           "FD_WRITE",
+                                           "FD_OOB",
+                                           "FD_ACCEPT",
+                                           "FD_CONNECT",
+                                           "FD_CLOSE",
+                                           "FD_QOS",
+                                           "FD_GROUP_QOS",
                                            "FD_ROUTING_INTERFACE_CHANGE",
                                            "FD_ADDRESS_LIST_CHANGE" };
 
@@ -317,11 +334,16 @@ static const char *
 value_kind_name(WspsimValueKind k)
 {
     switch (k) {
-    case WSPSIM_V_UNSET: return "nothing yet";
-    case WSPSIM_V_INT: return "a number";
-    case WSPSIM_V_SOCKET: return "a socket";
-    case WSPSIM_V_DATA: return "data";
-    case WSPSIM_V_ADDR: return "an address";
+    case WSPSIM_V_UNSET:
+        return "nothing yet";
+    case WSPSIM_V_INT:
+        return "a number";
+    case WSPSIM_V_SOCKET:
+        return "a socket";
+    case WSPSIM_V_DATA:
+        return "data";
+    case WSPSIM_V_ADDR:
+        return "an address";
     }
     return "?";
 }
@@ -587,8 +609,8 @@ build_fail(const WspsimScript *s, guint32 line, guint32 col, GError **error, con
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    g_set_error(error, WSPSIM_SCENARIO_ERROR, WSPSIM_SCENARIO_ERROR_FAILED, "%s:%u:%u: %s",
-                s->file, line, col, msg);
+    g_set_error(error, WSPSIM_SCENARIO_ERROR, WSPSIM_SCENARIO_ERROR_FAILED, "%s:%u:%u: %s", s->file,
+                line, col, msg);
     return false;
 }
 
@@ -625,8 +647,8 @@ build_links(WspsimRun *run, GError **error)
                 apply_params(fwd ? &ba : &ab, e);
         }
         if (sim_link_add(w, a, b, &ab, &ba) == SIM_ID_NONE)
-            return build_fail(s, d->line, d->col, error, "the simulator refused link %s %s",
-                              d->a, d->b);
+            return build_fail(s, d->line, d->col, error, "the simulator refused link %s %s", d->a,
+                              d->b);
     }
     return true;
 }
@@ -679,8 +701,8 @@ build_actions(WspsimRun *run, GError **error)
 
             if (sim_link_lookup(run->world, na, nb) == SIM_ID_NONE) {
                 g_set_error(error, WSPSIM_SCENARIO_ERROR, WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST,
-                            "%s:%u:%u: there is no link between %s and %s", s->file,
-                            a->link.line, a->link.col, a->link.a, a->link.b);
+                            "%s:%u:%u: there is no link between %s and %s", s->file, a->link.line,
+                            a->link.col, a->link.a, a->link.b);
                 return false;
             }
         }
@@ -751,8 +773,8 @@ spawn(WspsimRun *run, WspsimProc *p, const WspsimThreadDecl *td, gint64 instance
     ax->decl = td;
     ax->instance = instance;
     g_ptr_array_add(run->actors, ax);
-    ax->actor = sim_actor_spawn(run->world, p->pid, td->name, SIM_ACTOR_COROUTINE, start,
-                                actor_main, ax);
+    ax->actor =
+        sim_actor_spawn(run->world, p->pid, td->name, SIM_ACTOR_COROUTINE, start, actor_main, ax);
     return ax->actor != SIM_ID_NONE;
 }
 
@@ -774,8 +796,7 @@ build_actors(WspsimRun *run, GError **error)
 
         if (td->tvar == NULL) {
             if (!spawn(run, plain[td->proc_index], td, 0, td->start))
-                return build_fail(s, td->line, td->col, error, "cannot start thread %s",
-                                  td->name);
+                return build_fail(s, td->line, td->col, error, "cannot start thread %s", td->name);
             continue;
         }
         for (gint64 k = td->tfrom; k <= td->tto; k++) {
@@ -785,8 +806,7 @@ build_actors(WspsimRun *run, GError **error)
             if (p == NULL)
                 return false;
             if (!spawn(run, p, td, k, td->start + (SimTime) (k - td->tfrom) * td->every))
-                return build_fail(s, td->line, td->col, error, "cannot start thread %s",
-                                  td->name);
+                return build_fail(s, td->line, td->col, error, "cannot start thread %s", td->name);
         }
     }
     return true;
@@ -799,7 +819,8 @@ build_world(WspsimRun *run, GError **error)
 
     for (guint i = 0; i < s->hosts->len; i++) {
         const WspsimHostDecl *h = g_ptr_array_index(s->hosts, i);
-        SimNodeId n = sim_node_add(run->world, h->name, h->router ? SIM_NODE_ROUTER : SIM_NODE_HOST);
+        SimNodeId n =
+            sim_node_add(run->world, h->name, h->router ? SIM_NODE_ROUTER : SIM_NODE_HOST);
 
         if (n == SIM_ID_NONE)
             return build_fail(s, h->line, h->col, error, "the simulator refused node %s", h->name);
@@ -839,8 +860,8 @@ report_stuck(WspsimRun *run, bool deadlock)
                      ax->current != NULL ? ax->current->line : ax->decl->line,
                      actor_label(ax, label, sizeof label),
                      ax->current != NULL && ax->current->text != NULL ? ax->current->text
-                     : ax->current != NULL                           ? "sleep"
-                                                                     : "(not started)");
+                     : ax->current != NULL                            ? "sleep"
+                                                                      : "(not started)");
     }
 }
 
@@ -850,9 +871,9 @@ progress(WspsimRun *run, gint64 wall_start, bool final)
     char t[32];
 
     format_time(sim_world_now(run->world), t);
-    fprintf(stderr, "\r%s: t=%ss, %" G_GUINT64_FORMAT " events, %.1fs wall%s",
-            run->script->file, t, sim_world_events_run(run->world),
-            (double) (g_get_monotonic_time() - wall_start) / 1e6, final ? "\n" : "");
+    fprintf(stderr, "\r%s: t=%ss, %" G_GUINT64_FORMAT " events, %.1fs wall%s", run->script->file, t,
+            sim_world_events_run(run->world), (double) (g_get_monotonic_time() - wall_start) / 1e6,
+            final ? "\n" : "");
     fflush(stderr);
 }
 
@@ -914,9 +935,11 @@ wspsim_script_run(const WspsimScript *script, const WspsimRunOptions *opts,
         run.lines = g_ptr_array_new_with_free_func(g_free);
         sim_trace_add_sink(run.world, lines_sink, &run);
     }
-    if (opts->jsonl_path != NULL && (jsonl = wspsim_out_jsonl_open(run.world, opts->jsonl_path, error)) == NULL)
+    if (opts->jsonl_path != NULL &&
+        (jsonl = wspsim_out_jsonl_open(run.world, opts->jsonl_path, error)) == NULL)
         goto out;
-    if (opts->pcap_path != NULL && (pcap = wspsim_out_pcap_open(run.world, opts->pcap_path, error)) == NULL)
+    if (opts->pcap_path != NULL &&
+        (pcap = wspsim_out_pcap_open(run.world, opts->pcap_path, error)) == NULL)
         goto out;
     if (opts->msc_path != NULL) {
         if ((msc = wspsim_out_msc_open(run.world, opts->msc_path, error)) == NULL)

@@ -33,11 +33,11 @@ typedef struct {
 typedef struct {
     SimProcessId pid;
     WSPPROC_TABLE table;
-    bool started;           /* WSPStartup succeeded */
+    bool started; /* WSPStartup succeeded */
     WspsimValue *vars;
     guint n_vars;
     const WspsimProcDecl *decl;
-    char *label;            /* host.proc, for messages */
+    char *label; /* host.proc, for messages */
 } WspsimProc;
 
 typedef struct WspsimRun WspsimRun;
@@ -48,22 +48,22 @@ typedef struct {
     WspsimProc *proc;
     const WspsimThreadDecl *decl;
     SimActorId actor;
-    gint64 instance;        /* template index */
+    gint64 instance;           /* template index */
     const WspsimStmt *current; /* the statement being executed (deadlock report) */
-    guint8 *buf;            /* scratch: fill data, received data */
+    guint8 *buf;               /* scratch: fill data, received data */
     size_t buf_cap;
 } WspsimActorCtx;
 
 typedef struct {
     bool failed;
-    int err;                /* WSA code when failed */
-    gint64 ret;             /* return value: count, socket, option value */
-    const guint8 *data;     /* R_DATA: received bytes (in the actor's buffer) */
+    int err;            /* WSA code when failed */
+    gint64 ret;         /* return value: count, socket, option value */
+    const guint8 *data; /* R_DATA: received bytes (in the actor's buffer) */
     size_t len;
     bool has_addr;
-    SimSockAddr addr;       /* R_ADDR, or the sender for recvfrom */
-    fd_set sets[3];         /* R_SELECT */
-    WSANETWORKEVENTS ev;    /* R_EVENTS */
+    SimSockAddr addr;    /* R_ADDR, or the sender for recvfrom */
+    fd_set sets[3];      /* R_SELECT */
+    WSANETWORKEVENTS ev; /* R_EVENTS */
 } WspsimResult;
 
 typedef void (*WspsimInvokeFn)(WspsimActorCtx *ax, const WspsimArg *args, WspsimResult *res);

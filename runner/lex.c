@@ -172,8 +172,8 @@ lex_number(Lexer *L)
         fpart = frac * unit->scale;
         if (fpart % frac_div != 0)
             return lex_fail(L, L->line, col_of(L, start), WSPSIM_SCENARIO_ERROR_RANGE,
-                            "'%.*s' is finer than the unit's smallest step",
-                            (int) (p - start), L->text + start);
+                            "'%.*s' is finer than the unit's smallest step", (int) (p - start),
+                            L->text + start);
         if (__builtin_add_overflow(v, fpart / frac_div, &v))
             return lex_fail(L, L->line, col_of(L, start), WSPSIM_SCENARIO_ERROR_RANGE,
                             "number too large");
@@ -210,10 +210,11 @@ lex_addr(Lexer *L)
     if (L->text[p] == '[') {
         size_t q = p + 1;
 
-        while (q < L->len && (g_ascii_isxdigit(L->text[q]) || L->text[q] == ':' ||
-                              L->text[q] == '.'))
+        while (q < L->len &&
+               (g_ascii_isxdigit(L->text[q]) || L->text[q] == ':' || L->text[q] == '.'))
             q++;
-        if (q >= L->len || L->text[q] != ']' || q == p + 1 || memchr(L->text + p, ':', q - p) == NULL)
+        if (q >= L->len || L->text[q] != ']' || q == p + 1 ||
+            memchr(L->text + p, ':', q - p) == NULL)
             return 0;
         bracket = true;
         astart = p + 1;
@@ -222,8 +223,8 @@ lex_addr(Lexer *L)
     } else {
         size_t q = p;
 
-        while (q < L->len && (g_ascii_isxdigit(L->text[q]) || L->text[q] == ':' ||
-                              L->text[q] == '.')) {
+        while (q < L->len &&
+               (g_ascii_isxdigit(L->text[q]) || L->text[q] == ':' || L->text[q] == '.')) {
             if (L->text[q] == ':')
                 colons++;
             if (L->text[q] == '.')
@@ -246,8 +247,7 @@ lex_addr(Lexer *L)
         aend = q;
         p = q;
     }
-    if (aend - astart >= sizeof buf)
-    {
+    if (aend - astart >= sizeof buf) {
         lex_fail(L, L->line, col_of(L, start), WSPSIM_SCENARIO_ERROR_SYNTAX, "bad address '%.*s'",
                  (int) (aend - astart), L->text + astart);
         return -1;
@@ -301,8 +301,8 @@ lex_addr(Lexer *L)
         t->prefix = (gint) pre;
     }
     if (p < L->len && (is_ident_char(L->text[p]) || L->text[p] == '.')) {
-        lex_fail(L, L->line, col_of(L, start), WSPSIM_SCENARIO_ERROR_SYNTAX,
-                 "bad address '%.*s'", (int) (p - start + 1), L->text + start);
+        lex_fail(L, L->line, col_of(L, start), WSPSIM_SCENARIO_ERROR_SYNTAX, "bad address '%.*s'",
+                 (int) (p - start + 1), L->text + start);
         return -1;
     }
     t = &g_array_index(L->toks, Tok, L->toks->len - 1);
@@ -339,7 +339,8 @@ lex_string(Lexer *L, bool hex)
                 return lex_fail(L, L->line, col_of(L, p), WSPSIM_SCENARIO_ERROR_SYNTAX,
                                 "hex bytes need two hex digits each");
             }
-            guint8 b = (guint8) (g_ascii_xdigit_value(c) * 16 + g_ascii_xdigit_value(L->text[p + 1]));
+            guint8 b =
+                (guint8) (g_ascii_xdigit_value(c) * 16 + g_ascii_xdigit_value(L->text[p + 1]));
             g_byte_array_append(out, &b, 1);
             p += 2;
             continue;
@@ -353,12 +354,24 @@ lex_string(Lexer *L, bool hex)
                                 "unterminated string");
             }
             switch (L->text[p + 1]) {
-            case 'n': b = '\n'; break;
-            case 'r': b = '\r'; break;
-            case 't': b = '\t'; break;
-            case '0': b = 0; break;
-            case '\\': b = '\\'; break;
-            case '"': b = '"'; break;
+            case 'n':
+                b = '\n';
+                break;
+            case 'r':
+                b = '\r';
+                break;
+            case 't':
+                b = '\t';
+                break;
+            case '0':
+                b = 0;
+                break;
+            case '\\':
+                b = '\\';
+                break;
+            case '"':
+                b = '"';
+                break;
             case 'x':
                 if (p + 3 < L->len && g_ascii_isxdigit(L->text[p + 2]) &&
                     g_ascii_isxdigit(L->text[p + 3])) {
@@ -608,10 +621,14 @@ const char *
 wspsim_tok_describe(const Tok *t, char *buf, size_t size)
 {
     switch (t->kind) {
-    case TK_EOF: return "end of file";
-    case TK_NEWLINE: return "end of line";
-    case TK_INDENT: return "indented block";
-    case TK_DEDENT: return "end of block";
+    case TK_EOF:
+        return "end of file";
+    case TK_NEWLINE:
+        return "end of line";
+    case TK_INDENT:
+        return "indented block";
+    case TK_DEDENT:
+        return "end of block";
     case TK_IDENT:
     case TK_NUMBER:
     case TK_STRING:

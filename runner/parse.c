@@ -18,7 +18,7 @@
 #include "runner/lex.h"
 #include "runner/scenario.h"
 
-G_DEFINE_QUARK(wspsim-scenario-error-quark, wspsim_scenario_error)
+G_DEFINE_QUARK(wspsim - scenario - error - quark, wspsim_scenario_error)
 
 typedef struct {
     const char *file;
@@ -178,12 +178,12 @@ take_time(Parser *P, const char *what, SimTime *out)
 {
     const Tok *t = peek(P);
 
-    if (t->kind != TK_NUMBER || (t->unit != WSPSIM_UNIT_TIME && !(t->unit == WSPSIM_UNIT_NONE && t->ival == 0)))
+    if (t->kind != TK_NUMBER ||
+        (t->unit != WSPSIM_UNIT_TIME && !(t->unit == WSPSIM_UNIT_NONE && t->ival == 0)))
         return fail(P, t, WSPSIM_SCENARIO_ERROR_TYPE,
                     "%s takes a duration with a unit (e.g. 5ms, 2s, 100us)", what);
     if (t->ival < 0 || (guint64) t->ival > WSPSIM_MAX_TIME_NS)
-        return fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE,
-                    "%s out of range (0 to 1000000s)", what);
+        return fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE, "%s out of range (0 to 1000000s)", what);
     *out = (SimTime) t->ival;
     next(P);
     return true;
@@ -194,7 +194,8 @@ take_ppm(Parser *P, const char *what, guint32 *out)
 {
     const Tok *t = peek(P);
 
-    if (t->kind != TK_NUMBER || (t->unit != WSPSIM_UNIT_PPM && !(t->unit == WSPSIM_UNIT_NONE && t->ival == 0)))
+    if (t->kind != TK_NUMBER ||
+        (t->unit != WSPSIM_UNIT_PPM && !(t->unit == WSPSIM_UNIT_NONE && t->ival == 0)))
         return fail(P, t, WSPSIM_SCENARIO_ERROR_TYPE,
                     "%s takes a percentage (e.g. 1%%, 0.5%%) or ppm", what);
     if (t->ival < 0 || t->ival > 1000000)
@@ -261,7 +262,8 @@ parse_host(Parser *P, bool router)
         if (a->has_port)
             return fail(P, a, WSPSIM_SCENARIO_ERROR_SYNTAX,
                         "a host address has no port (write 10.0.0.1 or 10.0.0.1/24)");
-        prefix = a->prefix >= 0 ? (guint) a->prefix : (a->addr.addr.family == SIM_AF_INET ? 24 : 64);
+        prefix =
+            a->prefix >= 0 ? (guint) a->prefix : (a->addr.addr.family == SIM_AF_INET ? 24 : 64);
         for (guint i = 0; i < P->s->hosts->len; i++) {
             WspsimHostDecl *o = g_ptr_array_index(P->s->hosts, i);
 
@@ -274,8 +276,8 @@ parse_host(Parser *P, bool router)
         if (sim_addr_is_any(&a->addr.addr) || sim_addr_is_loopback(&a->addr.addr) ||
             sim_addr_is_multicast(&a->addr.addr))
             return fail(P, a, WSPSIM_SCENARIO_ERROR_SYNTAX,
-                        "%.*s cannot be a host address (any, loopback or multicast)",
-                        (int) a->len, a->start);
+                        "%.*s cannot be a host address (any, loopback or multicast)", (int) a->len,
+                        a->start);
         g_array_append_val(h->addrs, a->addr.addr);
         g_array_append_val(h->prefixes, prefix);
     }
@@ -295,8 +297,9 @@ parse_link_params(Parser *P, WspsimLinkDecl *d, bool allow_updown)
         gint64 n;
 
         if (k->kind != TK_IDENT)
-            return fail_unexpected(P, k, "a link parameter (latency, jitter, loss, rate, queue, "
-                                         "mtu, dup, reorder, corrupt, ge, up, down)");
+            return fail_unexpected(P, k,
+                                   "a link parameter (latency, jitter, loss, rate, queue, "
+                                   "mtu, dup, reorder, corrupt, ge, up, down)");
         next(P);
         if (is_word(k, "latency")) {
             if (!take_time(P, "latency", &p->latency_ns))
@@ -331,7 +334,8 @@ parse_link_params(Parser *P, WspsimLinkDecl *d, bool allow_updown)
         } else if (is_word(k, "rate")) {
             const Tok *t = peek(P);
 
-            if (t->kind != TK_NUMBER || (t->unit != WSPSIM_UNIT_RATE && !(t->unit == WSPSIM_UNIT_NONE && t->ival == 0)))
+            if (t->kind != TK_NUMBER ||
+                (t->unit != WSPSIM_UNIT_RATE && !(t->unit == WSPSIM_UNIT_NONE && t->ival == 0)))
                 return fail(P, t, WSPSIM_SCENARIO_ERROR_TYPE,
                             "rate takes bits per second with a unit (e.g. 10Mbps; 0 = unlimited)");
             if (t->ival < 0)
@@ -648,14 +652,22 @@ static const char *
 type_name(WspsimArgType t)
 {
     switch (t) {
-    case WSPSIM_T_INT: return "a number or constant";
-    case WSPSIM_T_SOCK: return "a socket variable";
-    case WSPSIM_T_DATA: return "data (\"text\", x\"hex\" or N bytes)";
-    case WSPSIM_T_ADDR: return "an address with a port (e.g. 10.0.0.2:80)";
-    case WSPSIM_T_TIME: return "a duration (e.g. 5ms)";
-    case WSPSIM_T_SOCKS: return "a list of sockets (e.g. [s, t])";
-    case WSPSIM_T_OPTVAL: return "an option value";
-    case WSPSIM_T_BOOL: return "TRUE or FALSE";
+    case WSPSIM_T_INT:
+        return "a number or constant";
+    case WSPSIM_T_SOCK:
+        return "a socket variable";
+    case WSPSIM_T_DATA:
+        return "data (\"text\", x\"hex\" or N bytes)";
+    case WSPSIM_T_ADDR:
+        return "an address with a port (e.g. 10.0.0.2:80)";
+    case WSPSIM_T_TIME:
+        return "a duration (e.g. 5ms)";
+    case WSPSIM_T_SOCKS:
+        return "a list of sockets (e.g. [s, t])";
+    case WSPSIM_T_OPTVAL:
+        return "an option value";
+    case WSPSIM_T_BOOL:
+        return "TRUE or FALSE";
     }
     return "?";
 }
@@ -668,7 +680,8 @@ check_arg(Parser *P, const WspsimParam *par, WspsimExpr *e)
     switch (par->type) {
     case WSPSIM_T_INT:
         ok = e->kind == WSPSIM_EX_VAR ||
-             (e->kind == WSPSIM_EX_INT && (e->unit == WSPSIM_UNIT_NONE || e->unit == WSPSIM_UNIT_SIZE));
+             (e->kind == WSPSIM_EX_INT &&
+              (e->unit == WSPSIM_UNIT_NONE || e->unit == WSPSIM_UNIT_SIZE));
         break;
     case WSPSIM_T_BOOL:
         ok = e->kind == WSPSIM_EX_VAR || (e->kind == WSPSIM_EX_INT && e->unit == WSPSIM_UNIT_NONE);
@@ -697,8 +710,8 @@ check_arg(Parser *P, const WspsimParam *par, WspsimExpr *e)
         break;
     case WSPSIM_T_OPTVAL:
         ok = e->kind == WSPSIM_EX_VAR || e->kind == WSPSIM_EX_INT ||
-             (e->kind == WSPSIM_EX_LIST && e->n_items == 2 &&
-              e->items[0]->kind == WSPSIM_EX_INT && e->items[1]->kind == WSPSIM_EX_INT);
+             (e->kind == WSPSIM_EX_LIST && e->n_items == 2 && e->items[0]->kind == WSPSIM_EX_INT &&
+              e->items[1]->kind == WSPSIM_EX_INT);
         break;
     }
     if (!ok)
@@ -712,8 +725,14 @@ check_arg(Parser *P, const WspsimParam *par, WspsimExpr *e)
 static bool
 event_bit(const char *name, size_t len, guint *out_bit)
 {
-    static const char *const names[] = { "FD_READ", "FD_WRITE", "FD_OOB", "FD_ACCEPT",
-                                         "FD_CONNECT", "FD_CLOSE", "FD_QOS", "FD_GROUP_QOS",
+    static const char *const names[] = { "FD_READ",
+                                         "FD_WRITE",
+                                         "FD_OOB",
+                                         "FD_ACCEPT",
+                                         "FD_CONNECT",
+                                         "FD_CLOSE",
+                                         "FD_QOS",
+                                         "FD_GROUP_QOS",
                                          "FD_ROUTING_INTERFACE_CHANGE",
                                          "FD_ADDRESS_LIST_CHANGE" };
 
@@ -838,8 +857,8 @@ parse_expect(Parser *P, WspsimStmt *st)
                 x.addr = next(P)->addr;
             } else {
                 fail(P, name, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
-                     "unknown expectation '%.*s=' (read=, write=, except=, from=)",
-                     (int) name->len, name->start);
+                     "unknown expectation '%.*s=' (read=, write=, except=, from=)", (int) name->len,
+                     name->start);
                 goto out;
             }
             if (!result_allows(P, name, rk, x.kind, fn))
@@ -896,8 +915,9 @@ parse_expect(Parser *P, WspsimStmt *st)
             x.addr = t->addr;
             next(P);
         } else {
-            fail_unexpected(P, t, "an expectation (a value, WSAE... error, \"data\", N bytes, "
-                                  "read=[...], FD_... events, any, ok)");
+            fail_unexpected(P, t,
+                            "an expectation (a value, WSAE... error, \"data\", N bytes, "
+                            "read=[...], FD_... events, any, ok)");
             goto out;
         }
         g_array_append_val(xs, x);
@@ -1058,7 +1078,8 @@ parse_stmt(Parser *P)
                 return NULL;
             }
             next(P);
-            if (!take_count(P, "loop start", -WSPSIM_MAX_REPEAT, WSPSIM_MAX_REPEAT, false, &st->from))
+            if (!take_count(P, "loop start", -WSPSIM_MAX_REPEAT, WSPSIM_MAX_REPEAT, false,
+                            &st->from))
                 return NULL;
             if (peek(P)->kind != TK_DOTDOT) {
                 fail_unexpected(P, peek(P), "'..'");
@@ -1083,8 +1104,8 @@ parse_stmt(Parser *P)
         return st;
     }
     if (is_word(t, "wait") || is_word(t, "if") || is_word(t, "while")) {
-        fail(P, t, WSPSIM_SCENARIO_ERROR_FAILED,
-             "'%.*s' is reserved and not implemented yet", (int) t->len, t->start);
+        fail(P, t, WSPSIM_SCENARIO_ERROR_FAILED, "'%.*s' is reserved and not implemented yet",
+             (int) t->len, t->start);
         return NULL;
     }
     if (is_punct(peek_at(P, 1), '('))
@@ -1202,8 +1223,8 @@ check_host_name(Parser *P, const Tok *h)
 
     if (hd == NULL)
         return fail(P, h, WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST,
-                    "unknown host '%.*s' (declare it with 'host NAME ADDRESS' first)",
-                    (int) h->len, h->start);
+                    "unknown host '%.*s' (declare it with 'host NAME ADDRESS' first)", (int) h->len,
+                    h->start);
     if (hd->router)
         return fail(P, h, WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST,
                     "'%.*s' is a router: processes run on hosts", (int) h->len, h->start);
@@ -1223,8 +1244,8 @@ parse_process(Parser *P)
     host = g_strndup(h->start, h->len);
     name = g_strndup(n->start, n->len);
     if (find_proc(P->s, host, name, &idx) != NULL)
-        return fail(P, n, WSPSIM_SCENARIO_ERROR_SYNTAX, "process %s.%s is already declared",
-                    host, name);
+        return fail(P, n, WSPSIM_SCENARIO_ERROR_SYNTAX, "process %s.%s is already declared", host,
+                    name);
     if (get_proc(P, kw, host, name, false, &idx) == NULL)
         return false;
     return expect_eol(P);
@@ -1401,10 +1422,9 @@ resolve_expr(Parser *P, WspsimProcDecl *pd, WspsimExpr *e)
     if (e->kind == WSPSIM_EX_VAR) {
         e->i = var_slot(pd, e->name, false);
         if (e->i < 0)
-            return fail(P, &(Tok){ .line = e->line, .col = e->col },
-                        WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
-                        "undefined variable '%s' (assign it first: %s = WSPSocket(...))",
-                        e->name, e->name);
+            return fail(
+                P, &(Tok){ .line = e->line, .col = e->col }, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                "undefined variable '%s' (assign it first: %s = WSPSocket(...))", e->name, e->name);
     }
     if (e->kind == WSPSIM_EX_LIST)
         for (guint i = 0; i < e->n_items; i++)
@@ -1524,8 +1544,9 @@ parse_toplevel(Parser *P)
             return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX,
                         "unexpected indentation (only the lines of a block are indented)");
         if (t->kind != TK_IDENT)
-            return fail_unexpected(P, t, "a statement (seed, host, router, link, process, "
-                                         "thread, at, run)");
+            return fail_unexpected(P, t,
+                                   "a statement (seed, host, router, link, process, "
+                                   "thread, at, run)");
         if (is_word(t, "seed")) {
             gint64 v;
 
@@ -1567,8 +1588,7 @@ parse_toplevel(Parser *P)
                         "'%.*s' is reserved for fault injection (issue 9) and not implemented "
                         "yet",
                         (int) t->len, t->start);
-        } else if (wspsim_call_lookup(t->start, t->len) != NULL ||
-                   is_punct(peek_at(P, 1), '=')) {
+        } else if (wspsim_call_lookup(t->start, t->len) != NULL || is_punct(peek_at(P, 1), '=')) {
             return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX,
                         "calls belong in a thread block (thread HOST.NAME:)");
         } else {
@@ -1642,7 +1662,8 @@ wspsim_script_load(const char *path, GError **error)
                     "%s:1:1: is a directory", path);
         return NULL;
     }
-    if (g_stat(path, &st) == 0 && S_ISREG(st.st_mode) && (guint64) st.st_size > WSPSIM_MAX_FILE_BYTES) {
+    if (g_stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+        (guint64) st.st_size > WSPSIM_MAX_FILE_BYTES) {
         g_set_error(error, WSPSIM_SCENARIO_ERROR, WSPSIM_SCENARIO_ERROR_IO,
                     "%s:1:1: file too large (limit %u bytes)", path, WSPSIM_MAX_FILE_BYTES);
         return NULL;

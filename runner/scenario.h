@@ -34,11 +34,11 @@ typedef enum {
 /* Limits on what a scenario may ask for, checked before anything is
  * allocated (a fuzzer feeds the parser arbitrary text). */
 #define WSPSIM_MAX_FILE_BYTES (16u * 1024 * 1024)
-#define WSPSIM_MAX_DEPTH 32u                   /* nested blocks */
-#define WSPSIM_MAX_DATA_BYTES (64u * 1024 * 1024) /* one buffer */
+#define WSPSIM_MAX_DEPTH 32u                             /* nested blocks */
+#define WSPSIM_MAX_DATA_BYTES (64u * 1024 * 1024)        /* one buffer */
 #define WSPSIM_MAX_TIME_NS ((SimTime) 1000000 * SIM_SEC) /* 11.5 days */
 #define WSPSIM_MAX_REPEAT ((gint64) 1000000000)
-#define WSPSIM_MAX_INSTANCES 100000u           /* actors one template starts */
+#define WSPSIM_MAX_INSTANCES 100000u /* actors one template starts */
 #define WSPSIM_MAX_ARGS 8u
 
 /* ---- Values ----------------------------------------------------------- */
@@ -66,11 +66,11 @@ typedef struct WspsimExpr {
     WspsimExprKind kind;
     WspsimUnit unit;
     guint32 line, col;
-    gint64 i;          /* INT value, FILL count, VAR slot */
-    const char *name;  /* VAR name; INT constant text (nullable) */
-    guint8 *bytes;     /* BYTES (NUL-terminated too) */
+    gint64 i;         /* INT value, FILL count, VAR slot */
+    const char *name; /* VAR name; INT constant text (nullable) */
+    guint8 *bytes;    /* BYTES (NUL-terminated too) */
     size_t len;
-    SimSockAddr addr;  /* ADDR */
+    SimSockAddr addr; /* ADDR */
     bool has_port;
     struct WspsimExpr **items; /* LIST */
     guint n_items;
@@ -94,13 +94,13 @@ typedef enum {
 typedef struct {
     WspsimExpectKind kind;
     guint32 line, col;
-    gint64 i;           /* INT value, ERROR code, NBYTES count, SET index 0..2 */
-    guint8 *bytes;      /* DATA */
+    gint64 i;      /* INT value, ERROR code, NBYTES count, SET index 0..2 */
+    guint8 *bytes; /* DATA */
     size_t len;
-    SimSockAddr addr;   /* ADDR, FROM */
-    WspsimExpr *list;   /* SET: a LIST of VARs */
-    guint32 ev_mask;    /* EVENTS */
-    guint32 ev_err_given;   /* bit n: an error code was written for event bit n */
+    SimSockAddr addr;     /* ADDR, FROM */
+    WspsimExpr *list;     /* SET: a LIST of VARs */
+    guint32 ev_mask;      /* EVENTS */
+    guint32 ev_err_given; /* bit n: an error code was written for event bit n */
     gint32 ev_err[10];
 } WspsimExpect;
 
@@ -140,8 +140,8 @@ typedef struct WspsimCallSpec WspsimCallSpec;
 /* One value an argument evaluated to (borrowed from the AST or a variable). */
 typedef struct {
     bool present;
-    gint64 i;               /* INT, SOCK, TIME, BOOL */
-    const guint8 *data;     /* DATA */
+    gint64 i;           /* INT, SOCK, TIME, BOOL */
+    const guint8 *data; /* DATA */
     size_t len;
     SimSockAddr addr;       /* ADDR */
     const WspsimExpr *list; /* SOCKS, OPTVAL list */
@@ -174,8 +174,8 @@ struct WspsimStmt {
     gint assign_slot;
     WspsimExpect *expect;
     guint n_expect;
-    char *text;                        /* the call as written, for messages */
-    char *expect_text;                 /* what follows "->", as written (nullable) */
+    char *text;        /* the call as written, for messages */
+    char *expect_text; /* what follows "->", as written (nullable) */
     /* SLEEP */
     SimTime duration;
     /* REPEAT: count times, with var (slot >= 0) running from .. */
@@ -214,7 +214,7 @@ enum {
 
 typedef struct {
     char *a, *b;
-    bool one_way;       /* "a -> b": only that direction */
+    bool one_way; /* "a -> b": only that direction */
     guint32 set;
     SimLinkParams p;
     guint32 line, col;
@@ -223,19 +223,19 @@ typedef struct {
 typedef struct {
     char *host, *proc, *name;
     SimTime start;
-    SimTime every;          /* template: start of instance k is start + k * every */
-    const char *tvar;       /* template variable, or NULL */
+    SimTime every;    /* template: start of instance k is start + k * every */
+    const char *tvar; /* template variable, or NULL */
     gint64 tfrom, tto;
     gint tvar_slot;
     WspsimBlock body;
     guint32 line, col;
-    guint proc_index;       /* into WspsimScript.procs */
+    guint proc_index; /* into WspsimScript.procs */
 } WspsimThreadDecl;
 
 typedef struct {
     char *host, *name;
     bool templated;
-    GPtrArray *vars;        /* variable names, by slot (char *, owned) */
+    GPtrArray *vars; /* variable names, by slot (char *, owned) */
     guint32 line, col;
 } WspsimProcDecl;
 
@@ -253,17 +253,17 @@ typedef struct {
 } WspsimAction;
 
 typedef struct WspsimScript {
-    char *file;          /* as named to the parser, for messages */
+    char *file; /* as named to the parser, for messages */
     bool has_seed;
     guint64 seed;
     bool has_run_until;
     SimTime run_until;
-    GPtrArray *hosts;    /* of WspsimHostDecl* */
-    GPtrArray *links;    /* of WspsimLinkDecl* */
-    GPtrArray *procs;    /* of WspsimProcDecl* */
-    GPtrArray *threads;  /* of WspsimThreadDecl* */
-    GPtrArray *actions;  /* of WspsimAction* */
-    GPtrArray *allocs;   /* every AST node, freed with the script */
+    GPtrArray *hosts;   /* of WspsimHostDecl* */
+    GPtrArray *links;   /* of WspsimLinkDecl* */
+    GPtrArray *procs;   /* of WspsimProcDecl* */
+    GPtrArray *threads; /* of WspsimThreadDecl* */
+    GPtrArray *actions; /* of WspsimAction* */
+    GPtrArray *allocs;  /* every AST node, freed with the script */
     guint64 n_statements;
 } WspsimScript;
 
@@ -298,26 +298,26 @@ const WspsimCallSpec *wspsim_call_nth(size_t i);
 /* ---- Running ------------------------------------------------------------- */
 
 typedef struct {
-    bool has_seed;        /* overrides the script's */
+    bool has_seed; /* overrides the script's */
     guint64 seed;
-    FILE *trace;          /* (nullable) text trace destination */
-    bool keep_records;    /* record every trace line (for determinism checks) */
-    bool progress;        /* progress line on stderr (wall clock, display only) */
-    bool stats;           /* print statistics to stats_out */
+    FILE *trace;       /* (nullable) text trace destination */
+    bool keep_records; /* record every trace line (for determinism checks) */
+    bool progress;     /* progress line on stderr (wall clock, display only) */
+    bool stats;        /* print statistics to stats_out */
     FILE *stats_out;
     const char *jsonl_path, *pcap_path, *msc_path; /* (nullable) */
-    bool no_fingerprint;  /* benchmarks only: run with tracing off */
+    bool no_fingerprint;                           /* benchmarks only: run with tracing off */
 } WspsimRunOptions;
 
 typedef struct {
-    bool ok;              /* every expectation held, no deadlock */
-    GString *failures;    /* one line per failure (file:line: ... ) */
+    bool ok;           /* every expectation held, no deadlock */
+    GString *failures; /* one line per failure (file:line: ... ) */
     guint64 seed;
     SimTime end_time;
     guint64 fingerprint;
     guint64 records;
-    guint64 statements;   /* executed */
-    GPtrArray *lines;     /* keep_records: every trace line (char *) */
+    guint64 statements; /* executed */
+    GPtrArray *lines;   /* keep_records: every trace line (char *) */
 } WspsimRunResult;
 
 void wspsim_run_result_clear(WspsimRunResult *res);

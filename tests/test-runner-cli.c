@@ -134,7 +134,7 @@ test_runner_cli_run_fail(void **state)
     r = cli("run", FAILING, NULL);
     assert_int_equal(r.status, 1);
     assert_contains(r.err, FAILING ":15: WSPRecv(c, 100) expected \"hello\", got \"goodbye\" "
-                           "(t=0.003000000, seed=9)\n");
+                                   "(t=0.003000000, seed=9)\n");
     assert_contains(r.out, "FAIL " FAILING);
     assert_contains(r.out, "fingerprint 0x");
     cli_clear(&r);
@@ -288,14 +288,10 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_runner_cli_usage),
-        cmocka_unit_test(test_runner_cli_run_ok),
-        cmocka_unit_test(test_runner_cli_run_fail),
-        cmocka_unit_test(test_runner_cli_bad_input),
-        cmocka_unit_test(test_runner_cli_check),
-        cmocka_unit_test(test_runner_cli_trace),
-        cmocka_unit_test(test_runner_cli_determinism),
-        cmocka_unit_test(test_runner_cli_sweep),
+        cmocka_unit_test(test_runner_cli_usage),       cmocka_unit_test(test_runner_cli_run_ok),
+        cmocka_unit_test(test_runner_cli_run_fail),    cmocka_unit_test(test_runner_cli_bad_input),
+        cmocka_unit_test(test_runner_cli_check),       cmocka_unit_test(test_runner_cli_trace),
+        cmocka_unit_test(test_runner_cli_determinism), cmocka_unit_test(test_runner_cli_sweep),
         cmocka_unit_test(test_runner_cli_outputs),
     };
 

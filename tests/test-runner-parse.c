@@ -184,15 +184,15 @@ test_runner_parse_link_params(void **state)
 static void
 test_runner_parse_templates(void **state)
 {
-    g_autoptr(WspsimScript) s = parse_ok(
-        "host srv 10.0.0.2\nhost cli 10.0.0.1\nlink cli srv\n"
-        "process srv.shared\n"
-        "thread srv.shared.a:\n    s = WSPSocket(AF_INET, SOCK_DGRAM)\n"
-        "thread srv.shared.b at 1s:\n    WSPCloseSocket(s)\n"
-        "thread cli.worker[i=1..100].main at 10ms every 1ms:\n"
-        "    s = WSPSocket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)\n"
-        "    WSPSendTo(s, x\"00 01ff\", [::1]:53) -> 3\n"
-        "    WSPIoctl(s, FIONBIO, i)\n");
+    g_autoptr(WspsimScript) s =
+        parse_ok("host srv 10.0.0.2\nhost cli 10.0.0.1\nlink cli srv\n"
+                 "process srv.shared\n"
+                 "thread srv.shared.a:\n    s = WSPSocket(AF_INET, SOCK_DGRAM)\n"
+                 "thread srv.shared.b at 1s:\n    WSPCloseSocket(s)\n"
+                 "thread cli.worker[i=1..100].main at 10ms every 1ms:\n"
+                 "    s = WSPSocket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)\n"
+                 "    WSPSendTo(s, x\"00 01ff\", [::1]:53) -> 3\n"
+                 "    WSPIoctl(s, FIONBIO, i)\n");
     const WspsimThreadDecl *t;
     const WspsimStmt *st;
 
@@ -259,32 +259,40 @@ static const ErrCase err_cases[] = {
       "t.wsim:1:8: bad address '10.0.0.300'" },
     { "bad-address-v6", "host a fe80:::1\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
       "t.wsim:1:8: bad address 'fe80:::1'" },
-    { "bad-port", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
-      "    WSPConnect(s, 10.0.0.2:70000)\n", WSPSIM_SCENARIO_ERROR_RANGE,
-      "t.wsim:6:28: port out of range (0..65535)" },
-    { "type-mismatch", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
-      "    WSPConnect(s, \"10.0.0.2\")\n", WSPSIM_SCENARIO_ERROR_TYPE,
+    { "bad-port",
+      HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+            "    WSPConnect(s, 10.0.0.2:70000)\n",
+      WSPSIM_SCENARIO_ERROR_RANGE, "t.wsim:6:28: port out of range (0..65535)" },
+    { "type-mismatch",
+      HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+            "    WSPConnect(s, \"10.0.0.2\")\n",
+      WSPSIM_SCENARIO_ERROR_TYPE,
       "t.wsim:6:19: argument 'addr' takes an address with a port (e.g. 10.0.0.2:80)" },
     { "type-mismatch-unit", HOSTS "link a b latency 5Mbps\n", WSPSIM_SCENARIO_ERROR_TYPE,
       "t.wsim:4:18: latency takes a duration with a unit (e.g. 5ms, 2s, 100us)" },
-    { "expect-mismatch", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
-      "    WSPBind(s, 10.0.0.1:1) -> \"x\"\n", WSPSIM_SCENARIO_ERROR_TYPE,
-      "t.wsim:6:31: WSPBind cannot be expected to give \"x\"" },
+    { "expect-mismatch",
+      HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+            "    WSPBind(s, 10.0.0.1:1) -> \"x\"\n",
+      WSPSIM_SCENARIO_ERROR_TYPE, "t.wsim:6:31: WSPBind cannot be expected to give \"x\"" },
     { "undefined-variable", HOSTS "thread a.m:\n    WSPCloseSocket(sock)\n",
       WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
       "t.wsim:5:20: undefined variable 'sock' (assign it first: sock = WSPSocket(...))" },
-    { "unterminated-string", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
-      "    WSPSend(s, \"hello)\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
-      "t.wsim:6:16: unterminated string" },
-    { "bad-escape", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
-      "    WSPSend(s, \"a\\q\")\n", WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:6:18: unknown escape*" },
+    { "unterminated-string",
+      HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+            "    WSPSend(s, \"hello)\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:6:16: unterminated string" },
+    { "bad-escape",
+      HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+            "    WSPSend(s, \"a\\q\")\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:6:18: unknown escape*" },
     { "time-out-of-range", HOSTS "run until 2000000s\n", WSPSIM_SCENARIO_ERROR_RANGE,
       "t.wsim:4:11: run until out of range (0 to 1000000s)" },
     { "time-too-fine", HOSTS "thread a.m:\n    sleep 1.5ns\n", WSPSIM_SCENARIO_ERROR_RANGE,
       "t.wsim:5:11: '1.5ns' is finer than the unit's smallest step" },
-    { "size-out-of-range", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
-      "    WSPSend(s, 1GB bytes)\n", WSPSIM_SCENARIO_ERROR_RANGE,
-      "t.wsim:6:16: buffer size out of range (0 to 67108864)" },
+    { "size-out-of-range",
+      HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+            "    WSPSend(s, 1GB bytes)\n",
+      WSPSIM_SCENARIO_ERROR_RANGE, "t.wsim:6:16: buffer size out of range (0 to 67108864)" },
     { "number-too-large", "seed 99999999999999999999999\n", WSPSIM_SCENARIO_ERROR_RANGE,
       "t.wsim:1:6: number too large" },
     { "loss-range", HOSTS "link a b loss 101%\n", WSPSIM_SCENARIO_ERROR_RANGE,
@@ -321,14 +329,17 @@ static const ErrCase err_cases[] = {
       "t.wsim:2:3: binary file (NUL byte): not a scenario" },
     { "binary-utf8", "seed 1\n\xff\xfe\n", WSPSIM_SCENARIO_ERROR_IO,
       "t.wsim:2:1: binary file (invalid UTF-8): not a scenario" },
-    { "unknown-event", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
-      "    WSPEnumNetworkEvents(s) -> FD_REED\n", WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
-      "t.wsim:6:32: expected a network event*" },
+    { "unknown-event",
+      HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+            "    WSPEnumNetworkEvents(s) -> FD_REED\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME, "t.wsim:6:32: expected a network event*" },
     { "router-thread", "router r\nthread r.m:\n    sleep 1s\n", WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST,
       "t.wsim:2:8: 'r' is a router: processes run on hosts" },
     { "template-thread", HOSTS "thread a.p.t[i=1..3]:\n    sleep 1s\n",
       WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:4:13: a template makes one process per instance*" },
-    { "deep-nesting", HOSTS "thread a.m:\n"
+    { "deep-nesting",
+      HOSTS
+      "thread a.m:\n"
       " repeat 1:\n  repeat 1:\n   repeat 1:\n    repeat 1:\n     repeat 1:\n      repeat 1:\n"
       "       repeat 1:\n        repeat 1:\n         repeat 1:\n          repeat 1:\n"
       "           repeat 1:\n            repeat 1:\n             repeat 1:\n"
@@ -468,8 +479,8 @@ test_runner_parse_constants(void **state)
 static void
 test_runner_parse_constants_complete(void **state)
 {
-    static const char *const headers[] = { "winsock2.h", "ws2spi.h", "ws2tcpip.h", "mswsock.h",
-                                           "mstcpip.h", "qos.h" };
+    static const char *const headers[] = { "winsock2.h", "ws2spi.h",  "ws2tcpip.h",
+                                           "mswsock.h",  "mstcpip.h", "qos.h" };
     g_autoptr(GRegex) re = g_regex_new(
         "^#define[ \\t]+((AF_|SOCK_|IPPROTO_|SOL_|SO_|TCP_|IP_|IPV6_|MSG_|SD_|FD_|WSAE|FIO|SIO)"
         "[A-Z0-9_]*)[ \\t]",
