@@ -22,7 +22,7 @@
 
 #include "helpers/test-pair.h"
 
-#define N_SEEDS 240
+#define N_SEEDS 1000
 
 /* Outcome tally, printed at the end. */
 static guint n_complete, n_error, n_err_kind[32];
