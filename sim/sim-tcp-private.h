@@ -163,7 +163,8 @@ typedef struct {
     SimTcpConfig cfg;
     SimTcpTxHook tx_hook;
     void *tx_hook_data;
-    GHashTable *socks;  /* SimSocketId -> SimTcb* (lookup only) */
+    GPtrArray *socks;   /* SimSocketId -> SimTcb*, indexed by id (ids are dense
+                         * per world; the datagram transport's leave holes) */
     GPtrArray *hosts;   /* SimTcpHost*, in creation order */
     size_t n_tcbs;      /* allocated TCBs, reap-pending included */
     GPtrArray *reap;    /* TCBs to free after the current event */
@@ -244,6 +245,7 @@ struct SimTcb {
     GQueue pending;       /* children in SYN_RECEIVED (held or not) */
     GQueue acceptq;       /* established children not yet accepted */
     guint backlog;
+    guint accept_resets;  /* acceptq children reset by their peer, not yet reported */
 
     /* send sequence variables (RFC 9293 §3.3.1) */
     guint32 iss, snd_una, snd_nxt, snd_max, snd_wl1, snd_wl2, snd_up;
@@ -305,7 +307,11 @@ struct SimTcb {
 
 SimTcpWorld *sim__tcp_world(SimWorld *world);
 SimTcpHost *sim__tcp_host(SimTcpWorld *tw, SimNodeId node);
-SimTcb *sim__tcp_lookup(SimTcpWorld *tw, SimSocketId sock);
+static inline SimTcb *
+sim__tcp_lookup(SimTcpWorld *tw, SimSocketId sock)
+{
+    return sock < tw->socks->len ? g_ptr_array_index(tw->socks, sock) : NULL;
+}
 void sim__tcp_key_init(SimTcpKey *key, const SimAddr *laddr, guint16 lport, const SimAddr *raddr,
                        guint16 rport);
 SimTcb *sim__tcp_conn_lookup(SimTcpHost *host, const SimTcpKey *key);

@@ -236,7 +236,7 @@ tcp_world_free(SimWorld *world, void *state)
     g_ptr_array_free(tw->reap, true);
     g_array_free(tw->notes, true);
     g_ptr_array_free(tw->delack, true);
-    g_hash_table_destroy(tw->socks);
+    g_ptr_array_free(tw->socks, true);
     g_free(tw);
 }
 
@@ -252,7 +252,7 @@ sim__tcp_world(SimWorld *world)
     tw = g_new0(SimTcpWorld, 1);
     tw->world = world;
     sim_tcp_config_init(&tw->cfg);
-    tw->socks = g_hash_table_new(g_direct_hash, g_direct_equal);
+    tw->socks = g_ptr_array_new();
     tw->hosts = g_ptr_array_new();
     tw->reap = g_ptr_array_new();
     tw->notes = g_array_new(false, false, sizeof(SimTcpNote));
@@ -320,12 +320,6 @@ sim__tcp_host(SimTcpWorld *tw, SimNodeId node)
     sim_node_set_proto_data(tw->world, node, SIM_PROTO_TCP, host, tcp_host_destroy);
     g_ptr_array_add(tw->hosts, host);
     return host;
-}
-
-SimTcb *
-sim__tcp_lookup(SimTcpWorld *tw, SimSocketId sock)
-{
-    return g_hash_table_lookup(tw->socks, GUINT_TO_POINTER(sock));
 }
 
 void
@@ -473,7 +467,9 @@ tcp_tcb_new(SimTcpWorld *tw, SimTcpHost *host, SimFamily family)
     if (tw->cfg.rst_on_data_after_shutdown)
         tcb->flags |= SIM_TCB_RST_ON_SHUT;
     g_queue_push_tail_link(&host->tcbs, &tcb->host_link);
-    g_hash_table_insert(tw->socks, GUINT_TO_POINTER(tcb->id), tcb);
+    if (tw->socks->len <= tcb->id)
+        g_ptr_array_set_size(tw->socks, tcb->id + 1);
+    g_ptr_array_index(tw->socks, tcb->id) = tcb;
     tw->n_tcbs++;
     return tcb;
 }
@@ -530,7 +526,7 @@ tcp_tcb_free(SimTcb *tcb)
     tcp_slices_clear(&tcb->rq);
     tcp_slices_clear(&tcb->ooo);
     g_queue_unlink(&tcb->host->tcbs, &tcb->host_link);
-    g_hash_table_remove(tw->socks, GUINT_TO_POINTER(tcb->id));
+    g_ptr_array_index(tw->socks, tcb->id) = NULL;
     tw->n_tcbs--;
     g_free(tcb);
 }
@@ -613,6 +609,8 @@ sim__tcp_leave(SimTcpWorld *tw)
 {
     g_assert(tw->depth > 0);
     if (--tw->depth > 0 || tw->draining)
+        return;
+    if (G_LIKELY(tw->notes->len == 0 && tw->delack->len == 0))
         return;
     tw->draining = true;
     for (guint i = 0; i < tw->notes->len; i++) {
@@ -1064,6 +1062,16 @@ sim__tcp_drop(SimTcb *tcb, SimStatus err, guint32 events)
     tcp_listen_remove(tcb);
     tcp_port_remove(tcb);
     if (tcb->on_queue != NULL) {
+        SimTcb *listener = sim__tcp_lookup(tcb->tw, tcb->parent);
+
+        /* A connection already indicated to the listener's user and reset
+         * before accept: the next accept reports it (Windows: WSAECONNRESET,
+         * "indicated, but terminated by the remote peer prior to accepting"). */
+        if (listener != NULL && tcb->on_queue == &listener->acceptq &&
+            listener->state == SIM_TCP_LISTEN && err == SIM_E_CONNRESET) {
+            listener->accept_resets++;
+            sim__tcp_notify(listener, SIM_SOCK_EV_ACCEPT, SIM_OK);
+        }
         g_queue_unlink(tcb->on_queue, &tcb->queue_link);
         tcb->on_queue = NULL;
         tcb->parent = 0;
@@ -1780,7 +1788,9 @@ tcp_first_held(SimTcb *listener)
  * the child is returned in SYN_RECEIVED (SIM_SOCK_EV_CONNECTED reports
  * the end of its handshake).
  *
- * Returns: SIM_OK; E_WOULDBLOCK when nothing waits; E_INVAL if not listening.
+ * Returns: SIM_OK; E_CONNRESET, once for each queued connection its peer
+ * reset before it was accepted (when no other connection is ready);
+ * E_WOULDBLOCK when nothing waits; E_INVAL if not listening.
  */
 SimStatus
 sim_tcp_accept(SimWorld *world, SimSocketId listener, SimSocketId *out_child)
@@ -1795,6 +1805,9 @@ sim_tcp_accept(SimWorld *world, SimSocketId listener, SimSocketId *out_child)
     } else if ((child = g_queue_peek_head(&tcb->acceptq)) != NULL) {
         tcp_child_adopt(tcb, child);
         *out_child = child->id;
+    } else if (tcb->accept_resets > 0) {
+        tcb->accept_resets--;
+        st = SIM_E_CONNRESET;
     } else if ((tcb->flags & SIM_TCB_CONDITIONAL) && (child = tcp_first_held(tcb)) != NULL) {
         tcp_child_adopt(tcb, child);
         child->flags &= ~SIM_TCB_HELD;
@@ -2503,7 +2516,7 @@ sim_tcp_get_state(SimWorld *world, SimSocketId sock, SimTcpState *out_state)
 static size_t
 tcp_accept_ready(const SimTcb *tcb)
 {
-    size_t n = tcb->acceptq.length;
+    size_t n = tcb->acceptq.length + tcb->accept_resets;
 
     if (tcb->flags & SIM_TCB_CONDITIONAL)
         for (GList *l = tcb->pending.head; l != NULL; l = l->next)
