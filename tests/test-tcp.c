@@ -1600,6 +1600,71 @@ test_tcp_listener_close_resets_children(void **state)
     }
 }
 
+/* ---- IPv6 and loopback ---------------------------------------------------- */
+
+static void
+exchange(TestPair *p, SimNodeId cn, SimNodeId sn, SimFamily fam, const SimSockAddr *bind_addr,
+         const SimSockAddr *dst, guint32 want_mss)
+{
+    SimSocketId l, c, s = 0;
+    static guint8 data[20000];
+    g_autoptr(GByteArray) got = g_byte_array_new();
+    SimSockAddr la;
+
+    fill_pattern(data, sizeof data, 11);
+    assert_int_equal(sim_tcp_open(p->world, sn, fam, &l), SIM_OK);
+    assert_int_equal(sim_tcp_bind(p->world, l, bind_addr, 0), SIM_OK);
+    assert_int_equal(sim_tcp_listen(p->world, l, 4), SIM_OK);
+    assert_int_equal(sim_tcp_open(p->world, cn, fam, &c), SIM_OK);
+    assert_int_equal(sim_tcp_connect(p->world, c, dst), SIM_E_INPROGRESS);
+    test_pair_run(p, 10 * SIM_MSEC);
+    assert_int_equal(sim_tcp_accept(p->world, l, &s), SIM_OK);
+    assert_int_equal(info_of(p, c).mss, want_mss);
+    assert_int_equal(sim_tcp_local_addr(p->world, c, &la), SIM_OK);
+    assert_int_equal(la.addr.family, fam);
+    test_pair_send_all(p, c, data, sizeof data);
+    for (int i = 0; i < 100 && got->len < sizeof data; i++) {
+        test_pair_run(p, 5 * SIM_MSEC);
+        test_pair_recv_all(p, s, got);
+    }
+    assert_int_equal(got->len, sizeof data);
+    assert_memory_equal(got->data, data, sizeof data);
+    assert_int_equal(sim_tcp_close(p->world, c), SIM_OK);
+    assert_int_equal(sim_tcp_close(p->world, s), SIM_OK);
+    assert_int_equal(sim_tcp_close(p->world, l), SIM_OK);
+}
+
+static void
+test_tcp_ipv6(void **state)
+{
+    g_autoptr(TestPair) p = test_pair_new(SEED);
+    SimAddr a6, b6;
+    SimSockAddr any = {sim_addr_any(SIM_AF_INET6), TEST_PORT};
+    SimSockAddr dst;
+
+    (void) state;
+    assert_true(sim_addr_parse("fd00::1", &a6));
+    assert_true(sim_addr_parse("fd00::2", &b6));
+    assert_int_equal(sim_node_add_addr(p->world, p->a, &a6, 64), SIM_OK);
+    assert_int_equal(sim_node_add_addr(p->world, p->b, &b6, 64), SIM_OK);
+    dst.addr = b6;
+    dst.port = TEST_PORT;
+    exchange(p, p->a, p->b, SIM_AF_INET6, &any, &dst, 1500 - 60);
+}
+
+static void
+test_tcp_loopback(void **state)
+{
+    g_autoptr(TestPair) p = test_pair_new(SEED);
+    SimSockAddr any = {sim_addr_any(SIM_AF_INET), TEST_PORT};
+    SimSockAddr dst;
+
+    (void) state;
+    assert_true(sim_addr_parse("127.0.0.1", &dst.addr));
+    dst.port = TEST_PORT;
+    exchange(p, p->a, p->a, SIM_AF_INET, &any, &dst, SIM_NET_LOOPBACK_MTU - 40);
+}
+
 int
 main(void)
 {
@@ -1646,6 +1711,8 @@ main(void)
         cmocka_unit_test(test_tcp_fsm_time_wait),
         cmocka_unit_test(test_tcp_reassembly),
         cmocka_unit_test(test_tcp_listener_close_resets_children),
+        cmocka_unit_test(test_tcp_ipv6),
+        cmocka_unit_test(test_tcp_loopback),
     };
 
     g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
