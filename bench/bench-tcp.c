@@ -136,7 +136,7 @@ bench_bulk(guint64 bytes)
     SimNodeId n1, n2;
     SimLinkParams ab, ba;
     SimSocketId l;
-    SimSockAddr any = {sim_addr_any(SIM_AF_INET), 5000}, dst;
+    SimSockAddr any = { sim_addr_any(SIM_AF_INET), 5000 }, dst;
     SimTcpConfig cfg;
     SimTcpInfo info;
     const guint32 bufsize = 256 * 1024;
@@ -207,8 +207,8 @@ typedef struct {
     Flows *f;
     SimSocketId sock;
     SimNodeId node;
-    guint rounds;   /* replies completed */
-    guint32 got;    /* bytes of the current reply */
+    guint rounds; /* replies completed */
+    guint32 got;  /* bytes of the current reply */
     bool server;
 } Conn;
 
@@ -327,7 +327,7 @@ run_flows(guint hosts, guint conns_per_host, guint active_per_host, guint rounds
     SimNodeId router;
     SimLinkParams cl, sl;
     SimSocketId l;
-    SimSockAddr any = {sim_addr_any(SIM_AF_INET), 7000};
+    SimSockAddr any = { sim_addr_any(SIM_AF_INET), 7000 };
     gint64 t0, t1;
     FlowsResult res;
     char name[32], addr[32];
@@ -406,7 +406,8 @@ bench_flows(guint rounds)
     bench_line("many-flows-sim", r10.sim_s, "s");
     bench_line("many-flows-wire-packets", (double) r10.packets, "packets");
     bench_line("many-flows-ns-per-packet", r10.ns_per_packet, "ns");
-    bench_line("many-flows-events-per-packet", (double) r10.events / (double) r10.packets, "events");
+    bench_line("many-flows-events-per-packet", (double) r10.events / (double) r10.packets,
+               "events");
     /* Per-packet cost against connections per host: 10x the connections
      * (100 per host, 10,000 on the server), the same traffic (10 per host
      * run the rounds, 90 stay established and idle); and 1 per host. */

@@ -790,8 +790,7 @@ tcp_input_fin(SimTcb *tcb, bool after_gap)
  * [seq, seq + len) has been trimmed to the window and starts at or after
  * RCV.NXT; @fin is the FIN that follows it (dropped if outside). */
 static void
-tcp_input_data(SimTcb *tcb, const SimTcpSeg *seg, guint32 seq, guint32 len, guint32 off,
-               bool fin)
+tcp_input_data(SimTcb *tcb, const SimTcpSeg *seg, guint32 seq, guint32 len, guint32 off, bool fin)
 {
     const SimTcpConfig *cfg = &tcb->tw->cfg;
     bool was_readable = tcb->rq_bytes > 0;
@@ -1130,8 +1129,7 @@ sim__tcp_proto_error(SimWorld *world, SimNodeId node, const SimIcmpHeader *icmp,
 
     if (host == NULL)
         return;
-    sim__tcp_key_init(&key, &icmp->orig_src, icmp->orig_sport, &icmp->orig_dst,
-                      icmp->orig_dport);
+    sim__tcp_key_init(&key, &icmp->orig_src, icmp->orig_sport, &icmp->orig_dst, icmp->orig_dport);
     tcb = sim__tcp_conn_lookup(host, &key);
     if (tcb == NULL)
         return;

@@ -68,13 +68,13 @@ typedef struct {
     guint16 sport, dport;
     guint32 seq, ack;
     guint8 flags;
-    guint32 wnd;    /* bytes (the network layer carries the scaled field) */
+    guint32 wnd; /* bytes (the network layer carries the scaled field) */
     guint16 urg;
-    guint16 mss;    /* option, SYN only; 0 = absent */
-    guint8 wscale;  /* option, SYN only; 0 = absent */
-    guint32 len;    /* payload bytes */
-    SimBuf *buf;    /* (nullable) (transfer none) payload */
-    guint32 off;    /* payload offset in buf */
+    guint16 mss;   /* option, SYN only; 0 = absent */
+    guint8 wscale; /* option, SYN only; 0 = absent */
+    guint32 len;   /* payload bytes */
+    SimBuf *buf;   /* (nullable) (transfer none) payload */
+    guint32 off;   /* payload offset in buf */
 } SimTcpSeg;
 
 /* Sequence space the segment occupies: data, SYN and FIN (RFC 9293 §3.4). */
@@ -98,9 +98,9 @@ typedef struct {
 } SimTcpChunk;
 
 typedef struct {
-    GQueue chunks;     /* of SimTcpChunk*, oldest first */
-    guint32 head_off;  /* bytes of the first chunk already dropped (acked) */
-    guint32 len;       /* bytes held: unacknowledged + unsent */
+    GQueue chunks;    /* of SimTcpChunk*, oldest first */
+    guint32 head_off; /* bytes of the first chunk already dropped (acked) */
+    guint32 len;      /* bytes held: unacknowledged + unsent */
     /* lookup cache for sim__tcp_sndbuf_slice: a chunk and the buffer offset
      * of its first byte (relative to the current head) */
     GList *cur;
@@ -109,11 +109,11 @@ typedef struct {
 
 /* A slice of received payload, in the receive queue or the reassembly queue. */
 typedef struct SimTcpSlice {
-    guint32 seq;  /* sequence number of the first byte */
-    guint32 len;  /* bytes; 0 only for a lone FIN in the reassembly queue */
-    guint32 off;  /* offset into buf */
-    bool fin;     /* reassembly queue: a FIN follows the last byte */
-    SimBuf *buf;  /* (nullable when len == 0) */
+    guint32 seq; /* sequence number of the first byte */
+    guint32 len; /* bytes; 0 only for a lone FIN in the reassembly queue */
+    guint32 off; /* offset into buf */
+    bool fin;    /* reassembly queue: a FIN follows the last byte */
+    SimBuf *buf; /* (nullable when len == 0) */
 } SimTcpSlice;
 
 /* ---- Demultiplexing key -------------------------------------------------- */
@@ -163,66 +163,66 @@ typedef struct {
     SimTcpConfig cfg;
     SimTcpTxHook tx_hook;
     void *tx_hook_data;
-    GPtrArray *socks;   /* SimSocketId -> SimTcb*, indexed by id (ids are dense
+    GPtrArray *socks; /* SimSocketId -> SimTcb*, indexed by id (ids are dense
                          * per world; the datagram transport's leave holes) */
-    GPtrArray *hosts;   /* SimTcpHost*, in creation order */
-    size_t n_tcbs;      /* allocated TCBs, reap-pending included */
-    GPtrArray *reap;    /* TCBs to free after the current event */
+    GPtrArray *hosts; /* SimTcpHost*, in creation order */
+    size_t n_tcbs;    /* allocated TCBs, reap-pending included */
+    GPtrArray *reap;  /* TCBs to free after the current event */
     SimEventId reap_ev;
-    GArray *notes;      /* SimTcpNote, pending upward notifications in order */
-    GPtrArray *delack;  /* TCBs whose delayed-ACK timer is armed at leave */
-    guint depth;        /* nesting of entry points; notes drain at depth 0 */
+    GArray *notes;     /* SimTcpNote, pending upward notifications in order */
+    GPtrArray *delack; /* TCBs whose delayed-ACK timer is armed at leave */
+    guint depth;       /* nesting of entry points; notes drain at depth 0 */
     bool draining;
-    bool deep_checks;   /* walk the queues in sim__tcp_check_invariants */
+    bool deep_checks; /* walk the queues in sim__tcp_check_invariants */
     bool tearing_down;
-    bool silent;        /* a host is crashing: send nothing */
+    bool silent; /* a host is crashing: send nothing */
 } SimTcpWorld;
 
 struct SimTcpHost {
-    SimTcpWorld *tw;      /* NULL once the module is gone (world teardown) */
+    SimTcpWorld *tw; /* NULL once the module is gone (world teardown) */
     SimNodeId node;
-    GHashTable *conns;    /* SimTcpKey* -> SimTcb*: every synchronized or
+    GHashTable *conns;  /* SimTcpKey* -> SimTcb*: every synchronized or
                            * connecting TCB, embryonic children included */
-    GHashTable *listen;   /* port -> GQueue* of listening SimTcb */
-    GHashTable *ports;    /* port -> GQueue* of every bound SimTcb (port_link) */
-    GQueue tcbs;          /* every TCB of the node, creation order (host_link) */
-    SimRng iss_rng;       /* RFC 9293 §3.4.1 ISS, one seeded stream per host */
+    GHashTable *listen; /* port -> GQueue* of listening SimTcb */
+    GHashTable *ports;  /* port -> GQueue* of every bound SimTcb (port_link) */
+    GQueue tcbs;        /* every TCB of the node, creation order (host_link) */
+    SimRng iss_rng;     /* RFC 9293 §3.4.1 ISS, one seeded stream per host */
     guint32 next_ephemeral;
 };
 
 /* TCB flags */
 enum {
-    SIM_TCB_APP = 1u << 0,         /* the application holds the id */
-    SIM_TCB_BOUND = 1u << 1,       /* in the host's port table */
-    SIM_TCB_IN_CONNS = 1u << 2,    /* in the host's connection table */
-    SIM_TCB_IN_LISTEN = 1u << 3,   /* in the host's listener table */
-    SIM_TCB_REAP = 1u << 4,        /* flagged; freed after the current event */
-    SIM_TCB_PASSIVE = 1u << 5,     /* born from a listener (child) */
-    SIM_TCB_HELD = 1u << 6,        /* conditional accept: SYN held, no SYN-ACK yet */
-    SIM_TCB_QUEUED = 1u << 7,      /* on its listener's pending or accept queue */
-    SIM_TCB_SHUT_RD = 1u << 8,     /* shutdown(receive) */
-    SIM_TCB_SHUT_WR = 1u << 9,     /* shutdown(send): FIN queued */
-    SIM_TCB_FIN_RCVD = 1u << 10,   /* peer's FIN consumed (EOF for recv) */
+    SIM_TCB_APP = 1u << 0,       /* the application holds the id */
+    SIM_TCB_BOUND = 1u << 1,     /* in the host's port table */
+    SIM_TCB_IN_CONNS = 1u << 2,  /* in the host's connection table */
+    SIM_TCB_IN_LISTEN = 1u << 3, /* in the host's listener table */
+    SIM_TCB_REAP = 1u << 4,      /* flagged; freed after the current event */
+    SIM_TCB_PASSIVE = 1u << 5,   /* born from a listener (child) */
+    SIM_TCB_HELD = 1u << 6,      /* conditional accept: SYN held, no SYN-ACK yet */
+    SIM_TCB_QUEUED = 1u << 7,    /* on its listener's pending or accept queue */
+    SIM_TCB_SHUT_RD = 1u << 8,   /* shutdown(receive) */
+    SIM_TCB_SHUT_WR = 1u << 9,   /* shutdown(send): FIN queued */
+    SIM_TCB_FIN_RCVD = 1u << 10, /* peer's FIN consumed (EOF for recv) */
     SIM_TCB_NODELAY = 1u << 11,
     SIM_TCB_OOBINLINE = 1u << 12,
     SIM_TCB_KEEPALIVE = 1u << 13,
     SIM_TCB_RST_ON_SHUT = 1u << 14,
     SIM_TCB_WANT_WRITE = 1u << 15, /* a send returned WOULDBLOCK */
     SIM_TCB_WATCH_ACKED = 1u << 16,
-    SIM_TCB_CONDITIONAL = 1u << 17,/* listener: conditional accept */
+    SIM_TCB_CONDITIONAL = 1u << 17, /* listener: conditional accept */
     SIM_TCB_REUSEADDR = 1u << 18,
     SIM_TCB_EXCLUSIVE = 1u << 19,
-    SIM_TCB_ACK_NOW = 1u << 20,    /* send an ACK at the next output */
-    SIM_TCB_RECOVERY = 1u << 21,   /* NewReno fast recovery */
-    SIM_TCB_RTT_TIMING = 1u << 22, /* rtt_seq is being timed */
-    SIM_TCB_FORCE = 1u << 23,      /* output: send one byte into a zero window */
-    SIM_TCB_URG_SEND = 1u << 24,   /* snd_up is meaningful */
-    SIM_TCB_URG_MARK = 1u << 25,   /* rcv_up is meaningful (mark not yet passed) */
-    SIM_TCB_OOB_VALID = 1u << 26,  /* oob_byte holds an unread out-of-band byte */
-    SIM_TCB_WSCALE = 1u << 27,     /* window scaling in effect */
-    SIM_TCB_PARTIAL_SEEN = 1u << 28,/* recovery: the first partial ACK came */
-    SIM_TCB_CONNECTING = 1u << 29, /* active open: report CONNECTED on the outcome */
-    SIM_TCB_DEAD = 1u << 30,       /* node crashed: the id is a shell */
+    SIM_TCB_ACK_NOW = 1u << 20,      /* send an ACK at the next output */
+    SIM_TCB_RECOVERY = 1u << 21,     /* NewReno fast recovery */
+    SIM_TCB_RTT_TIMING = 1u << 22,   /* rtt_seq is being timed */
+    SIM_TCB_FORCE = 1u << 23,        /* output: send one byte into a zero window */
+    SIM_TCB_URG_SEND = 1u << 24,     /* snd_up is meaningful */
+    SIM_TCB_URG_MARK = 1u << 25,     /* rcv_up is meaningful (mark not yet passed) */
+    SIM_TCB_OOB_VALID = 1u << 26,    /* oob_byte holds an unread out-of-band byte */
+    SIM_TCB_WSCALE = 1u << 27,       /* window scaling in effect */
+    SIM_TCB_PARTIAL_SEEN = 1u << 28, /* recovery: the first partial ACK came */
+    SIM_TCB_CONNECTING = 1u << 29,   /* active open: report CONNECTED on the outcome */
+    SIM_TCB_DEAD = 1u << 30,         /* node crashed: the id is a shell */
 };
 
 struct SimTcb {
@@ -233,36 +233,36 @@ struct SimTcb {
     SimTcpState state;
     guint32 flags;
     SimTcpKey key;
-    SimSocketId parent;   /* listener while on its queues, else 0 */
-    GQueue *on_queue;     /* the listener queue holding queue_link, or NULL */
+    SimSocketId parent; /* listener while on its queues, else 0 */
+    GQueue *on_queue;   /* the listener queue holding queue_link, or NULL */
 
-    GList host_link;      /* in host->tcbs */
-    GList port_link;      /* in host->ports[lport] */
-    GList queue_link;     /* in the listener's pending or accept queue */
-    GList listen_link;    /* in host->listen[lport] (listeners) */
+    GList host_link;   /* in host->tcbs */
+    GList port_link;   /* in host->ports[lport] */
+    GList queue_link;  /* in the listener's pending or accept queue */
+    GList listen_link; /* in host->listen[lport] (listeners) */
 
     /* listener */
-    GQueue pending;       /* children in SYN_RECEIVED (held or not) */
-    GQueue acceptq;       /* established children not yet accepted */
+    GQueue pending; /* children in SYN_RECEIVED (held or not) */
+    GQueue acceptq; /* established children not yet accepted */
     guint backlog;
-    guint accept_resets;  /* acceptq children reset by their peer, not yet reported */
+    guint accept_resets; /* acceptq children reset by their peer, not yet reported */
 
     /* send sequence variables (RFC 9293 §3.3.1) */
     guint32 iss, snd_una, snd_nxt, snd_max, snd_wl1, snd_wl2, snd_up;
-    guint32 snd_wnd;      /* bytes */
-    guint32 max_sndwnd;   /* largest window the peer offered (SWS, §3.8.6.2.1) */
-    guint32 mss;          /* effective send MSS */
-    guint32 rcv_mss;      /* what we announced */
+    guint32 snd_wnd;    /* bytes */
+    guint32 max_sndwnd; /* largest window the peer offered (SWS, §3.8.6.2.1) */
+    guint32 mss;        /* effective send MSS */
+    guint32 rcv_mss;    /* what we announced */
     guint8 snd_wscale, rcv_wscale;
     SimTcpSndBuf sb;
-    guint32 sb_seq;       /* sequence number of sb's first byte */
+    guint32 sb_seq; /* sequence number of sb's first byte */
     guint32 sndbuf;
 
     /* receive sequence variables */
     guint32 irs, rcv_nxt, rcv_adv, rcv_up;
-    GQueue rq;            /* SimTcpSlice*, in-order unread data */
+    GQueue rq; /* SimTcpSlice*, in-order unread data */
     guint32 rq_bytes;
-    GQueue ooo;           /* SimTcpSlice*, reassembly queue sorted by seq */
+    GQueue ooo; /* SimTcpSlice*, reassembly queue sorted by seq */
     guint32 rcvbuf;
     guint8 oob_byte;
     guint32 delack_segs;  /* segments received since our last ACK */
@@ -278,10 +278,10 @@ struct SimTcb {
     SimTime srtt, rttvar, rto, rtt_start;
     bool have_rtt;
     guint32 rtt_seq;
-    guint backoff;        /* consecutive expirations of T_REXMT */
+    guint backoff; /* consecutive expirations of T_REXMT */
     guint persist_shift;
-    guint ka_probes;      /* keep-alive probes unanswered */
-    guint probes_out;     /* zero-window probes unanswered */
+    guint ka_probes;  /* keep-alive probes unanswered */
+    guint probes_out; /* zero-window probes unanswered */
 
     /* timers */
     SimTime deadline[SIM_TCP_T_N];

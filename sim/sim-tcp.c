@@ -24,32 +24,33 @@
 #define T_ALL (T(SIM_TCP_T_REXMT) | T(SIM_TCP_T_PERSIST) | T(SIM_TCP_T_DELACK) | T(SIM_TCP_T_KEEP))
 
 static const SimTcpStateInfo tcp_state_info[] = {
-    [SIM_TCP_CLOSED] = {"CLOSED", 0,
-                        "in no table, no timer; only an application-held shell or a TCB waiting "
-                        "to be reaped"},
-    [SIM_TCP_LISTEN] = {"LISTEN", 0,
-                        "bound, in the listener table; children on its pending and accept queues"},
-    [SIM_TCP_SYN_SENT] = {"SYN_SENT", T(SIM_TCP_T_REXMT),
-                          "in the connection table; SND.NXT = ISS + 1 once the SYN left; "
-                          "T_REXMT armed"},
-    [SIM_TCP_SYN_RECEIVED] = {"SYN_RECEIVED", T(SIM_TCP_T_REXMT) | T(SIM_TCP_T_DELACK),
-                              "RCV.NXT = IRS + 1; a held child has sent nothing, any other "
-                              "has sent its SYN-ACK and arms T_REXMT"},
-    [SIM_TCP_ESTABLISHED] = {"ESTABLISHED", T_ALL,
-                             "SYNs acknowledged both ways; SND.UNA <= SND.NXT <= SND.MAX"},
-    [SIM_TCP_FIN_WAIT_1] = {"FIN_WAIT_1", T_ALL,
-                            "our FIN is queued or sent, not yet acknowledged"},
-    [SIM_TCP_FIN_WAIT_2] = {"FIN_WAIT_2", T(SIM_TCP_T_DELACK) | T(SIM_TCP_T_KEEP) |
-                                              T(SIM_TCP_T_2MSL),
-                            "our FIN acknowledged, nothing left to send; an orphan arms "
-                            "T_2MSL with the FIN_WAIT_2 timeout"},
-    [SIM_TCP_CLOSE_WAIT] = {"CLOSE_WAIT", T_ALL, "peer's FIN consumed; we may still send"},
-    [SIM_TCP_CLOSING] = {"CLOSING", T(SIM_TCP_T_REXMT) | T(SIM_TCP_T_PERSIST),
-                         "both FINs sent, ours not yet acknowledged"},
-    [SIM_TCP_LAST_ACK] = {"LAST_ACK", T(SIM_TCP_T_REXMT) | T(SIM_TCP_T_PERSIST),
-                          "peer's FIN consumed, our FIN queued or sent and unacknowledged"},
-    [SIM_TCP_TIME_WAIT] = {"TIME_WAIT", T(SIM_TCP_T_2MSL),
-                           "both FINs acknowledged; the 4-tuple stays reserved for 2 MSL"},
+    [SIM_TCP_CLOSED] = { "CLOSED", 0,
+                         "in no table, no timer; only an application-held shell or a TCB waiting "
+                         "to be reaped" },
+    [SIM_TCP_LISTEN] = { "LISTEN", 0,
+                         "bound, in the listener table; children on its pending and accept "
+                         "queues" },
+    [SIM_TCP_SYN_SENT] = { "SYN_SENT", T(SIM_TCP_T_REXMT),
+                           "in the connection table; SND.NXT = ISS + 1 once the SYN left; "
+                           "T_REXMT armed" },
+    [SIM_TCP_SYN_RECEIVED] = { "SYN_RECEIVED", T(SIM_TCP_T_REXMT) | T(SIM_TCP_T_DELACK),
+                               "RCV.NXT = IRS + 1; a held child has sent nothing, any other "
+                               "has sent its SYN-ACK and arms T_REXMT" },
+    [SIM_TCP_ESTABLISHED] = { "ESTABLISHED", T_ALL,
+                              "SYNs acknowledged both ways; SND.UNA <= SND.NXT <= SND.MAX" },
+    [SIM_TCP_FIN_WAIT_1] = { "FIN_WAIT_1", T_ALL,
+                             "our FIN is queued or sent, not yet acknowledged" },
+    [SIM_TCP_FIN_WAIT_2] = { "FIN_WAIT_2",
+                             T(SIM_TCP_T_DELACK) | T(SIM_TCP_T_KEEP) | T(SIM_TCP_T_2MSL),
+                             "our FIN acknowledged, nothing left to send; an orphan arms "
+                             "T_2MSL with the FIN_WAIT_2 timeout" },
+    [SIM_TCP_CLOSE_WAIT] = { "CLOSE_WAIT", T_ALL, "peer's FIN consumed; we may still send" },
+    [SIM_TCP_CLOSING] = { "CLOSING", T(SIM_TCP_T_REXMT) | T(SIM_TCP_T_PERSIST),
+                          "both FINs sent, ours not yet acknowledged" },
+    [SIM_TCP_LAST_ACK] = { "LAST_ACK", T(SIM_TCP_T_REXMT) | T(SIM_TCP_T_PERSIST),
+                           "peer's FIN consumed, our FIN queued or sent and unacknowledged" },
+    [SIM_TCP_TIME_WAIT] = { "TIME_WAIT", T(SIM_TCP_T_2MSL),
+                            "both FINs acknowledged; the 4-tuple stays reserved for 2 MSL" },
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(tcp_state_info) == SIM_TCP_N_STATES);
 
@@ -57,26 +58,26 @@ G_STATIC_ASSERT(G_N_ELEMENTS(tcp_state_info) == SIM_TCP_N_STATES);
  * SYN_RECEIVED and the aborts to CLOSED).  sim-tcp-input.c's head comment
  * lists the function that takes each one. */
 static const bool tcp_allowed[][SIM_TCP_N_STATES] = {
-    [SIM_TCP_CLOSED] = {[SIM_TCP_LISTEN] = true, [SIM_TCP_SYN_SENT] = true},
-    [SIM_TCP_LISTEN] = {[SIM_TCP_CLOSED] = true, [SIM_TCP_SYN_RECEIVED] = true},
-    [SIM_TCP_SYN_SENT] = {[SIM_TCP_CLOSED] = true,
-                          [SIM_TCP_SYN_RECEIVED] = true,
-                          [SIM_TCP_ESTABLISHED] = true},
+    [SIM_TCP_CLOSED] = { [SIM_TCP_LISTEN] = true, [SIM_TCP_SYN_SENT] = true },
+    [SIM_TCP_LISTEN] = { [SIM_TCP_CLOSED] = true, [SIM_TCP_SYN_RECEIVED] = true },
+    [SIM_TCP_SYN_SENT] = { [SIM_TCP_CLOSED] = true,
+                           [SIM_TCP_SYN_RECEIVED] = true,
+                           [SIM_TCP_ESTABLISHED] = true },
     /* SYN_RECEIVED -> FIN_WAIT_1 (RFC's CLOSE there) is not an edge here:
      * the CLOSE waits for ESTABLISHED (tcp_shut_send). */
-    [SIM_TCP_SYN_RECEIVED] = {[SIM_TCP_CLOSED] = true, [SIM_TCP_ESTABLISHED] = true},
-    [SIM_TCP_ESTABLISHED] = {[SIM_TCP_CLOSED] = true,
-                             [SIM_TCP_FIN_WAIT_1] = true,
-                             [SIM_TCP_CLOSE_WAIT] = true},
-    [SIM_TCP_FIN_WAIT_1] = {[SIM_TCP_CLOSED] = true,
-                            [SIM_TCP_FIN_WAIT_2] = true,
-                            [SIM_TCP_CLOSING] = true,
-                            [SIM_TCP_TIME_WAIT] = true},
-    [SIM_TCP_FIN_WAIT_2] = {[SIM_TCP_CLOSED] = true, [SIM_TCP_TIME_WAIT] = true},
-    [SIM_TCP_CLOSE_WAIT] = {[SIM_TCP_CLOSED] = true, [SIM_TCP_LAST_ACK] = true},
-    [SIM_TCP_CLOSING] = {[SIM_TCP_CLOSED] = true, [SIM_TCP_TIME_WAIT] = true},
-    [SIM_TCP_LAST_ACK] = {[SIM_TCP_CLOSED] = true},
-    [SIM_TCP_TIME_WAIT] = {[SIM_TCP_CLOSED] = true},
+    [SIM_TCP_SYN_RECEIVED] = { [SIM_TCP_CLOSED] = true, [SIM_TCP_ESTABLISHED] = true },
+    [SIM_TCP_ESTABLISHED] = { [SIM_TCP_CLOSED] = true,
+                              [SIM_TCP_FIN_WAIT_1] = true,
+                              [SIM_TCP_CLOSE_WAIT] = true },
+    [SIM_TCP_FIN_WAIT_1] = { [SIM_TCP_CLOSED] = true,
+                             [SIM_TCP_FIN_WAIT_2] = true,
+                             [SIM_TCP_CLOSING] = true,
+                             [SIM_TCP_TIME_WAIT] = true },
+    [SIM_TCP_FIN_WAIT_2] = { [SIM_TCP_CLOSED] = true, [SIM_TCP_TIME_WAIT] = true },
+    [SIM_TCP_CLOSE_WAIT] = { [SIM_TCP_CLOSED] = true, [SIM_TCP_LAST_ACK] = true },
+    [SIM_TCP_CLOSING] = { [SIM_TCP_CLOSED] = true, [SIM_TCP_TIME_WAIT] = true },
+    [SIM_TCP_LAST_ACK] = { [SIM_TCP_CLOSED] = true },
+    [SIM_TCP_TIME_WAIT] = { [SIM_TCP_CLOSED] = true },
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(tcp_allowed) == SIM_TCP_N_STATES);
 
@@ -181,10 +182,9 @@ sim_tcp_set_config(SimWorld *world, const SimTcpConfig *cfg)
     g_return_val_if_fail(world != NULL && cfg != NULL, SIM_E_INVAL);
     if (cfg->msl_ns == 0 || cfg->rto_initial_ns == 0 || cfg->rto_min_ns == 0 ||
         cfg->rto_max_ns < cfg->rto_min_ns || cfg->delack_segments == 0 ||
-        cfg->initial_window_segments == 0 || cfg->rcvbuf_default == 0 ||
-        cfg->sndbuf_default == 0 || cfg->persist_min_ns == 0 ||
-        cfg->persist_max_ns < cfg->persist_min_ns || cfg->keepalive_interval_ns == 0 ||
-        cfg->keepalive_time_ns == 0)
+        cfg->initial_window_segments == 0 || cfg->rcvbuf_default == 0 || cfg->sndbuf_default == 0 ||
+        cfg->persist_min_ns == 0 || cfg->persist_max_ns < cfg->persist_min_ns ||
+        cfg->keepalive_interval_ns == 0 || cfg->keepalive_time_ns == 0)
         return SIM_E_INVAL;
     sim__tcp_world(world)->cfg = *cfg;
     return SIM_OK;
@@ -629,8 +629,7 @@ sim__tcp_leave(SimTcpWorld *tw)
         tcb->delack_queued = false;
         if (tcb->delack_segs > 0 && tcb->deadline[SIM_TCP_T_DELACK] == 0 &&
             !(tcb->flags & SIM_TCB_REAP) && tcb->state != SIM_TCP_CLOSED)
-            sim__tcp_timer_set(tcb, SIM_TCP_T_DELACK,
-                               sim_world_now(tw->world) + tw->cfg.delack_ns);
+            sim__tcp_timer_set(tcb, SIM_TCP_T_DELACK, sim_world_now(tw->world) + tw->cfg.delack_ns);
     }
     g_ptr_array_set_size(tw->delack, 0);
     tw->draining = false;
@@ -777,8 +776,7 @@ tcp_timeout_rexmt(SimTcb *tcb)
     case SIM_TCP_SYN_SENT:
         if (tcb->backoff > cfg->syn_retries) {
             sim__tcp_event(tcb, "timeout", "SYN retries exhausted");
-            sim__tcp_drop(tcb, tcp_give_up_cause(tcb, SIM_E_TIMEDOUT),
-                          SIM_SOCK_EV_CONNECTED);
+            sim__tcp_drop(tcb, tcp_give_up_cause(tcb, SIM_E_TIMEDOUT), SIM_SOCK_EV_CONNECTED);
             return;
         }
         sim__tcp_event(tcb, "rto", "retransmit SYN backoff=%u", tcb->backoff);
@@ -829,10 +827,9 @@ tcp_timeout_rexmt(SimTcb *tcb)
     tcb->dupacks = 0;
     tcb->recover = tcb->snd_max; /* RFC 6582 §4: no fast retransmit for this window */
     tcb->flags &= ~(SIM_TCB_RECOVERY | SIM_TCB_RTT_TIMING | SIM_TCB_PARTIAL_SEEN);
-    sim__tcp_event(tcb, "rto", "retransmit seq=%u backoff=%u rto_ms=%" G_GUINT64_FORMAT
-                   " ssthresh=%u cwnd=%u",
-                   tcb->snd_una, tcb->backoff, tcp_rto_backed_off(tcb) / SIM_MSEC, tcb->ssthresh,
-                   tcb->cwnd);
+    sim__tcp_event(
+        tcb, "rto", "retransmit seq=%u backoff=%u rto_ms=%" G_GUINT64_FORMAT " ssthresh=%u cwnd=%u",
+        tcb->snd_una, tcb->backoff, tcp_rto_backed_off(tcb) / SIM_MSEC, tcb->ssthresh, tcb->cwnd);
     tcb->snd_nxt = tcb->snd_una; /* go back N */
     sim__tcp_rexmt_arm(tcb);
     sim__tcp_output(tcb);
@@ -942,10 +939,8 @@ tcp_timeout_2msl(SimTcb *tcb)
 
 typedef void (*TcpTimeoutFn)(SimTcb *tcb);
 static const TcpTimeoutFn tcp_timeout_fn[] = {
-    [SIM_TCP_T_REXMT] = tcp_timeout_rexmt,
-    [SIM_TCP_T_PERSIST] = tcp_timeout_persist,
-    [SIM_TCP_T_DELACK] = tcp_timeout_delack,
-    [SIM_TCP_T_KEEP] = tcp_timeout_keep,
+    [SIM_TCP_T_REXMT] = tcp_timeout_rexmt,   [SIM_TCP_T_PERSIST] = tcp_timeout_persist,
+    [SIM_TCP_T_DELACK] = tcp_timeout_delack, [SIM_TCP_T_KEEP] = tcp_timeout_keep,
     [SIM_TCP_T_2MSL] = tcp_timeout_2msl,
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(tcp_timeout_fn) == SIM_TCP_T_N);
@@ -1404,8 +1399,8 @@ SimTcb *
 sim__tcp_child_new(SimTcb *listener, const SimTcpSeg *seg)
 {
     SimTcb *child = tcp_tcb_new(listener->tw, listener->host, listener->family);
-    const guint32 inherit = SIM_TCB_NODELAY | SIM_TCB_OOBINLINE | SIM_TCB_KEEPALIVE |
-                            SIM_TCB_RST_ON_SHUT;
+    const guint32 inherit =
+        SIM_TCB_NODELAY | SIM_TCB_OOBINLINE | SIM_TCB_KEEPALIVE | SIM_TCB_RST_ON_SHUT;
 
     child->flags = (child->flags & ~inherit) | (listener->flags & inherit) | SIM_TCB_PASSIVE;
     child->rcvbuf = listener->rcvbuf;
@@ -1711,8 +1706,7 @@ sim_tcp_connect(SimWorld *world, SimSocketId sock, const SimSockAddr *remote)
         g_assert_not_reached();
     }
     if ((tcb->flags & SIM_TCB_DEAD) || tcb->conn_error != SIM_OK ||
-        (tcb->flags & SIM_TCB_CONNECTING) || remote == NULL ||
-        remote->addr.family != tcb->family) {
+        (tcb->flags & SIM_TCB_CONNECTING) || remote == NULL || remote->addr.family != tcb->family) {
         st = SIM_E_INVAL;
         goto out;
     }

@@ -55,26 +55,26 @@ enum {
  * each TCB at open, children copy their listener).
  */
 typedef struct {
-    SimTime msl_ns;               /* 1 s: TIME_WAIT lasts 2 x MSL (Windows: 120 s) */
-    SimTime rto_initial_ns;       /* 1 s (RFC 6298 §2.1, Windows InitialRto) */
-    SimTime rto_min_ns;           /* 300 ms (Windows MinRto; RFC 6298 says 1 s) */
-    SimTime rto_max_ns;           /* 60 s (RFC 6298 §2.5) */
-    guint syn_retries;            /* 2 SYN retransmissions (Windows MaxSynRetransmissions) */
-    guint synack_retries;         /* 2 SYN-ACK retransmissions, then the half-open child dies */
-    guint data_retries;           /* 5 (Windows TcpMaxDataRetransmissions) */
-    bool delayed_ack;             /* true */
-    SimTime delack_ns;            /* 200 ms (Windows TcpDelAckTicks) */
-    guint delack_segments;        /* 2: ACK every 2nd segment (Windows TcpAckFrequency) */
-    guint initial_window_segments;/* 10: IW = min(10 MSS, max(2 MSS, 14600)) (RFC 6928) */
-    guint32 rcvbuf_default;       /* 65536 (SO_RCVBUF) */
-    guint32 sndbuf_default;       /* 65536 (SO_SNDBUF) */
-    bool window_scaling;          /* true: RFC 7323 window scale option on SYNs */
-    SimTime persist_min_ns;       /* 500 ms: first zero-window probe interval floor */
-    SimTime persist_max_ns;       /* 60 s: probe interval ceiling */
-    SimTime keepalive_time_ns;    /* 2 h idle before the first probe (Windows) */
-    SimTime keepalive_interval_ns;/* 1 s between unanswered probes (Windows) */
-    guint keepalive_probes;       /* 10 unanswered probes, then E_NETRESET (Windows) */
-    SimTime fin_wait2_timeout_ns; /* 60 s: an orphaned FIN_WAIT_2 gives up */
+    SimTime msl_ns;                  /* 1 s: TIME_WAIT lasts 2 x MSL (Windows: 120 s) */
+    SimTime rto_initial_ns;          /* 1 s (RFC 6298 §2.1, Windows InitialRto) */
+    SimTime rto_min_ns;              /* 300 ms (Windows MinRto; RFC 6298 says 1 s) */
+    SimTime rto_max_ns;              /* 60 s (RFC 6298 §2.5) */
+    guint syn_retries;               /* 2 SYN retransmissions (Windows MaxSynRetransmissions) */
+    guint synack_retries;            /* 2 SYN-ACK retransmissions, then the half-open child dies */
+    guint data_retries;              /* 5 (Windows TcpMaxDataRetransmissions) */
+    bool delayed_ack;                /* true */
+    SimTime delack_ns;               /* 200 ms (Windows TcpDelAckTicks) */
+    guint delack_segments;           /* 2: ACK every 2nd segment (Windows TcpAckFrequency) */
+    guint initial_window_segments;   /* 10: IW = min(10 MSS, max(2 MSS, 14600)) (RFC 6928) */
+    guint32 rcvbuf_default;          /* 65536 (SO_RCVBUF) */
+    guint32 sndbuf_default;          /* 65536 (SO_SNDBUF) */
+    bool window_scaling;             /* true: RFC 7323 window scale option on SYNs */
+    SimTime persist_min_ns;          /* 500 ms: first zero-window probe interval floor */
+    SimTime persist_max_ns;          /* 60 s: probe interval ceiling */
+    SimTime keepalive_time_ns;       /* 2 h idle before the first probe (Windows) */
+    SimTime keepalive_interval_ns;   /* 1 s between unanswered probes (Windows) */
+    guint keepalive_probes;          /* 10 unanswered probes, then E_NETRESET (Windows) */
+    SimTime fin_wait2_timeout_ns;    /* 60 s: an orphaned FIN_WAIT_2 gives up */
     bool rst_on_data_after_shutdown; /* true: data after SD_RECEIVE resets (Windows) */
 } SimTcpConfig;
 
@@ -86,8 +86,7 @@ void sim_tcp_get_config(SimWorld *world, SimTcpConfig *out_cfg);
 
 /* A new unbound stream socket on @node.  E_NETDOWN if @node is down,
  * E_INVAL for a bad node or family. */
-SimStatus sim_tcp_open(SimWorld *world, SimNodeId node, SimFamily family,
-                       SimSocketId *out_sock);
+SimStatus sim_tcp_open(SimWorld *world, SimNodeId node, SimFamily family, SimSocketId *out_sock);
 
 enum {
     SIM_TCP_BIND_REUSEADDR = 1u << 0, /* SO_REUSEADDR: share a port in use */
@@ -110,8 +109,8 @@ SimStatus sim_tcp_pending_defer(SimWorld *world, SimSocketId listener);
 enum {
     SIM_TCP_SEND_OOB = 1u << 0, /* MSG_OOB: the last byte is the urgent byte */
 };
-SimStatus sim_tcp_send(SimWorld *world, SimSocketId sock, const void *buf, size_t len,
-                       guint flags, size_t *out_sent);
+SimStatus sim_tcp_send(SimWorld *world, SimSocketId sock, const void *buf, size_t len, guint flags,
+                       size_t *out_sent);
 enum {
     SIM_TCP_RECV_PEEK = 1u << 0, /* MSG_PEEK */
     SIM_TCP_RECV_OOB = 1u << 1,  /* MSG_OOB */
@@ -137,14 +136,14 @@ SimStatus sim_tcp_watch_acked(SimWorld *world, SimSocketId sock);
 /* ---- Options ------------------------------------------------------------- */
 
 typedef enum {
-    SIM_TCP_OPT_NODELAY,            /* bool (TCP_NODELAY), default 0: Nagle on */
-    SIM_TCP_OPT_RCVBUF,             /* bytes (SO_RCVBUF) */
-    SIM_TCP_OPT_SNDBUF,             /* bytes (SO_SNDBUF) */
-    SIM_TCP_OPT_OOBINLINE,          /* bool (SO_OOBINLINE) */
-    SIM_TCP_OPT_KEEPALIVE,          /* bool (SO_KEEPALIVE) */
-    SIM_TCP_OPT_KEEPALIVE_TIME,     /* ns of idleness before the first probe */
-    SIM_TCP_OPT_KEEPALIVE_INTERVAL, /* ns between unanswered probes */
-    SIM_TCP_OPT_KEEPALIVE_PROBES,   /* count of unanswered probes */
+    SIM_TCP_OPT_NODELAY,              /* bool (TCP_NODELAY), default 0: Nagle on */
+    SIM_TCP_OPT_RCVBUF,               /* bytes (SO_RCVBUF) */
+    SIM_TCP_OPT_SNDBUF,               /* bytes (SO_SNDBUF) */
+    SIM_TCP_OPT_OOBINLINE,            /* bool (SO_OOBINLINE) */
+    SIM_TCP_OPT_KEEPALIVE,            /* bool (SO_KEEPALIVE) */
+    SIM_TCP_OPT_KEEPALIVE_TIME,       /* ns of idleness before the first probe */
+    SIM_TCP_OPT_KEEPALIVE_INTERVAL,   /* ns between unanswered probes */
+    SIM_TCP_OPT_KEEPALIVE_PROBES,     /* count of unanswered probes */
     SIM_TCP_OPT_RST_ON_RECV_SHUTDOWN, /* bool, data after SD_RECEIVE resets */
     SIM_TCP_OPT_N
 } SimTcpOption;
@@ -179,13 +178,13 @@ SimStatus sim_tcp_accept_queue_len(SimWorld *world, SimSocketId sock, size_t *ou
 SimStatus sim_tcp_all_acked(SimWorld *world, SimSocketId sock, bool *out_all_acked);
 
 typedef struct {
-    guint64 bytes_sent;       /* payload bytes handed to the network, first copies */
+    guint64 bytes_sent; /* payload bytes handed to the network, first copies */
     guint64 bytes_retransmitted;
-    guint64 bytes_received;   /* in-order payload bytes delivered to the buffer */
-    guint64 segs_sent;        /* every segment, control and retransmissions included */
+    guint64 bytes_received; /* in-order payload bytes delivered to the buffer */
+    guint64 segs_sent;      /* every segment, control and retransmissions included */
     guint64 segs_received;
-    guint64 retransmits;      /* segments sent again */
-    guint64 timeouts;         /* RTO expirations */
+    guint64 retransmits; /* segments sent again */
+    guint64 timeouts;    /* RTO expirations */
     guint64 fast_retransmits;
     guint64 dupacks_received;
     guint64 zero_window_probes;
@@ -196,16 +195,16 @@ SimStatus sim_tcp_get_stats(SimWorld *world, SimSocketId sock, SimTcpStats *out_
 /* Congestion and timer state, for tests, statistics and the teacher's trace. */
 typedef struct {
     SimTcpState state;
-    guint32 mss;       /* effective send MSS */
-    guint32 cwnd;      /* bytes */
-    guint32 ssthresh;  /* bytes */
-    guint32 snd_wnd;   /* peer's window, bytes */
-    guint32 rcv_wnd;   /* window we advertise now, bytes */
-    guint32 flight;    /* bytes sent and not acknowledged */
+    guint32 mss;                   /* effective send MSS */
+    guint32 cwnd;                  /* bytes */
+    guint32 ssthresh;              /* bytes */
+    guint32 snd_wnd;               /* peer's window, bytes */
+    guint32 rcv_wnd;               /* window we advertise now, bytes */
+    guint32 flight;                /* bytes sent and not acknowledged */
     guint8 snd_wscale, rcv_wscale; /* 0 when scaling is not in effect */
-    bool in_recovery;  /* NewReno fast recovery */
+    bool in_recovery;              /* NewReno fast recovery */
     SimTime srtt_ns, rttvar_ns, rto_ns;
-    guint backoff;     /* consecutive RTO expirations */
+    guint backoff; /* consecutive RTO expirations */
 } SimTcpInfo;
 SimStatus sim_tcp_get_info(SimWorld *world, SimSocketId sock, SimTcpInfo *out_info);
 

@@ -36,9 +36,9 @@ struct End {
     const char *name;
     SimSocketId sock;
     End *peer;
-    guint64 salt;       /* pattern of what this end writes */
+    guint64 salt; /* pattern of what this end writes */
     size_t to_send, sent;
-    size_t received;    /* bytes of the peer's stream read so far */
+    size_t received; /* bytes of the peer's stream read so far */
     guint32 wchunk, rchunk;
     guint64 h_sent, h_recv;
     bool shut, eof, error;
@@ -233,7 +233,7 @@ run_seed(guint64 seed)
 {
     Run r;
     SimLinkParams ab, ba, down;
-    SimSockAddr any = {sim_addr_any(SIM_AF_INET), TEST_PORT};
+    SimSockAddr any = { sim_addr_any(SIM_AF_INET), TEST_PORT };
     SimSockAddr dst;
     SimTcpConfig cfg;
     bool ok_ab, ok_ba;
@@ -294,8 +294,8 @@ run_seed(guint64 seed)
                      SIM_OK);
     assert_int_equal(sim_tcp_set_option(r.p->world, r.listener, SIM_TCP_OPT_SNDBUF, r.sndbuf),
                      SIM_OK);
-    assert_int_equal(
-        sim_tcp_set_option(r.p->world, r.listener, SIM_TCP_OPT_NODELAY, r.nodelay), SIM_OK);
+    assert_int_equal(sim_tcp_set_option(r.p->world, r.listener, SIM_TCP_OPT_NODELAY, r.nodelay),
+                     SIM_OK);
     assert_int_equal(sim_tcp_listen(r.p->world, r.listener, 4), SIM_OK);
     assert_int_equal(sim_tcp_set_notify(r.p->world, r.listener, listener_notify, &r), SIM_OK);
     assert_int_equal(sim_tcp_open(r.p->world, r.p->a, SIM_AF_INET, &r.a.sock), SIM_OK);

@@ -64,18 +64,18 @@ typedef struct {
 } SeqCase;
 
 static const SeqCase seq_cases[] = {
-    {0, 1, -1},
-    {1, 0, 1},
-    {5, 5, 0},
-    {0xFFFFFFFFu, 0, -1}, /* wraps: 2^32-1 precedes 0 */
-    {0, 0xFFFFFFFFu, 1},
-    {0xFFFFFF00u, 0x00000100u, -1},
-    {0x00000100u, 0xFFFFFF00u, 1},
-    {0x7FFFFFFFu, 0x80000000u, -1},
-    {0x80000000u, 0x7FFFFFFFu, 1},
-    {0x80000001u, 0x00000000u, -1}, /* more than 2^31 ahead is behind */
-    {0xFFFFFFFEu, 0xFFFFFFFFu, -1},
-    {0x12345678u, 0x12345678u + 100u, -1},
+    { 0, 1, -1 },
+    { 1, 0, 1 },
+    { 5, 5, 0 },
+    { 0xFFFFFFFFu, 0, -1 }, /* wraps: 2^32-1 precedes 0 */
+    { 0, 0xFFFFFFFFu, 1 },
+    { 0xFFFFFF00u, 0x00000100u, -1 },
+    { 0x00000100u, 0xFFFFFF00u, 1 },
+    { 0x7FFFFFFFu, 0x80000000u, -1 },
+    { 0x80000000u, 0x7FFFFFFFu, 1 },
+    { 0x80000001u, 0x00000000u, -1 }, /* more than 2^31 ahead is behind */
+    { 0xFFFFFFFEu, 0xFFFFFFFFu, -1 },
+    { 0x12345678u, 0x12345678u + 100u, -1 },
 };
 
 static void
@@ -140,7 +140,7 @@ test_tcp_handshake(void **state)
 {
     g_autoptr(TestPair) p = test_pair_new_full(SEED, TEST_PAIR_TRACE, NULL);
     SimSocketId l, c, s;
-    SimSockAddr any = {sim_addr_any(SIM_AF_INET), TEST_PORT};
+    SimSockAddr any = { sim_addr_any(SIM_AF_INET), TEST_PORT };
     SimSockAddr dst = test_pair_sockaddr(p, p->b, TEST_PORT);
     SimSockAddr la, ra;
     const TestSeg *syn, *synack, *ack;
@@ -233,7 +233,7 @@ test_tcp_syn_timeout(void **state)
     g_autoptr(TestPair) p = test_pair_new_raw(SEED);
     SimSocketId c;
     SimSockAddr dst = test_pair_sockaddr(p, p->b, TEST_PORT);
-    static const SimTime want[] = {0, 1 * SIM_SEC, 3 * SIM_SEC};
+    static const SimTime want[] = { 0, 1 * SIM_SEC, 3 * SIM_SEC };
 
     (void) state;
     assert_int_equal(sim_tcp_open(p->world, p->a, SIM_AF_INET, &c), SIM_OK);
@@ -475,7 +475,7 @@ test_tcp_time_wait_blocks_rebind(void **state)
 {
     g_autoptr(TestPair) p = test_pair_new(SEED);
     SimSocketId l, c, s, c2;
-    SimSockAddr any = {sim_addr_any(SIM_AF_INET), TEST_PORT};
+    SimSockAddr any = { sim_addr_any(SIM_AF_INET), TEST_PORT };
     SimSockAddr local = test_pair_sockaddr(p, p->a, 5555);
     SimSockAddr dst = test_pair_sockaddr(p, p->b, TEST_PORT);
 
@@ -512,10 +512,10 @@ test_tcp_bind_rules(void **state)
 {
     g_autoptr(TestPair) p = test_pair_new(SEED);
     SimSocketId s1, s2, s3, s4;
-    SimSockAddr any = {sim_addr_any(SIM_AF_INET), 80};
+    SimSockAddr any = { sim_addr_any(SIM_AF_INET), 80 };
     SimSockAddr spec = test_pair_sockaddr(p, p->a, 80);
     SimSockAddr foreign = test_pair_sockaddr(p, p->b, 80);
-    SimSockAddr eph = {sim_addr_any(SIM_AF_INET), 0};
+    SimSockAddr eph = { sim_addr_any(SIM_AF_INET), 0 };
     SimSockAddr out;
 
     (void) state;
@@ -546,7 +546,7 @@ test_tcp_backlog_full_rst(void **state)
 {
     g_autoptr(TestPair) p = test_pair_new(SEED);
     SimSocketId l, c1, c2, s;
-    SimSockAddr any = {sim_addr_any(SIM_AF_INET), TEST_PORT};
+    SimSockAddr any = { sim_addr_any(SIM_AF_INET), TEST_PORT };
     SimSockAddr dst = test_pair_sockaddr(p, p->b, TEST_PORT);
     size_t qlen;
 
@@ -576,7 +576,7 @@ test_tcp_conditional_accept(void **state)
 {
     g_autoptr(TestPair) p = test_pair_new(SEED);
     SimSocketId l, c1, c2, s;
-    SimSockAddr any = {sim_addr_any(SIM_AF_INET), TEST_PORT};
+    SimSockAddr any = { sim_addr_any(SIM_AF_INET), TEST_PORT };
     SimSockAddr dst = test_pair_sockaddr(p, p->b, TEST_PORT);
     SimSockAddr remote, local;
     size_t qlen;
@@ -643,7 +643,7 @@ test_tcp_close_in_syn_received(void **state)
 {
     g_autoptr(TestPair) p = test_pair_new(SEED);
     SimSocketId l, c, s;
-    SimSockAddr any = {sim_addr_any(SIM_AF_INET), TEST_PORT};
+    SimSockAddr any = { sim_addr_any(SIM_AF_INET), TEST_PORT };
     SimSockAddr dst = test_pair_sockaddr(p, p->b, TEST_PORT);
     guint8 buf[16];
     size_t n;
@@ -741,7 +741,6 @@ test_tcp_crash_peer_reset(void **state)
     assert_int_equal(test_pair_note_err(p, c, SIM_SOCK_EV_CLOSED), SIM_E_CONNRESET);
 }
 
-
 /* ---- Flow control, persist -------------------------------------------------- */
 
 static void
@@ -749,7 +748,7 @@ test_tcp_flow_control_persist(void **state)
 {
     g_autoptr(TestPair) p = test_pair_new_full(SEED, TEST_PAIR_TRACE, NULL);
     SimSocketId l, c, s;
-    SimSockAddr any = {sim_addr_any(SIM_AF_INET), TEST_PORT};
+    SimSockAddr any = { sim_addr_any(SIM_AF_INET), TEST_PORT };
     SimSockAddr dst = test_pair_sockaddr(p, p->b, TEST_PORT);
     static guint8 data[50000];
     g_autoptr(GByteArray) got = g_byte_array_new();
@@ -1014,8 +1013,7 @@ urgent_setup(TestPair *p, SimSocketId *out_c, SimSocketId *out_s, bool inline_)
 
     test_pair_connect(p, out_c, out_s, NULL);
     test_pair_watch(p, *out_s);
-    assert_int_equal(sim_tcp_set_option(p->world, *out_s, SIM_TCP_OPT_OOBINLINE, inline_),
-                     SIM_OK);
+    assert_int_equal(sim_tcp_set_option(p->world, *out_s, SIM_TCP_OPT_OOBINLINE, inline_), SIM_OK);
     test_pair_send_all(p, *out_c, "abc", 3);
     assert_int_equal(sim_tcp_send(p->world, *out_c, "X", 1, SIM_TCP_SEND_OOB, &n), SIM_OK);
     assert_int_equal(n, 1);
@@ -1051,9 +1049,9 @@ test_tcp_urgent_out_of_band(void **state)
     assert_true(at_mark);
     assert_true(pending);
     /* the out-of-band byte */
-    assert_int_equal(sim_tcp_recv(p->world, s, buf, sizeof buf, SIM_TCP_RECV_OOB | SIM_TCP_RECV_PEEK,
-                                  &n),
-                     SIM_OK);
+    assert_int_equal(
+        sim_tcp_recv(p->world, s, buf, sizeof buf, SIM_TCP_RECV_OOB | SIM_TCP_RECV_PEEK, &n),
+        SIM_OK);
     assert_int_equal(n, 1);
     assert_int_equal(sim_tcp_recv(p->world, s, buf, sizeof buf, SIM_TCP_RECV_OOB, &n), SIM_OK);
     assert_int_equal(n, 1);
@@ -1083,8 +1081,7 @@ test_tcp_urgent_inline(void **state)
     assert_true(test_pair_events(p, s) & SIM_SOCK_EV_OOB);
     assert_int_equal(sim_tcp_readable_bytes(p->world, s, &readable), SIM_OK);
     assert_int_equal(readable, 7);
-    assert_int_equal(sim_tcp_recv(p->world, s, buf, sizeof buf, SIM_TCP_RECV_OOB, &n),
-                     SIM_E_INVAL);
+    assert_int_equal(sim_tcp_recv(p->world, s, buf, sizeof buf, SIM_TCP_RECV_OOB, &n), SIM_E_INVAL);
     assert_int_equal(sim_tcp_recv(p->world, s, buf, sizeof buf, SIM_TCP_RECV_PEEK, &n), SIM_OK);
     assert_int_equal(n, 3); /* peeking stops at the mark too */
     assert_int_equal(sim_tcp_recv(p->world, s, buf, sizeof buf, 0, &n), SIM_OK);
@@ -1334,14 +1331,14 @@ fsm_inject(TestPair *p, SimSocketId c, guint32 iss, const FsmCase *k)
 }
 
 static const FsmCase syn_sent_cases[] = {
-    {"synack", SIM_TCP_SYN | SIM_TCP_ACK, -1, 0, 0, SIM_TCP_ESTABLISHED, SIM_TCP_ACK},
-    {"rst-ack", SIM_TCP_RST | SIM_TCP_ACK, -1, 0, 0, SIM_TCP_CLOSED, 0},
-    {"rst-no-ack", SIM_TCP_RST, -1, 0, 0, SIM_TCP_SYN_SENT, 0},
-    {"bad-ack", SIM_TCP_ACK, -1, 9, 0, SIM_TCP_SYN_SENT, SIM_TCP_RST},
-    {"old-ack", SIM_TCP_SYN | SIM_TCP_ACK, -1, -1, 0, SIM_TCP_SYN_SENT, SIM_TCP_RST},
-    {"ack-only", SIM_TCP_ACK, -1, 0, 0, SIM_TCP_SYN_SENT, 0},
-    {"simultaneous", SIM_TCP_SYN, -1, 0, 0, SIM_TCP_SYN_RECEIVED, SIM_TCP_SYN | SIM_TCP_ACK},
-    {"fin-only", SIM_TCP_FIN, -1, 0, 0, SIM_TCP_SYN_SENT, 0},
+    { "synack", SIM_TCP_SYN | SIM_TCP_ACK, -1, 0, 0, SIM_TCP_ESTABLISHED, SIM_TCP_ACK },
+    { "rst-ack", SIM_TCP_RST | SIM_TCP_ACK, -1, 0, 0, SIM_TCP_CLOSED, 0 },
+    { "rst-no-ack", SIM_TCP_RST, -1, 0, 0, SIM_TCP_SYN_SENT, 0 },
+    { "bad-ack", SIM_TCP_ACK, -1, 9, 0, SIM_TCP_SYN_SENT, SIM_TCP_RST },
+    { "old-ack", SIM_TCP_SYN | SIM_TCP_ACK, -1, -1, 0, SIM_TCP_SYN_SENT, SIM_TCP_RST },
+    { "ack-only", SIM_TCP_ACK, -1, 0, 0, SIM_TCP_SYN_SENT, 0 },
+    { "simultaneous", SIM_TCP_SYN, -1, 0, 0, SIM_TCP_SYN_RECEIVED, SIM_TCP_SYN | SIM_TCP_ACK },
+    { "fin-only", SIM_TCP_FIN, -1, 0, 0, SIM_TCP_SYN_SENT, 0 },
 };
 
 static void
@@ -1367,18 +1364,18 @@ test_tcp_fsm_syn_sent(void **state)
 }
 
 static const FsmCase established_cases[] = {
-    {"data", SIM_TCP_ACK, 0, 0, 10, SIM_TCP_ESTABLISHED, 0}, /* delayed ACK */
-    {"data-out-of-order", SIM_TCP_ACK, 100, 0, 10, SIM_TCP_ESTABLISHED, SIM_TCP_ACK},
-    {"old-duplicate", SIM_TCP_ACK, -20, 0, 10, SIM_TCP_ESTABLISHED, SIM_TCP_ACK},
-    {"beyond-window", SIM_TCP_ACK, 70000, 0, 10, SIM_TCP_ESTABLISHED, SIM_TCP_ACK},
-    {"no-ack-bit", 0, 0, 0, 10, SIM_TCP_ESTABLISHED, 0},
-    {"ack-of-unsent", SIM_TCP_ACK, 0, 500, 0, SIM_TCP_ESTABLISHED, SIM_TCP_ACK},
-    {"fin", SIM_TCP_FIN | SIM_TCP_ACK, 0, 0, 0, SIM_TCP_CLOSE_WAIT, SIM_TCP_ACK},
-    {"fin-out-of-order", SIM_TCP_FIN | SIM_TCP_ACK, 10, 0, 0, SIM_TCP_ESTABLISHED, SIM_TCP_ACK},
-    {"rst-exact", SIM_TCP_RST, 0, 0, 0, SIM_TCP_CLOSED, 0},
-    {"rst-in-window", SIM_TCP_RST, 5, 0, 0, SIM_TCP_ESTABLISHED, SIM_TCP_ACK}, /* RFC 5961 */
-    {"rst-outside", SIM_TCP_RST, 100000, 0, 0, SIM_TCP_ESTABLISHED, 0},
-    {"syn", SIM_TCP_SYN, 0, 0, 0, SIM_TCP_ESTABLISHED, SIM_TCP_ACK}, /* challenge ACK */
+    { "data", SIM_TCP_ACK, 0, 0, 10, SIM_TCP_ESTABLISHED, 0 }, /* delayed ACK */
+    { "data-out-of-order", SIM_TCP_ACK, 100, 0, 10, SIM_TCP_ESTABLISHED, SIM_TCP_ACK },
+    { "old-duplicate", SIM_TCP_ACK, -20, 0, 10, SIM_TCP_ESTABLISHED, SIM_TCP_ACK },
+    { "beyond-window", SIM_TCP_ACK, 70000, 0, 10, SIM_TCP_ESTABLISHED, SIM_TCP_ACK },
+    { "no-ack-bit", 0, 0, 0, 10, SIM_TCP_ESTABLISHED, 0 },
+    { "ack-of-unsent", SIM_TCP_ACK, 0, 500, 0, SIM_TCP_ESTABLISHED, SIM_TCP_ACK },
+    { "fin", SIM_TCP_FIN | SIM_TCP_ACK, 0, 0, 0, SIM_TCP_CLOSE_WAIT, SIM_TCP_ACK },
+    { "fin-out-of-order", SIM_TCP_FIN | SIM_TCP_ACK, 10, 0, 0, SIM_TCP_ESTABLISHED, SIM_TCP_ACK },
+    { "rst-exact", SIM_TCP_RST, 0, 0, 0, SIM_TCP_CLOSED, 0 },
+    { "rst-in-window", SIM_TCP_RST, 5, 0, 0, SIM_TCP_ESTABLISHED, SIM_TCP_ACK }, /* RFC 5961 */
+    { "rst-outside", SIM_TCP_RST, 100000, 0, 0, SIM_TCP_ESTABLISHED, 0 },
+    { "syn", SIM_TCP_SYN, 0, 0, 0, SIM_TCP_ESTABLISHED, SIM_TCP_ACK }, /* challenge ACK */
 };
 
 static void
@@ -1400,10 +1397,10 @@ test_tcp_fsm_established(void **state)
 
 /* A listener on a (the real stack); b's segments are crafted. */
 static const FsmCase listen_cases[] = {
-    {"syn", SIM_TCP_SYN, -1, 0, 0, SIM_TCP_SYN_RECEIVED, SIM_TCP_SYN | SIM_TCP_ACK},
-    {"ack", SIM_TCP_ACK, 0, 0, 0, SIM_TCP_N_STATES, SIM_TCP_RST},
-    {"rst", SIM_TCP_RST, 0, 0, 0, SIM_TCP_N_STATES, 0},
-    {"fin", SIM_TCP_FIN, 0, 0, 0, SIM_TCP_N_STATES, 0},
+    { "syn", SIM_TCP_SYN, -1, 0, 0, SIM_TCP_SYN_RECEIVED, SIM_TCP_SYN | SIM_TCP_ACK },
+    { "ack", SIM_TCP_ACK, 0, 0, 0, SIM_TCP_N_STATES, SIM_TCP_RST },
+    { "rst", SIM_TCP_RST, 0, 0, 0, SIM_TCP_N_STATES, 0 },
+    { "fin", SIM_TCP_FIN, 0, 0, 0, SIM_TCP_N_STATES, 0 },
 };
 
 static void
@@ -1414,7 +1411,7 @@ test_tcp_fsm_listen(void **state)
         const FsmCase *k = &listen_cases[i];
         g_autoptr(TestPair) p = test_pair_new_raw(SEED);
         SimSocketId l;
-        SimSockAddr any = {sim_addr_any(SIM_AF_INET), TEST_PORT};
+        SimSockAddr any = { sim_addr_any(SIM_AF_INET), TEST_PORT };
         TestSeg seg;
 
         print_message("case %s\n", k->name);
@@ -1451,21 +1448,21 @@ test_tcp_fsm_syn_received(void **state)
         guint8 flags;
         gint32 ack; /* relative to the child's ISS + 1 */
         bool dup_syn;
-        bool want_child;     /* still there */
-        bool want_accept;    /* accept succeeds */
+        bool want_child;  /* still there */
+        bool want_accept; /* accept succeeds */
         guint8 want_tx;
     } cases[] = {
-        {"ack", SIM_TCP_ACK, 0, false, true, true, 0},
-        {"bad-ack", SIM_TCP_ACK, 5, false, true, false, SIM_TCP_RST},
-        {"rst", SIM_TCP_RST, 0, false, false, false, 0},
-        {"dup-syn", SIM_TCP_SYN, 0, true, true, false, SIM_TCP_SYN | SIM_TCP_ACK},
+        { "ack", SIM_TCP_ACK, 0, false, true, true, 0 },
+        { "bad-ack", SIM_TCP_ACK, 5, false, true, false, SIM_TCP_RST },
+        { "rst", SIM_TCP_RST, 0, false, false, false, 0 },
+        { "dup-syn", SIM_TCP_SYN, 0, true, true, false, SIM_TCP_SYN | SIM_TCP_ACK },
     };
 
     (void) state;
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(TestPair) p = test_pair_new_raw(SEED);
         SimSocketId l, ch;
-        SimSockAddr any = {sim_addr_any(SIM_AF_INET), TEST_PORT};
+        SimSockAddr any = { sim_addr_any(SIM_AF_INET), TEST_PORT };
         TestSeg seg;
         guint32 child_iss;
 
@@ -1502,10 +1499,10 @@ test_tcp_fsm_time_wait(void **state)
     g_autoptr(TestPair) p = test_pair_new_raw(SEED);
     guint32 iss;
     SimSocketId c = test_pair_raw_connect(p, PEER_ISS, 65535, &iss);
-    static const FsmCase fin = {"fin", SIM_TCP_FIN | SIM_TCP_ACK, 0, 1, 0, 0, 0};
-    static const FsmCase refin = {"fin-again", SIM_TCP_FIN | SIM_TCP_ACK, 0, 1, 0, 0, 0};
-    static const FsmCase rst = {"rst", SIM_TCP_RST, 1, 0, 0, 0, 0};
-    static const FsmCase ack = {"ack-of-fin", SIM_TCP_ACK, 0, 1, 0, 0, 0};
+    static const FsmCase fin = { "fin", SIM_TCP_FIN | SIM_TCP_ACK, 0, 1, 0, 0, 0 };
+    static const FsmCase refin = { "fin-again", SIM_TCP_FIN | SIM_TCP_ACK, 0, 1, 0, 0, 0 };
+    static const FsmCase rst = { "rst", SIM_TCP_RST, 1, 0, 0, 0, 0 };
+    static const FsmCase ack = { "ack-of-fin", SIM_TCP_ACK, 0, 1, 0, 0, 0 };
     SimTime t;
 
     (void) state;
@@ -1548,7 +1545,7 @@ test_tcp_reassembly(void **state)
     /* pieces of a 40-byte stream: out of order, overlapping, duplicated */
     static const struct {
         guint32 off, len;
-    } pieces[] = {{30, 10}, {10, 10}, {10, 10}, {15, 20}, {0, 12}};
+    } pieces[] = { { 30, 10 }, { 10, 10 }, { 10, 10 }, { 15, 20 }, { 0, 12 } };
 
     (void) state;
     fill_pattern(stream, sizeof stream, 3);
@@ -1639,7 +1636,7 @@ test_tcp_ipv6(void **state)
 {
     g_autoptr(TestPair) p = test_pair_new(SEED);
     SimAddr a6, b6;
-    SimSockAddr any = {sim_addr_any(SIM_AF_INET6), TEST_PORT};
+    SimSockAddr any = { sim_addr_any(SIM_AF_INET6), TEST_PORT };
     SimSockAddr dst;
 
     (void) state;
@@ -1656,7 +1653,7 @@ static void
 test_tcp_loopback(void **state)
 {
     g_autoptr(TestPair) p = test_pair_new(SEED);
-    SimSockAddr any = {sim_addr_any(SIM_AF_INET), TEST_PORT};
+    SimSockAddr any = { sim_addr_any(SIM_AF_INET), TEST_PORT };
     SimSockAddr dst;
 
     (void) state;

@@ -238,7 +238,7 @@ static void
 note_fn(SimWorld *world, SimSocketId sock, guint32 events, SimStatus err, void *data)
 {
     TestPair *p = data;
-    TestNote n = {sim_world_now(world), sock, events, err};
+    TestNote n = { sim_world_now(world), sock, events, err };
 
     g_array_append_val(p->notes, n);
 }
@@ -286,7 +286,7 @@ test_pair_connect(TestPair *p, SimSocketId *out_client, SimSocketId *out_server,
                   SimSocketId *out_listener)
 {
     SimSocketId l, c, s;
-    SimSockAddr any = {sim_addr_any(SIM_AF_INET), TEST_PORT};
+    SimSockAddr any = { sim_addr_any(SIM_AF_INET), TEST_PORT };
     SimSockAddr dst = test_pair_sockaddr(p, p->b, TEST_PORT);
     SimTcpState st;
 

@@ -28,9 +28,9 @@ G_BEGIN_DECLS
 /* A segment as captured or to inject.  Sequence and ack are absolute. */
 typedef struct {
     SimTime time;
-    SimNodeId from;   /* the sending node */
+    SimNodeId from; /* the sending node */
     guint16 sport, dport;
-    guint8 flags;     /* SIM_TCP_* */
+    guint8 flags; /* SIM_TCP_* */
     guint32 seq, ack;
     guint32 wnd;
     guint16 urg, mss;
@@ -56,10 +56,10 @@ typedef struct {
     SimNodeId a, b;
     SimLinkId link;
     guint flags;
-    GArray *tx;      /* of TestSeg, every segment sent, in order */
-    GArray *notes;   /* of TestNote */
-    GString *trace;  /* with TEST_PAIR_TRACE */
-    bool capture;    /* record into ->tx (default TRUE) */
+    GArray *tx;     /* of TestSeg, every segment sent, in order */
+    GArray *notes;  /* of TestNote */
+    GString *trace; /* with TEST_PAIR_TRACE */
+    bool capture;   /* record into ->tx (default TRUE) */
 } TestPair;
 
 /* Link params for both directions: nullable = 1 ms latency, nothing else. */
