@@ -974,7 +974,10 @@ tcp_input_synced(SimTcb *tcb, const SimTcpSeg *seg)
                 sim__tcp_timer_set(tcb, SIM_TCP_T_2MSL,
                                    now + 2 * tcb->tw->cfg.msl_ns + 2 * tcb->rx_gap);
             }
-            if (sim_tcp_seg_seqlen(seg) > 0 || tcp_oow_ack_allowed(tcb, now))
+            /* Keep-alive probes (SEQ = RCV.NXT - 1) are always answered:
+             * the rate limit must not make a live peer look dead. */
+            if (sim_tcp_seg_seqlen(seg) > 0 || seg->seq == tcb->rcv_nxt - 1 ||
+                tcp_oow_ack_allowed(tcb, now))
                 sim__tcp_send_ack(tcb);
         }
         return;

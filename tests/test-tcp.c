@@ -1130,6 +1130,23 @@ test_tcp_keepalive_dead_peer(void **state)
     sim_node_set_up(p->world, p->b, true);
 }
 
+/* Probes closer together than the out-of-window reply limit (500 ms) are
+ * still all answered. */
+static void
+test_tcp_keepalive_fast_probes(void **state)
+{
+    g_autoptr(TestPair) p = test_pair_new(SEED);
+    SimSocketId c, s;
+
+    (void) state;
+    test_pair_connect(p, &c, &s, NULL);
+    assert_int_equal(sim_tcp_set_keepalive(p->world, c, true, 100 * SIM_MSEC, 100 * SIM_MSEC),
+                     SIM_OK);
+    test_pair_run(p, 10 * SIM_SEC);
+    assert_int_equal(test_pair_state(p, c), SIM_TCP_ESTABLISHED);
+    assert_true(stats_of(p, c).keepalive_probes >= 90);
+}
+
 /* ---- Shutdown(receive), data after close, linger ---------------------------------- */
 
 static void
@@ -1694,6 +1711,7 @@ main(void)
         cmocka_unit_test(test_tcp_urgent_out_of_band),
         cmocka_unit_test(test_tcp_urgent_inline),
         cmocka_unit_test(test_tcp_keepalive_dead_peer),
+        cmocka_unit_test(test_tcp_keepalive_fast_probes),
         cmocka_unit_test(test_tcp_shutdown_recv_rst),
         cmocka_unit_test(test_tcp_shutdown_recv_discard),
         cmocka_unit_test(test_tcp_data_after_close_rst),
