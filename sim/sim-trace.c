@@ -747,7 +747,11 @@ sim_trace_format_line(const SimWorld *world, const SimTraceRecord *rec, GString 
                                (guint)rec->kind < SIM_TR_N_KINDS ? kind_tags[rec->kind] : "?");
         if (actor != NULL)
             g_string_append_printf(str, " [%s]", actor);
-        if (rec->subject != NULL)
+        /* The subject is printed unless the text already says it: a call
+         * line reads "WSPRecv(s=0x104, len=100) = 5", not "WSPRecv WSPRecv(...)",
+         * and a state line ends with "-> LISTEN" already. */
+        if (rec->subject != NULL && rec->kind != SIM_TR_TCP_STATE &&
+            !(rec->text != NULL && g_str_has_prefix(rec->text, rec->subject)))
             g_string_append_printf(str, " %s", rec->subject);
         if (rec->text != NULL)
             g_string_append_printf(str, " %s", rec->text);
