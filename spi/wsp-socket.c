@@ -481,6 +481,11 @@ WSPSocket(int af, int type, int protocol, LPWSAPROTOCOL_INFOW lpProtocolInfo, GR
     ws->flags = dwFlags;
     ws->group = group;
     transport_attach(ws, sock);
+    /* Windows' SIO_UDP_CONNRESET default is TRUE: an ICMP port unreachable
+     * drawn by any datagram fails the next receive with WSAECONNRESET, on
+     * unconnected sockets too. */
+    if (e->iSocketType != SOCK_STREAM)
+        sim_udp_set_option(call.world, sock, SIM_UDP_OPT_UNREACH_MODE, SIM_UDP_UNREACH_ALL);
     if (call.trace) {
         wsp_call_args(&call, "%s, %s%s", e->iAddressFamily == AF_INET6 ? "AF_INET6" : "AF_INET",
                       type_name(e->iSocketType),

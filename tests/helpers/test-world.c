@@ -203,3 +203,36 @@ test_world_trace_count(const TestWorld *tw, const char *needle)
     }
     return n;
 }
+
+void
+test_world_tcp_pair(TestWorld *tw, int af, int port, SOCKET *out_listener, SOCKET *out_client,
+                    SOCKET *out_accepted)
+{
+    const char *ip = af == AF_INET6 ? "fd00::2" : "10.0.0.2";
+    SOCKADDR_STORAGE ss;
+    SOCKET l, s, a;
+    int len, err = 0;
+
+    test_world_use(tw, tw->ps);
+    l = test_socket(af, SOCK_STREAM);
+    test_bind(l, ip, port);
+    test_listen(l);
+    test_world_use(tw, tw->pc);
+    s = test_socket(af, SOCK_STREAM);
+    ss = test_sa(ip, port, &len);
+    /* Outside an actor a blocking connect starts and says WSAEWOULDBLOCK. */
+    assert_int_equal(WSPConnect(s, (struct sockaddr *) &ss, len, NULL, NULL, NULL, NULL, &err),
+                     SOCKET_ERROR);
+    assert_int_equal(err, WSAEWOULDBLOCK);
+    test_world_run(tw, SIM_SEC);
+    test_world_use(tw, tw->ps);
+    a = WSPAccept(l, NULL, NULL, NULL, 0, &err);
+    assert_true(a != INVALID_SOCKET);
+    test_world_use(tw, tw->pc);
+    if (out_listener != NULL)
+        *out_listener = l;
+    if (out_client != NULL)
+        *out_client = s;
+    if (out_accepted != NULL)
+        *out_accepted = a;
+}

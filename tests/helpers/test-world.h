@@ -52,6 +52,13 @@ int test_send_str(SOCKET s, const char *str);
 int test_recv(SOCKET s, char *buf, size_t cap, DWORD flags, int *out_err);
 void test_close(SOCKET s);
 
+/* A connected stream pair made from the test's main code (no actor): a
+ * listener on server 10.0.0.2:@port (process ps), a client socket of pc
+ * connected to it, and the server's accepted socket.  @af is AF_INET or
+ * AF_INET6 (fd00::2).  Leaves the context on pc. */
+void test_world_tcp_pair(TestWorld *tw, int af, int port, SOCKET *out_listener,
+                         SOCKET *out_client, SOCKET *out_accepted);
+
 /* Lines of the trace containing @needle. */
 size_t test_world_trace_count(const TestWorld *tw, const char *needle);
 
