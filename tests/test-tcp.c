@@ -1142,6 +1142,7 @@ test_tcp_keepalive_fast_probes(void **state)
     test_pair_connect(p, &c, &s, NULL);
     assert_int_equal(sim_tcp_set_keepalive(p->world, c, true, 100 * SIM_MSEC, 100 * SIM_MSEC),
                      SIM_OK);
+    assert_int_equal(sim_tcp_set_option(p->world, c, SIM_TCP_OPT_KEEPALIVE_PROBES, 2), SIM_OK);
     test_pair_run(p, 10 * SIM_SEC);
     assert_int_equal(test_pair_state(p, c), SIM_TCP_ESTABLISHED);
     assert_true(stats_of(p, c).keepalive_probes >= 90);
