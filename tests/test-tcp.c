@@ -1511,6 +1511,168 @@ test_tcp_fsm_syn_received(void **state)
     }
 }
 
+/* Every closing state x every segment kind.  Segments are built from the
+ * TCB's own numbers: RCV.NXT for the peer's sequence, SND.UNA or SND.MAX
+ * for its acknowledgment. */
+typedef enum {
+    K_ACK_ALL,    /* ACK of everything we sent (our FIN included) */
+    K_DATA,       /* 10 bytes at RCV.NXT */
+    K_FIN,        /* FIN at RCV.NXT, not acknowledging our FIN */
+    K_FIN_ACKING, /* FIN at RCV.NXT acknowledging everything */
+    K_RST_EXACT,  /* RST at RCV.NXT */
+    K_RST_WINDOW, /* RST inside the window, not exact */
+    K_SYN,        /* SYN at RCV.NXT */
+    K_OLD,        /* 10 bytes wholly before RCV.NXT */
+    K_N
+} SegKind;
+
+static const char *const seg_kind_name[] = {
+    [K_ACK_ALL] = "ack-all", [K_DATA] = "data",
+    [K_FIN] = "fin",         [K_FIN_ACKING] = "fin-acking",
+    [K_RST_EXACT] = "rst",   [K_RST_WINDOW] = "rst-in-window",
+    [K_SYN] = "syn",         [K_OLD] = "old",
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(seg_kind_name) == K_N);
+
+typedef struct {
+    SimTcpState state;
+    SimTcpState want[K_N];
+    guint8 want_tx[K_N];
+} ClosingRow;
+
+#define A SIM_TCP_ACK
+static const ClosingRow closing_rows[] = {
+    { SIM_TCP_FIN_WAIT_1,
+      { SIM_TCP_FIN_WAIT_2, SIM_TCP_FIN_WAIT_1, SIM_TCP_CLOSING, SIM_TCP_TIME_WAIT, SIM_TCP_CLOSED,
+        SIM_TCP_FIN_WAIT_1, SIM_TCP_FIN_WAIT_1, SIM_TCP_FIN_WAIT_1 },
+      { 0, 0, A, A, 0, A, A, A } },
+    { SIM_TCP_FIN_WAIT_2,
+      { SIM_TCP_FIN_WAIT_2, SIM_TCP_FIN_WAIT_2, SIM_TCP_TIME_WAIT, SIM_TCP_TIME_WAIT,
+        SIM_TCP_CLOSED, SIM_TCP_FIN_WAIT_2, SIM_TCP_FIN_WAIT_2, SIM_TCP_FIN_WAIT_2 },
+      { 0, 0, A, A, 0, A, A, A } },
+    { SIM_TCP_CLOSE_WAIT,
+      { SIM_TCP_CLOSE_WAIT, SIM_TCP_CLOSE_WAIT, SIM_TCP_CLOSE_WAIT, SIM_TCP_CLOSE_WAIT,
+        SIM_TCP_CLOSED, SIM_TCP_CLOSE_WAIT, SIM_TCP_CLOSE_WAIT, SIM_TCP_CLOSE_WAIT },
+      { 0, 0, 0, 0, 0, A, A, A } },
+    { SIM_TCP_CLOSING,
+      { SIM_TCP_TIME_WAIT, SIM_TCP_CLOSING, SIM_TCP_CLOSING, SIM_TCP_TIME_WAIT, SIM_TCP_CLOSED,
+        SIM_TCP_CLOSING, SIM_TCP_CLOSING, SIM_TCP_CLOSING },
+      { 0, 0, 0, 0, 0, A, A, A } },
+    { SIM_TCP_LAST_ACK,
+      { SIM_TCP_CLOSED, SIM_TCP_LAST_ACK, SIM_TCP_LAST_ACK, SIM_TCP_CLOSED, SIM_TCP_CLOSED,
+        SIM_TCP_LAST_ACK, SIM_TCP_LAST_ACK, SIM_TCP_LAST_ACK },
+      { 0, 0, 0, 0, 0, A, A, A } },
+};
+#undef A
+
+static void
+inject_rel(TestPair *p, SimSocketId c, guint8 flags, guint32 seq, guint32 ack, guint32 len)
+{
+    static const guint8 payload[16];
+    TestSeg seg;
+    SimSockAddr la;
+
+    assert_int_equal(sim_tcp_local_addr(p->world, c, &la), SIM_OK);
+    memset(&seg, 0, sizeof seg);
+    seg.dport = la.port;
+    seg.flags = flags;
+    seg.seq = seq;
+    seg.ack = ack;
+    seg.wnd = 65535;
+    seg.len = len;
+    seg.data = payload;
+    test_pair_inject(p, &seg);
+}
+
+/* Raw mode: drive a new connection into @want. */
+static SimSocketId
+reach_state(TestPair *p, SimTcpState want)
+{
+    guint32 iss;
+    SimSocketId c = test_pair_raw_connect(p, PEER_ISS, 65535, &iss);
+    const guint32 peer = PEER_ISS + 1;
+
+    switch (want) {
+    case SIM_TCP_FIN_WAIT_1:
+        assert_int_equal(sim_tcp_shutdown(p->world, c, SIM_TCP_SHUT_SEND), SIM_OK);
+        break;
+    case SIM_TCP_FIN_WAIT_2:
+        assert_int_equal(sim_tcp_shutdown(p->world, c, SIM_TCP_SHUT_SEND), SIM_OK);
+        inject_rel(p, c, SIM_TCP_ACK, peer, iss + 2, 0);
+        break;
+    case SIM_TCP_CLOSE_WAIT:
+        inject_rel(p, c, SIM_TCP_FIN | SIM_TCP_ACK, peer, iss + 1, 0);
+        break;
+    case SIM_TCP_CLOSING:
+        assert_int_equal(sim_tcp_shutdown(p->world, c, SIM_TCP_SHUT_SEND), SIM_OK);
+        inject_rel(p, c, SIM_TCP_FIN | SIM_TCP_ACK, peer, iss + 1, 0);
+        break;
+    case SIM_TCP_LAST_ACK:
+        inject_rel(p, c, SIM_TCP_FIN | SIM_TCP_ACK, peer, iss + 1, 0);
+        assert_int_equal(sim_tcp_shutdown(p->world, c, SIM_TCP_SHUT_SEND), SIM_OK);
+        break;
+    case SIM_TCP_CLOSED:
+    case SIM_TCP_LISTEN:
+    case SIM_TCP_SYN_SENT:
+    case SIM_TCP_SYN_RECEIVED:
+    case SIM_TCP_ESTABLISHED:
+    case SIM_TCP_TIME_WAIT:
+    case SIM_TCP_N_STATES:
+        fail();
+    }
+    assert_int_equal(test_pair_state(p, c), want);
+    test_pair_tx_clear(p);
+    return c;
+}
+
+static void
+test_tcp_fsm_closing_states(void **state)
+{
+    (void) state;
+    for (size_t r = 0; r < G_N_ELEMENTS(closing_rows); r++) {
+        const ClosingRow *row = &closing_rows[r];
+
+        for (int k = 0; k < K_N; k++) {
+            g_autoptr(TestPair) p = test_pair_new_raw(SEED);
+            SimSocketId c = reach_state(p, row->state);
+            SimTcb *tcb = tcb_of(p, c);
+            guint32 rn = tcb->rcv_nxt, una = tcb->snd_una, max = tcb->snd_max;
+
+            print_message("case %s x %s\n", sim_tcp_state_name(row->state), seg_kind_name[k]);
+            switch ((SegKind) k) {
+            case K_ACK_ALL:
+                inject_rel(p, c, SIM_TCP_ACK, rn, max, 0);
+                break;
+            case K_DATA:
+                inject_rel(p, c, SIM_TCP_ACK, rn, una, 10);
+                break;
+            case K_FIN:
+                inject_rel(p, c, SIM_TCP_FIN | SIM_TCP_ACK, rn, una, 0);
+                break;
+            case K_FIN_ACKING:
+                inject_rel(p, c, SIM_TCP_FIN | SIM_TCP_ACK, rn, max, 0);
+                break;
+            case K_RST_EXACT:
+                inject_rel(p, c, SIM_TCP_RST, rn, 0, 0);
+                break;
+            case K_RST_WINDOW:
+                inject_rel(p, c, SIM_TCP_RST, rn + 5, 0, 0);
+                break;
+            case K_SYN:
+                inject_rel(p, c, SIM_TCP_SYN, rn, 0, 0);
+                break;
+            case K_OLD:
+                inject_rel(p, c, SIM_TCP_ACK, rn - 20, una, 10);
+                break;
+            case K_N:
+                fail();
+            }
+            assert_int_equal(test_pair_state(p, c), row->want[k]);
+            assert_int_equal(test_pair_last_tx_flags(p), row->want_tx[k]);
+        }
+    }
+}
+
 static void
 test_tcp_fsm_time_wait(void **state)
 {
@@ -1724,6 +1886,7 @@ main(void)
         cmocka_unit_test(test_tcp_fsm_established),
         cmocka_unit_test(test_tcp_fsm_listen),
         cmocka_unit_test(test_tcp_fsm_syn_received),
+        cmocka_unit_test(test_tcp_fsm_closing_states),
         cmocka_unit_test(test_tcp_fsm_time_wait),
         cmocka_unit_test(test_tcp_reassembly),
         cmocka_unit_test(test_tcp_listener_close_resets_children),
