@@ -189,8 +189,14 @@ wspsim_inet_pton(INT Family, PCSTR pszAddrString, PVOID pAddrBuf)
         WSASetLastError(WSAEFAULT);
         return -1;
     }
-    if (Family == AF_INET)
-        return parse_v4_strict(pszAddrString, pAddrBuf) ? 1 : 0;
+    if (Family == AF_INET) {
+        guint8 v4[4];
+
+        if (!parse_v4_strict(pszAddrString, v4))
+            return 0; /* the buffer is left alone */
+        memcpy(pAddrBuf, v4, 4);
+        return 1;
+    }
     if (!sim_addr_parse(pszAddrString, &a) || a.family != SIM_AF_INET6)
         return 0;
     memcpy(pAddrBuf, a.bytes, 16);

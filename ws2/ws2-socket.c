@@ -768,16 +768,19 @@ __WSAFDIsSet(SOCKET fd, fd_set *set)
     return 0;
 }
 
-static SOCKET
-first_socket(fd_set *r, fd_set *w, fd_set *e)
+/* The first socket in the sets; FALSE when they hold none. */
+static bool
+first_socket(fd_set *r, fd_set *w, fd_set *e, SOCKET *out)
 {
-    if (r != NULL && r->fd_count > 0)
-        return r->fd_array[0];
-    if (w != NULL && w->fd_count > 0)
-        return w->fd_array[0];
-    if (e != NULL && e->fd_count > 0)
-        return e->fd_array[0];
-    return INVALID_SOCKET;
+    fd_set *sets[3] = { r, w, e };
+
+    for (int i = 0; i < 3; i++) {
+        if (sets[i] != NULL && sets[i]->fd_count > 0) {
+            *out = sets[i]->fd_array[0];
+            return true;
+        }
+    }
+    return false;
 }
 
 /**
@@ -792,11 +795,11 @@ wspsim_select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
               const struct timeval *timeout)
 {
     Ws2Ctx ctx;
-    SOCKET first = first_socket(readfds, writefds, exceptfds);
+    SOCKET first = INVALID_SOCKET;
     const WSPPROC_TABLE *t;
     int err = 0;
 
-    if (first == INVALID_SOCKET) {
+    if (!first_socket(readfds, writefds, exceptfds, &first)) {
         if (!enter(&ctx))
             return SOCKET_ERROR;
         return fail(&ctx, WSAEINVAL);
