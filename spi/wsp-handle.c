@@ -185,6 +185,7 @@ wsp_socket_release(WspSocket *ws)
     if (ws->closed)
         return;
     ws->closed = true;
+    wsp_notify_release(ws); /* left-over overlapped requests: aborted quietly (choice 4) */
     if (ws->sock != 0)
         g_hash_table_remove(proc->state->by_sock, GUINT_TO_POINTER(ws->sock));
     if (ws->deferred_child != 0) {

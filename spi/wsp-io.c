@@ -5,7 +5,7 @@
  * datagram truncation (WSAEMSGSIZE), blocking waits bounded by
  * SO_SNDTIMEO/SO_RCVTIMEO in simulated time, and WSAEWOULDBLOCK on
  * non-blocking sockets.  REFERENCE 2.7 and the per-function entries.
- * Overlapped requests are issue 5's: TODO(#5).
+ * Overlapped requests go to wsp-overlapped.c.
  */
 #include "config.h"
 
@@ -14,8 +14,8 @@
 #include "wsp-private.h"
 
 /* REFERENCE 4 choice 2: overlapped parameters on a socket created without
- * WSA_FLAG_OVERLAPPED are WSAEINVAL; on an overlapped socket they are not
- * supported yet. */
+ * WSA_FLAG_OVERLAPPED are WSAEINVAL; on an overlapped socket the request
+ * goes to wsp-overlapped.c. */
 static int
 check_overlapped(const WspSocket *ws, LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE cr)
 {
@@ -23,7 +23,7 @@ check_overlapped(const WspSocket *ws, LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLE
         return 0;
     if (!(ws->flags & WSA_FLAG_OVERLAPPED))
         return WSAEINVAL;
-    return WSAEOPNOTSUPP; /* TODO(#5): overlapped I/O */
+    return 0;
 }
 
 static int
@@ -183,7 +183,7 @@ static int
 send_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCount,
             LPDWORD lpNumberOfBytesSent, DWORD dwFlags, const struct sockaddr *lpTo, int iTolen,
             bool sendto, LPWSAOVERLAPPED lpOverlapped,
-            LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
+            LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine, LPWSATHREADID lpThreadId)
 {
     char abuf[SIM_SOCKADDR_STRLEN];
     SimSockAddr to;
@@ -205,7 +205,7 @@ send_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCoun
     err = check_overlapped(ws, lpOverlapped, lpCompletionRoutine);
     if (err != 0)
         return err;
-    if (lpNumberOfBytesSent == NULL)
+    if (lpNumberOfBytesSent == NULL && lpOverlapped == NULL)
         return WSAEFAULT;
     if ((dwFlags & ~(DWORD) SEND_FLAGS_KNOWN) != 0 || (dwFlags & MSG_PARTIAL))
         return WSAEOPNOTSUPP; /* no XP1_PARTIAL_MESSAGE; unknown bits: choice 34 */
@@ -215,6 +215,16 @@ send_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCoun
         return wsp_gone_error(ws);
     if (ws->sock == 0)
         return WSAENOTCONN;
+    if (lpOverlapped != NULL || lpCompletionRoutine != NULL) {
+        DWORD ignored;
+
+        if (!ws->stream && sendto && lpTo == NULL && !sim_udp_is_connected(call->world, ws->sock))
+            return WSAEDESTADDRREQ;
+        return wsp_ov_send(call, ws, lpBuffers, dwBufferCount, dwFlags,
+                           sendto && !ws->stream ? lpTo : NULL, iTolen,
+                           lpNumberOfBytesSent != NULL ? lpNumberOfBytesSent : &ignored,
+                           lpOverlapped, lpCompletionRoutine, lpThreadId);
+    }
     if (ws->stream) {
         err = stream_send(call, ws, lpBuffers, dwBufferCount, total, dwFlags, &sent);
     } else {
@@ -248,7 +258,7 @@ send_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCoun
  * Datagram: one message to the connected peer, never blocks.
  *
  * Returns: 0 with *@lpNumberOfBytesSent; SOCKET_ERROR with WSAENOTSOCK,
- * WSAEFAULT, WSAEINVAL/WSAEOPNOTSUPP (overlapped: TODO(#5)), WSAEOPNOTSUPP
+ * WSAEFAULT, WSAEINVAL (overlapped on a non-overlapped socket), WSAEOPNOTSUPP
  * (MSG_OOB on datagrams, MSG_PARTIAL, unknown flags), WSAENOTCONN,
  * WSAESHUTDOWN, WSAEWOULDBLOCK, WSAEMSGSIZE, WSAETIMEDOUT, WSAEINTR, the
  * connection's error (WSAECONNRESET, WSAECONNABORTED...).
@@ -263,7 +273,6 @@ WSPSend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfByt
     WspSocket *ws;
     int err;
 
-    (void) lpThreadId;
     if (!wsp_call_begin(&call, "WSPSend", &err))
         return wsp_call_fail(&call, lpErrno, err);
     ws = wsp_handle_lookup(&call, s);
@@ -272,7 +281,8 @@ WSPSend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfByt
         return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
     }
     err = send_common(&call, ws, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, NULL, 0,
-                      false, lpOverlapped, lpCompletionRoutine);
+                      false, lpOverlapped, lpCompletionRoutine, lpThreadId);
+    wsp_events_after_send(ws, err); /* re-enables FD_WRITE (REFERENCE 2.5) */
     if (err != 0)
         return wsp_call_fail(&call, lpErrno, err);
     return 0;
@@ -299,7 +309,6 @@ WSPSendTo(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfB
     WspSocket *ws;
     int err;
 
-    (void) lpThreadId;
     if (!wsp_call_begin(&call, "WSPSendTo", &err))
         return wsp_call_fail(&call, lpErrno, err);
     ws = wsp_handle_lookup(&call, s);
@@ -308,7 +317,8 @@ WSPSendTo(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfB
         return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
     }
     err = send_common(&call, ws, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, lpTo,
-                      iTolen, true, lpOverlapped, lpCompletionRoutine);
+                      iTolen, true, lpOverlapped, lpCompletionRoutine, lpThreadId);
+    wsp_events_after_send(ws, err); /* re-enables FD_WRITE (REFERENCE 2.5) */
     if (err != 0)
         return wsp_call_fail(&call, lpErrno, err);
     return 0;
@@ -422,7 +432,7 @@ static int
 recv_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCount,
             LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags, struct sockaddr *lpFrom,
             LPINT lpFromlen, bool recvfrom, LPWSAOVERLAPPED lpOverlapped,
-            LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
+            LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine, LPWSATHREADID lpThreadId)
 {
     SimSockAddr from;
     size_t total, got = 0;
@@ -439,7 +449,7 @@ recv_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCoun
     err = check_overlapped(ws, lpOverlapped, lpCompletionRoutine);
     if (err != 0)
         return err;
-    if (lpNumberOfBytesRecvd == NULL || lpFlags == NULL)
+    if ((lpNumberOfBytesRecvd == NULL && lpOverlapped == NULL) || lpFlags == NULL)
         return WSAEFAULT;
     flags = *lpFlags;
     if ((flags & ~(DWORD) RECV_FLAGS_KNOWN) != 0)
@@ -457,6 +467,14 @@ recv_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCoun
         return wsp_gone_error(ws);
     if (ws->sock == 0)
         return WSAENOTCONN;
+    if ((lpOverlapped != NULL || lpCompletionRoutine != NULL) && !(ws->stream && recvfrom)) {
+        DWORD ignored;
+
+        return wsp_ov_recv(call, ws, lpBuffers, dwBufferCount, lpFlags, recvfrom ? lpFrom : NULL,
+                           lpFromlen,
+                           lpNumberOfBytesRecvd != NULL ? lpNumberOfBytesRecvd : &ignored,
+                           lpOverlapped, lpCompletionRoutine, lpThreadId);
+    }
     if (ws->stream) {
         if (recvfrom) {
             SimTcpState state = SIM_TCP_CLOSED;
@@ -506,7 +524,6 @@ WSPRecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfByt
     WspSocket *ws;
     int err;
 
-    (void) lpThreadId;
     if (!wsp_call_begin(&call, "WSPRecv", &err))
         return wsp_call_fail(&call, lpErrno, err);
     ws = wsp_handle_lookup(&call, s);
@@ -515,7 +532,8 @@ WSPRecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfByt
         return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
     }
     err = recv_common(&call, ws, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, NULL,
-                      NULL, false, lpOverlapped, lpCompletionRoutine);
+                      NULL, false, lpOverlapped, lpCompletionRoutine, lpThreadId);
+    wsp_events_reenable(ws, FD_READ | FD_OOB); /* even when it failed (REFERENCE 2.5) */
     if (err != 0)
         return wsp_call_fail(&call, lpErrno, err);
     return 0;
@@ -541,7 +559,6 @@ WSPRecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberO
     WspSocket *ws;
     int err;
 
-    (void) lpThreadId;
     if (!wsp_call_begin(&call, "WSPRecvFrom", &err))
         return wsp_call_fail(&call, lpErrno, err);
     ws = wsp_handle_lookup(&call, s);
@@ -550,7 +567,8 @@ WSPRecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberO
         return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
     }
     err = recv_common(&call, ws, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpFrom,
-                      lpFromlen, true, lpOverlapped, lpCompletionRoutine);
+                      lpFromlen, true, lpOverlapped, lpCompletionRoutine, lpThreadId);
+    wsp_events_reenable(ws, FD_READ | FD_OOB); /* even when it failed (REFERENCE 2.5) */
     if (err != 0)
         return wsp_call_fail(&call, lpErrno, err);
     return 0;

@@ -63,7 +63,7 @@ typedef struct WspSocket {
     bool shut_send, shut_recv;
     bool transport_gone;        /* SIM_SOCK_EV_FREED seen (reset reaped, host crash...) */
     SimStatus gone_err;         /* its err: what later calls report */
-    bool async_registered;      /* WSPEventSelect/WSPAsyncSelect mask != 0: TODO(#5) */
+    bool async_registered;      /* WSPEventSelect/WSPAsyncSelect mask != 0 */
     SimSocketId deferred_child; /* CF_DEFER on a completed connection */
     SimStatus so_error;         /* SO_ERROR not yet read (the transport keeps its own too) */
 
@@ -78,6 +78,21 @@ typedef struct WspSocket {
     /* Waiting: readers, writers, connect/accept/linger. */
     SimWaitQueue rq, wq, cq;
     guint32 events_seen;        /* every SIM_SOCK_EV_* bit received so far (issue 5) */
+
+    /* Network events (wsp-events.c): one registration, REFERENCE 2.5. */
+    LONG ev_mask;               /* FD_* registered; 0 = none */
+    HWND ev_hwnd;               /* WSPAsyncSelect window, or NULL for WSPEventSelect */
+    UINT ev_msg;
+    WSAEVENT ev_event;          /* WSPEventSelect event */
+    LONG ev_armed;              /* FD_* that may be reported (not reported since re-enabled) */
+    WSANETWORKEVENTS ev_record; /* what WSPEnumNetworkEvents returns */
+    bool ev_write_wanted;       /* FD_WRITE due once a send is possible */
+    bool ev_connect_due;        /* FD_CONNECT to report, with ev_connect_err */
+    int ev_connect_err;
+    bool ev_close_due;          /* graceful close seen: FD_CLOSE once all data is read */
+    bool ev_close_done;         /* FD_CLOSE reported for this connection */
+    /* Pending overlapped requests (wsp-overlapped.c), in posting order. */
+    GQueue ov_recvs, ov_sends, ov_ioctls;
 } WspSocket;
 
 /* Per process: the WSPStartup count, the latest upcall table, its sockets
@@ -205,6 +220,54 @@ wsp_gone_error(const WspSocket *ws)
         return wsp_error_from_status(ws->so_error); /* e.g. the reset that ended it */
     return WSAENETDOWN;
 }
+
+/* ---- Notification (wsp-events.c, wsp-overlapped.c, wsp-cancel.c) --------- */
+
+/* Transport notifications: FD_* events and overlapped progress. */
+void wsp_events_on_transport(WspSocket *ws, guint32 events, SimStatus err);
+/* A call that re-enables @ev (FD_* mask) was made, whatever its outcome;
+ * level events still true are re-reported by a simulator event at the same
+ * time, after the call returns (REFERENCE 4 choice 13). */
+void wsp_events_reenable(WspSocket *ws, LONG ev);
+/* WSPSend/WSPSendTo returned @err (FD_WRITE re-enabled; armed by WSAEWOULDBLOCK). */
+void wsp_events_after_send(WspSocket *ws, int err);
+/* Choice 10 / 11: a datagram socket was bound / connected. */
+void wsp_events_on_bind(WspSocket *ws);
+void wsp_events_on_connect(WspSocket *ws);
+/* An accepted socket takes the listener's registration (REFERENCE 2.5). */
+void wsp_events_inherit(WspSocket *ws, const WspSocket *ls);
+/* WSPIoctl codes that re-enable FD_QOS, FD_ROUTING_INTERFACE_CHANGE... */
+void wsp_events_on_ioctl(WspSocket *ws, DWORD code);
+/* Report @ev (one FD_* bit) with @err if registered and enabled: for sources
+ * outside the transports (QoS, routing and address-list changes). */
+void wsp_events_signal(WspSocket *ws, LONG ev, int err);
+
+/* Overlapped requests.  Each returns 0 (completed at once, completion
+ * action performed), WSA_IO_PENDING, or the error (nothing started). */
+int wsp_ov_send(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, DWORD flags,
+                const struct sockaddr *to, int tolen, LPDWORD out_sent, LPWSAOVERLAPPED ov,
+                LPWSAOVERLAPPED_COMPLETION_ROUTINE cr, LPWSATHREADID tid);
+int wsp_ov_recv(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, LPDWORD lpFlags,
+                struct sockaddr *from, LPINT fromlen, LPDWORD out_got, LPWSAOVERLAPPED ov,
+                LPWSAOVERLAPPED_COMPLETION_ROUTINE cr, LPWSATHREADID tid);
+/* An overlapped WSPIoctl whose synchronous part gave @err and @bytes. */
+int wsp_ov_ioctl(WspCall *call, WspSocket *ws, DWORD code, int err, DWORD bytes,
+                 LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE cr, LPWSATHREADID tid);
+/* Complete every pending request with WSA_OPERATION_ABORTED, performing
+ * the completion action when @notify (WSPCloseSocket) or not (WSPCleanup,
+ * choice 4). */
+void wsp_ov_abort_all(WspSocket *ws, bool notify);
+/* Serve pending overlapped requests that can finish now. */
+void wsp_ov_pump(WspSocket *ws);
+/* The socket's handle is being released: abort quietly, drop the registration. */
+void wsp_notify_release(WspSocket *ws);
+
+/* The one blocking wait of provider calls: interruptible by
+ * WSPCancelBlockingCall, calling the blocking hook (WPUQueryBlockingCallback)
+ * every hook period while it waits.  A cancelled wait returns
+ * SIM_WAIT_INTERRUPTED. */
+SimWaitResult wsp_block_wait(WspCall *call, DWORD catalog_id, SimWaitQueue *const *queues,
+                             size_t n_queues, SimTime deadline, size_t *out_index);
 
 /* ---- Addresses (wsp-socket.c) -------------------------------------------- */
 

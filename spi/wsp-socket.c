@@ -134,6 +134,9 @@ wsp_socket_on_transport_event(WspSocket *ws, guint32 events, SimStatus err)
     if (events & (SIM_SOCK_EV_ACCEPT | SIM_SOCK_EV_CONNECTED | SIM_SOCK_EV_CLOSED |
                   SIM_SOCK_EV_ERROR | SIM_SOCK_EV_FREED | SIM_TCP_EV_ACKED))
         sim_waitq_wake_all(ws->world, &ws->cq);
+    /* Posted overlapped receives take data before FD_READ looks at it. */
+    wsp_ov_pump(ws);
+    wsp_events_on_transport(ws, events, err);
 }
 
 void
@@ -224,7 +227,7 @@ wsp_wait(WspCall *call, WspSocket *ws, SimWaitQueue *q, SimTime deadline)
     if (deadline != SIM_TIME_INFINITE && sim_world_now(call->world) >= deadline)
         return WSAETIMEDOUT;
     wsp_call_blocks(call);
-    r = sim_actor_wait(call->world, qs, 1, deadline, SIM_WAIT_INTERRUPTIBLE, NULL);
+    r = wsp_block_wait(call, ws->proto->dwCatalogEntryId, qs, 1, deadline, NULL);
     if (r == SIM_WAIT_KILLED)
         return WSAENETDOWN;
     if (ws->closed)
@@ -552,6 +555,7 @@ WSPBind(SOCKET s, const struct sockaddr *name, int namelen, LPINT lpErrno)
     ws->bound = true;
     ws->explicit_bind = true;
     ws->bind_addr = sa;
+    wsp_events_on_bind(ws); /* choice 10 */
     if (call.trace && wsp_socket_local(ws, &sa))
         wsp_call_end(&call, "0 (%s)", wsp_fmt_sockaddr(&sa, abuf));
     return 0;
@@ -626,6 +630,7 @@ adopt_child(WspCall *call, WspSocket *ls, SimSocketId child, int *out_err)
     ws->sndtimeo_ms = ls->sndtimeo_ms;
     transport_attach(ws, child);
     stream_apply_options(ws);
+    wsp_events_inherit(ws, ls);
     return ws;
 }
 
@@ -782,12 +787,15 @@ WSPAccept(SOCKET s, struct sockaddr *addr, LPINT addrlen, LPCONDITIONPROC lpfnCo
     ws = adopt_child(&call, ls, child, &err);
     if (ws == NULL)
         goto fail;
+    wsp_events_reenable(ls, FD_ACCEPT);
     wsp_socket_unref(ls);
     if (call.trace)
         wsp_call_end(&call, "0x%" G_GINT64_MODIFIER "x (from %s)", (guint64) ws->handle,
                      wsp_fmt_sockaddr(&remote, abuf));
     return ws->handle;
 fail:
+    if (err != WSATRY_AGAIN) /* REFERENCE 2.5: any other outcome re-enables */
+        wsp_events_reenable(ls, FD_ACCEPT);
     wsp_socket_unref(ls);
     return wsp_call_fail_socket(&call, lpErrno, err);
 }
@@ -893,6 +901,7 @@ WSPConnect(SOCKET s, const struct sockaddr *name, int namelen, LPWSABUF lpCaller
         if (st != SIM_OK)
             return wsp_call_fail(&call, lpErrno, wsp_error_from_status(st));
         ws->bound = true;
+        wsp_events_on_connect(ws); /* choice 11 */
     }
     if (lpCalleeData != NULL)
         lpCalleeData->len = 0;
@@ -1101,6 +1110,7 @@ WSPCloseSocket(SOCKET s, LPINT lpErrno)
             }
         }
     }
+    wsp_ov_abort_all(ws, true); /* WSA_OPERATION_ABORTED, completion performed */
     sock = transport_detach(ws);
     if (sock != 0) {
         if (!ws->stream)

@@ -673,8 +673,8 @@ ioctl_do(WspCall *call, WspSocket *ws, DWORD code, LPVOID in, DWORD cbin, LPVOID
     case SIO_ROUTING_INTERFACE_CHANGE:
     case SIO_ADDRESS_LIST_CHANGE:
         if (ws->nonblocking || call->actor == SIM_ID_NONE)
-            return WSAEWOULDBLOCK; /* TODO(#5): arm FD_ROUTING_INTERFACE_CHANGE / FD_ADDRESS_LIST_CHANGE */
-        return WSAEOPNOTSUPP;      /* TODO(#5): a blocking wait for the change */
+            return WSAEWOULDBLOCK; /* the FD_* event was armed by wsp_events_on_ioctl */
+        return WSAEOPNOTSUPP;      /* no blocking wait: the simulator has no change source yet */
     case SIO_ASSOCIATE_HANDLE:
     case SIO_TRANSLATE_HANDLE:
     case SIO_FLUSH:
@@ -714,22 +714,28 @@ WSPIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer, DWORD cbInBuffer,
     DWORD ret = 0;
     int err;
 
-    (void) lpThreadId;
     SOCKET_CALL(call, "WSPIoctl", s, ws, lpErrno);
     if (name != NULL)
         wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x, %s", (guint64) s, name);
     else
         wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x, 0x%08x", (guint64) s,
                       (unsigned) dwIoControlCode);
-    if (lpOverlapped != NULL || lpCompletionRoutine != NULL)
-        return wsp_call_fail(&call, lpErrno,
-                             (ws->flags & WSA_FLAG_OVERLAPPED) ? WSAEOPNOTSUPP /* TODO(#5) */
-                                                               : WSAEINVAL);
-    if (lpcbBytesReturned == NULL)
+    if ((lpOverlapped != NULL || lpCompletionRoutine != NULL) &&
+        !(ws->flags & WSA_FLAG_OVERLAPPED))
+        return wsp_call_fail(&call, lpErrno, WSAEINVAL); /* choice 2 */
+    wsp_events_on_ioctl(ws, dwIoControlCode); /* FD_QOS, FD_*_CHANGE re-enabled (2.5) */
+    if (lpcbBytesReturned == NULL && lpOverlapped == NULL)
         return wsp_call_fail(&call, lpErrno, WSAEFAULT);
     err = ioctl_do(&call, ws, dwIoControlCode, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer,
                    &ret);
-    *lpcbBytesReturned = ret;
+    if (lpOverlapped != NULL || lpCompletionRoutine != NULL) {
+        err = wsp_ov_ioctl(&call, ws, dwIoControlCode, err, ret, lpOverlapped,
+                           lpCompletionRoutine, lpThreadId);
+        if (err != 0 && err != WSA_IO_PENDING && err != WSAEFAULT)
+            ret = 0;
+    }
+    if (lpcbBytesReturned != NULL && err != WSA_IO_PENDING)
+        *lpcbBytesReturned = ret;
     if (err != 0)
         return wsp_call_fail(&call, lpErrno, err);
     wsp_call_end(&call, "0 (%u bytes out)", (unsigned) ret);

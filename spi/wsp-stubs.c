@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * wsp-stubs.c: the proc-table entries later issues implement — select and
- * network events, overlapped results and cancellation (#5), duplication
+ * wsp-stubs.c: the proc-table entries later issues implement — duplication
  * (#7), multipoint (#8), QoS (#9) — plus the two address-string slots.
  * Each stub validates what it can (startup, the handle) and fails with the
  * documented "not supported" error; each moves to its own file when done.
@@ -28,74 +27,6 @@ stub_socket(const char *name, SOCKET s, LPINT lpErrno)
     wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x", (guint64) s);
     if (wsp_handle_lookup(&call, s) == NULL)
         return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
-    return wsp_call_fail(&call, lpErrno, WSAEOPNOTSUPP);
-}
-
-/* TODO(#5) */
-int WSPAPI
-WSPSelect(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
-          const struct timeval *timeout, LPINT lpErrno)
-{
-    WspCall call;
-
-    (void) nfds;
-    (void) readfds;
-    (void) writefds;
-    (void) exceptfds;
-    (void) timeout;
-    STUB_BEGIN(call, "WSPSelect", lpErrno);
-    return wsp_call_fail(&call, lpErrno, WSAEOPNOTSUPP);
-}
-
-/* TODO(#5) */
-int WSPAPI
-WSPAsyncSelect(SOCKET s, HWND hWnd, unsigned int wMsg, LONG lEvent, LPINT lpErrno)
-{
-    (void) hWnd;
-    (void) wMsg;
-    (void) lEvent;
-    return stub_socket("WSPAsyncSelect", s, lpErrno);
-}
-
-/* TODO(#5) */
-int WSPAPI
-WSPEventSelect(SOCKET s, WSAEVENT hEventObject, LONG lNetworkEvents, LPINT lpErrno)
-{
-    (void) hEventObject;
-    (void) lNetworkEvents;
-    return stub_socket("WSPEventSelect", s, lpErrno);
-}
-
-/* TODO(#5) */
-int WSPAPI
-WSPEnumNetworkEvents(SOCKET s, WSAEVENT hEventObject, LPWSANETWORKEVENTS lpNetworkEvents,
-                     LPINT lpErrno)
-{
-    (void) hEventObject;
-    (void) lpNetworkEvents;
-    return stub_socket("WSPEnumNetworkEvents", s, lpErrno);
-}
-
-/* TODO(#5) */
-BOOL WSPAPI
-WSPGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWORD lpcbTransfer, BOOL fWait,
-                       LPDWORD lpdwFlags, LPINT lpErrno)
-{
-    (void) lpOverlapped;
-    (void) lpcbTransfer;
-    (void) fWait;
-    (void) lpdwFlags;
-    stub_socket("WSPGetOverlappedResult", s, lpErrno);
-    return FALSE;
-}
-
-/* TODO(#5): the wait is interruptible already (SIM_WAIT_INTERRUPTIBLE). */
-int WSPAPI
-WSPCancelBlockingCall(LPINT lpErrno)
-{
-    WspCall call;
-
-    STUB_BEGIN(call, "WSPCancelBlockingCall", lpErrno);
     return wsp_call_fail(&call, lpErrno, WSAEOPNOTSUPP);
 }
 

@@ -3,15 +3,16 @@
  * wsp-upcall.c: the default WSPUPCALLTABLE — what the simulated Winsock DLL
  * offers a provider — for clients that bring none of their own.  Socket
  * handles are per process and deterministic: 0x100, 0x104, 0x108... in
- * creation order, never reused within a run.  The notification upcalls
- * (events, APCs, window messages, overlapped completion) belong to the
- * notification layer and fail here until it lands: TODO(#5).
+ * creation order, never reused within a run.  Events, window messages,
+ * APCs and thread handles are the simulated OS objects of spi/wsp-os.c
+ * (wspsim-os.h), so actors wait on them in simulated time.
  */
 #include "config.h"
 
 #include <string.h>
 
 #include "wsp-private.h"
+#include "wspsim/wspsim-os.h"
 
 #define DLL_HANDLE_BASE 0x100u
 #define DLL_HANDLE_STEP 4u
@@ -96,7 +97,8 @@ dll_fd_is_set(SOCKET s, fd_set *set)
     return 0;
 }
 
-/* A simulated thread is named by its actor id. */
+/* A simulated thread: its thread handle (wspsim-os.h), the actor id in
+ * Reserved.  Outside any actor there is no thread: WSANOTINITIALISED. */
 static int WSPAPI
 dll_open_current_thread(LPWSATHREADID lpThreadId, LPINT lpErrno)
 {
@@ -105,17 +107,21 @@ dll_open_current_thread(LPWSATHREADID lpThreadId, LPINT lpErrno)
 
     if (lpThreadId == NULL)
         return wsp_fail(lpErrno, WSAEFAULT);
-    lpThreadId->ThreadHandle = (HANDLE) (uintptr_t) actor;
-    lpThreadId->Reserved = 0;
+    if (actor == SIM_ID_NONE)
+        return wsp_fail(lpErrno, WSANOTINITIALISED);
+    lpThreadId->ThreadHandle = wspsim_os_thread_handle(world, actor);
+    lpThreadId->Reserved = actor;
     return 0;
 }
 
+/* The thread handle stays: it is the thread's one handle (wspsim-os.h). */
 static int WSPAPI
 dll_close_thread(LPWSATHREADID lpThreadId, LPINT lpErrno)
 {
     if (lpThreadId == NULL)
         return wsp_fail(lpErrno, WSAEFAULT);
     lpThreadId->ThreadHandle = NULL;
+    lpThreadId->Reserved = 0;
     return 0;
 }
 
@@ -149,53 +155,107 @@ dll_modify_ifs_handle(DWORD dwCatalogEntryId, SOCKET ProposedHandle, LPINT lpErr
     return INVALID_SOCKET;
 }
 
-/* ---- Notification upcalls: TODO(#5) ------------------------------------ */
+/* ---- Notification upcalls over the simulated OS objects (wspsim-os.h) ---- */
 
 static BOOL WSPAPI
 dll_close_event(WSAEVENT hEvent, LPINT lpErrno)
 {
-    (void) hEvent;
-    wsp_fail(lpErrno, WSA_INVALID_HANDLE);
-    return FALSE;
+    SimWorld *world = sim_world_current();
+
+    if (wspsim_os_handle_kind(world, hEvent) != WSPSIM_HANDLE_EVENT ||
+        !wspsim_os_handle_close(world, hEvent)) {
+        wsp_fail(lpErrno, WSA_INVALID_HANDLE);
+        return FALSE;
+    }
+    return TRUE;
 }
 
+/* Manual-reset, initially non-signalled (REFERENCE 1.4). */
 static WSAEVENT WSPAPI
 dll_create_event(LPINT lpErrno)
 {
-    wsp_fail(lpErrno, WSA_NOT_ENOUGH_MEMORY);
-    return WSA_INVALID_EVENT;
+    WSAEVENT h = wspsim_os_event_create(sim_world_current(), TRUE, FALSE);
+
+    if (h == NULL) {
+        wsp_fail(lpErrno, WSA_NOT_ENOUGH_MEMORY);
+        return WSA_INVALID_EVENT;
+    }
+    return h;
 }
 
 static BOOL WSPAPI
 dll_set_event(WSAEVENT hEvent, LPINT lpErrno)
 {
-    return dll_close_event(hEvent, lpErrno);
+    if (!wspsim_os_event_set(sim_world_current(), hEvent)) {
+        wsp_fail(lpErrno, WSA_INVALID_HANDLE);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 static BOOL WSPAPI
 dll_reset_event(WSAEVENT hEvent, LPINT lpErrno)
 {
-    return dll_close_event(hEvent, lpErrno);
+    if (!wspsim_os_event_reset(sim_world_current(), hEvent)) {
+        wsp_fail(lpErrno, WSA_INVALID_HANDLE);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 static BOOL WSPAPI
 dll_post_message(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam)
 {
-    (void) hWnd;
-    (void) Msg;
-    (void) wParam;
-    (void) lParam;
-    return FALSE;
+    return wspsim_os_post_message(sim_world_current(), hWnd, Msg, wParam, lParam);
 }
 
+/* A WSATHREADID names a simulated thread: its thread handle, and the actor
+ * id in Reserved (what ws2/ does too). */
+static SimActorId
+thread_actor(SimWorld *world, const WSATHREADID *id)
+{
+    SimActorId actor = (SimActorId) id->Reserved;
+
+    if (actor == SIM_ID_NONE)
+        actor = wspsim_os_thread_actor(world, id->ThreadHandle);
+    return actor;
+}
+
+typedef struct {
+    LPWSAUSERAPC fn;
+    DWORD_PTR context;
+} DllApc;
+
+static void
+dll_apc_run(void *data)
+{
+    DllApc apc = *(DllApc *) data;
+
+    g_free(data);
+    apc.fn(apc.context);
+}
+
+/* Runs at the thread's next alertable wait (sim_actor_queue_apc). */
 static int WSPAPI
 dll_queue_apc(LPWSATHREADID lpThreadId, LPWSAUSERAPC lpfnUserApc, DWORD_PTR dwContext,
               LPINT lpErrno)
 {
-    (void) lpThreadId;
-    (void) lpfnUserApc;
-    (void) dwContext;
-    return wsp_fail(lpErrno, WSAEOPNOTSUPP);
+    SimWorld *world = sim_world_current();
+    SimActorId actor;
+    DllApc *apc;
+
+    if (world == NULL || lpThreadId == NULL || lpfnUserApc == NULL ||
+        (actor = thread_actor(world, lpThreadId)) == SIM_ID_NONE ||
+        !sim_actor_is_alive(world, actor))
+        return wsp_fail(lpErrno, WSAEFAULT);
+    apc = g_new(DllApc, 1);
+    apc->fn = lpfnUserApc;
+    apc->context = dwContext;
+    if (!sim_actor_queue_apc(world, actor, dll_apc_run, apc)) {
+        g_free(apc);
+        return wsp_fail(lpErrno, WSAEFAULT);
+    }
+    return 0;
 }
 
 /**

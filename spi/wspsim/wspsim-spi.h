@@ -40,9 +40,20 @@ extern const GUID wspsim_provider_guid;
 
 /* The default WSPUPCALLTABLE: deterministic socket handles per process
  * (0x100, 0x104, ...), WPUQueryBlockingCallback (no hook), WPUFDIsSet,
- * WPUOpenCurrentThread/WPUCloseThread.  Event, APC and message upcalls fail
- * until the notification layer supplies them (TODO(#5)). */
+ * WPUOpenCurrentThread/WPUCloseThread (a simulated thread handle, actor id
+ * in Reserved), and events, window messages and APCs over the simulated OS
+ * objects of wspsim-os.h (doc/notification.md). */
 WSPUPCALLTABLE wspsim_default_upcall_table(void);
+
+/* WSPCancelBlockingCall on behalf of @actor_id (a scenario runner acting
+ * for another simulated thread): its blocking provider call fails with
+ * WSAEINTR.  Returns 0, or WSAEINVAL when it is not in one. */
+int wspsim_cancel_blocking_call(struct SimWorld *world, uint32_t actor_id);
+
+/* Simulated time between two calls of the client's blocking hook
+ * (WPUQueryBlockingCallback) while a provider call blocks; default 10 ms;
+ * 0 restores the default. */
+void wspsim_set_blocking_hook_period(struct SimWorld *world, uint64_t period_ns);
 
 #ifdef __cplusplus
 }
