@@ -1140,8 +1140,16 @@ tcp_node_hook(SimWorld *world, SimNodeId node, bool up, void *data)
 
 /* ---- Buffers ------------------------------------------------------------- */
 
-/* Writes of at least this size get chunks of their own exact size (one
- * copy, no zero-fill); smaller ones share 4 KiB chunks. */
+/* Chunk sizing.  A chunk of exactly a write's size costs one copy and no
+ * zero-fill, but a segment that straddles two chunks must be copied again;
+ * a shared chunk is zero-filled once and then filled by several writes.
+ *   - a large write (>= 16 KiB) gets chunks of its own size (at most 64 KiB);
+ *   - a write into an idle send buffer (request/response) of at least
+ *     512 bytes gets its own exact chunk: usually one or a few segments;
+ *   - other writes (a streaming sender topping up a busy buffer, tiny
+ *     writes) share 16 KiB chunks (4 KiB for tiny writes into an idle
+ *     buffer), so at most one segment in ~11 straddles. */
+#define TCP_CHUNK_LARGE 16384u
 #define TCP_CHUNK_EXACT_MIN 512u
 #define TCP_CHUNK_SMALL 4096u
 #define TCP_CHUNK_MAX 65536u
@@ -1149,6 +1157,8 @@ tcp_node_hook(SimWorld *world, SimNodeId node, bool up, void *data)
 void
 sim__tcp_sndbuf_append(SimTcpSndBuf *sb, const guint8 *data, guint32 len, guint32 sndbuf)
 {
+    const bool idle = sb->len == 0;
+
     (void) sndbuf;
     while (len > 0) {
         SimTcpChunk *tail = g_queue_peek_tail(&sb->chunks);
@@ -1161,14 +1171,14 @@ sim__tcp_sndbuf_append(SimTcpSndBuf *sb, const guint8 *data, guint32 len, guint3
             memcpy(tail->buf->data + tail->used, data, n);
         } else {
             tail = g_new(SimTcpChunk, 1);
-            if (len >= TCP_CHUNK_EXACT_MIN) {
+            if (len >= TCP_CHUNK_LARGE || (idle && len >= TCP_CHUNK_EXACT_MIN)) {
                 n = MIN(len, TCP_CHUNK_MAX);
                 tail->buf = sim_buf_new(data, n);
                 tail->cap = n;
             } else {
-                n = len;
-                tail->buf = sim_buf_new(NULL, TCP_CHUNK_SMALL);
-                tail->cap = TCP_CHUNK_SMALL;
+                tail->cap = idle ? TCP_CHUNK_SMALL : TCP_CHUNK_LARGE;
+                tail->buf = sim_buf_new(NULL, tail->cap);
+                n = MIN(len, tail->cap);
                 memcpy(tail->buf->data, data, n);
             }
             tail->used = 0;
