@@ -291,8 +291,8 @@ lsp_select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
     if (!set_down(readfds, &r, lpErrno) || !set_down(writefds, &w, lpErrno) ||
         !set_down(exceptfds, &e, lpErrno))
         return SOCKET_ERROR;
-    rc = next.lpWSPSelect(nfds, readfds ? &r : NULL, writefds ? &w : NULL,
-                          exceptfds ? &e : NULL, timeout, lpErrno);
+    rc = next.lpWSPSelect(nfds, readfds ? &r : NULL, writefds ? &w : NULL, exceptfds ? &e : NULL,
+                          timeout, lpErrno);
     if (rc == SOCKET_ERROR)
         return rc;
     set_up(readfds, &r);
@@ -302,13 +302,13 @@ lsp_select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
 }
 
 /* The calls that only need the handle translated. */
-#define FORWARD(name, member, params, args)                                                    \
-    static int WSPAPI name params                                                              \
-    {                                                                                          \
-        LspSocket *ls = lookup(s, lpErrno);                                                    \
-        if (ls == NULL)                                                                        \
-            return SOCKET_ERROR;                                                               \
-        return next.member args;                                                               \
+#define FORWARD(name, member, params, args)                                                        \
+    static int WSPAPI name params                                                                  \
+    {                                                                                              \
+        LspSocket *ls = lookup(s, lpErrno);                                                        \
+        if (ls == NULL)                                                                            \
+            return SOCKET_ERROR;                                                                   \
+        return next.member args;                                                                   \
     }
 
 FORWARD(lsp_bind, lpWSPBind, (SOCKET s, const struct sockaddr *name, int namelen, LPINT lpErrno),
@@ -355,8 +355,8 @@ FORWARD(lsp_send_disconnect, lpWSPSendDisconnect, (SOCKET s, LPWSABUF data, LPIN
         (ls->next, data, lpErrno))
 
 static BOOL WSPAPI
-lsp_get_overlapped_result(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWORD lpcbTransfer,
-                          BOOL fWait, LPDWORD lpdwFlags, LPINT lpErrno)
+lsp_get_overlapped_result(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWORD lpcbTransfer, BOOL fWait,
+                          LPDWORD lpdwFlags, LPINT lpErrno)
 {
     LspSocket *ls = lookup(s, lpErrno);
 

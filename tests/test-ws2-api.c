@@ -26,12 +26,12 @@
 #include <wspsim/wspsim-ws2.h>
 
 /* Check that @expr returns @failv and leaves @code as the last error. */
-#define EXPECT_ERR(expr, failv, code)                                                            \
-    do {                                                                                         \
-        WSASetLastError(0);                                                                      \
-        print_message("  %s\n", #expr);                                                          \
-        assert_true((expr) == (failv));                                                          \
-        assert_int_equal(WSAGetLastError(), (code));                                             \
+#define EXPECT_ERR(expr, failv, code)                                                              \
+    do {                                                                                           \
+        WSASetLastError(0);                                                                        \
+        print_message("  %s\n", #expr);                                                            \
+        assert_true((expr) == (failv));                                                            \
+        assert_int_equal(WSAGetLastError(), (code));                                               \
     } while (0)
 
 static struct sockaddr_in
@@ -217,6 +217,7 @@ test_ws2_same_as_provider(void **state)
     QOS qos;
     WSAPROTOCOL_INFOW pi;
     struct sockaddr_in sa = addr4("127.0.0.1", 9);
+    int len = (int) sizeof sa;
     WSAOVERLAPPED ov;
 
     (void) state;
@@ -227,30 +228,42 @@ test_ws2_same_as_provider(void **state)
     assert_true(u != INVALID_SOCKET);
     memset(&ov, 0, sizeof ov);
 
-#define SAME(api, wsp, failv)                                                                    \
-    do {                                                                                         \
-        WSASetLastError(0);                                                                      \
-        err = 0;                                                                                 \
-        print_message("  %s vs %s\n", #api, #wsp);                                               \
-        assert_true((wsp) == (failv));                                                           \
-        assert_true((api) == (failv));                                                           \
-        assert_int_equal(WSAGetLastError(), err);                                                \
+/* Provider first, then the API; same result, and the provider's error (if
+ * it set one) is the API's last error. */
+#define SAME(api, wsp)                                                                             \
+    do {                                                                                           \
+        long long w_, a_;                                                                          \
+        int werr_;                                                                                 \
+        WSASetLastError(0);                                                                        \
+        err = 0;                                                                                   \
+        print_message("  %s vs %s\n", #api, #wsp);                                                 \
+        w_ = (long long) (wsp);                                                                    \
+        werr_ = err;                                                                               \
+        a_ = (long long) (api);                                                                    \
+        assert_true(a_ == w_);                                                                     \
+        if (werr_ != 0)                                                                            \
+            assert_int_equal(WSAGetLastError(), werr_);                                            \
     } while (0)
 
+    /* Calls that fail the same way twice in a row. */
     SAME(WSAJoinLeaf(s, SA(sa), sizeof sa, NULL, NULL, NULL, NULL, JL_BOTH),
-         WSPJoinLeaf(s, SA(sa), sizeof sa, NULL, NULL, NULL, NULL, JL_BOTH, &err), INVALID_SOCKET);
-    SAME(WSADuplicateSocketW(s, 424242, &pi), WSPDuplicateSocket(s, 424242, &pi, &err),
-         SOCKET_ERROR);
-    SAME(WSAGetQOSByName(s, &name, &qos), WSPGetQOSByName(s, &name, &qos, &err), FALSE);
+         WSPJoinLeaf(s, SA(sa), sizeof sa, NULL, NULL, NULL, NULL, JL_BOTH, &err));
+    SAME(WSADuplicateSocketW(s, 424242, &pi), WSPDuplicateSocket(s, 424242, &pi, &err));
+    SAME(WSAGetQOSByName(s, &name, &qos), WSPGetQOSByName(s, &name, &qos, &err));
+    ov.Internal = WSS_OPERATION_IN_PROGRESS;
     SAME(WSAGetOverlappedResult(s, &ov, &n, FALSE, &fl),
-         WSPGetOverlappedResult(s, &ov, &n, FALSE, &fl, &err), FALSE);
-    SAME(listen(u, 1), WSPListen(u, 1, &err), SOCKET_ERROR);
-    SAME(shutdown(s, 7), WSPShutdown(s, 7, &err), SOCKET_ERROR);
+         WSPGetOverlappedResult(s, &ov, &n, FALSE, &fl, &err));
+    SAME(WSAGetOverlappedResult(s, NULL, &n, FALSE, &fl),
+         WSPGetOverlappedResult(s, NULL, &n, FALSE, &fl, &err));
+    SAME(listen(u, 1), WSPListen(u, 1, &err));
+    SAME(shutdown(s, 7), WSPShutdown(s, 7, &err));
+    SAME(getpeername(s, SA(sa), &len), WSPGetPeerName(s, SA(sa), &len, &err));
+    SAME(setsockopt(s, SOL_SOCKET, 0x7777, "x", 1),
+         WSPSetSockOpt(s, SOL_SOCKET, 0x7777, "x", 1, &err));
     SAME(socket(AF_INET, SOCK_DGRAM, IPPROTO_TCP),
-         WSPSocket(AF_INET, SOCK_DGRAM, IPPROTO_TCP, NULL, 0, 0, &err), INVALID_SOCKET);
-    SAME(socket(AF_INET, 77, 0), WSPSocket(AF_INET, 77, 0, NULL, 0, 0, &err), INVALID_SOCKET);
-    SAME(socket(1234, SOCK_STREAM, 0), WSPSocket(1234, SOCK_STREAM, 0, NULL, 0, 0, &err),
-         INVALID_SOCKET);
+         WSPSocket(AF_INET, SOCK_DGRAM, IPPROTO_TCP, NULL, 0, 0, &err));
+    SAME(socket(AF_INET, 77, 0), WSPSocket(AF_INET, 77, 0, NULL, 0, 0, &err));
+    SAME(socket(1234, SOCK_STREAM, 0), WSPSocket(1234, SOCK_STREAM, 0, NULL, 0, 0, &err));
 #undef SAME
     /* WSACancelBlockingCall is gone in Winsock 2 (2.2 negotiated here). */
     EXPECT_ERR(WSACancelBlockingCall(), SOCKET_ERROR, WSAEOPNOTSUPP);
@@ -473,7 +486,8 @@ test_ws2_wsa_events(void **state)
     assert_int_equal(WSAWaitForMultipleEvents(1, &e, FALSE, 0, FALSE), WSA_WAIT_TIMEOUT);
     assert_true(WSASetEvent(e));
     assert_int_equal(WSAWaitForMultipleEvents(1, &e, FALSE, 0, FALSE), WSA_WAIT_EVENT_0);
-    assert_int_equal(WSAWaitForMultipleEvents(1, &e, TRUE, 0, FALSE), WSA_WAIT_EVENT_0); /* manual */
+    assert_int_equal(WSAWaitForMultipleEvents(1, &e, TRUE, 0, FALSE),
+                     WSA_WAIT_EVENT_0); /* manual */
     assert_true(WSAResetEvent(e));
     {
         DWORD t0 = GetTickCount();

@@ -241,14 +241,14 @@ static const struct {
     const char *name;
     guint16 port;
 } services[] = {
-    { "echo", 7 },    { "discard", 9 }, { "daytime", 13 }, { "ftp", 21 },
-    { "ssh", 22 },    { "telnet", 23 }, { "smtp", 25 },    { "domain", 53 },
-    { "http", 80 },   { "pop3", 110 },  { "ntp", 123 },    { "imap", 143 },
-    { "https", 443 },
+    { "echo", 7 },    { "discard", 9 }, { "daytime", 13 }, { "ftp", 21 },  { "ssh", 22 },
+    { "telnet", 23 }, { "smtp", 25 },   { "domain", 53 },  { "http", 80 }, { "pop3", 110 },
+    { "ntp", 123 },   { "imap", 143 },  { "https", 443 },
 };
 
-#define AI_KNOWN (AI_PASSIVE | AI_CANONNAME | AI_NUMERICHOST | AI_NUMERICSERV | AI_ALL | \
-                  AI_ADDRCONFIG | AI_V4MAPPED)
+#define AI_KNOWN                                                                                   \
+    (AI_PASSIVE | AI_CANONNAME | AI_NUMERICHOST | AI_NUMERICSERV | AI_ALL | AI_ADDRCONFIG |        \
+     AI_V4MAPPED)
 
 static int
 service_port(const char *service, int flags, guint16 *out)
@@ -426,16 +426,27 @@ const char *WSAAPI
 wspsim_gai_strerror(int ecode)
 {
     switch (ecode) {
-    case 0: return "Success";
-    case EAI_AGAIN: return "A temporary failure in name resolution occurred.";
-    case EAI_BADFLAGS: return "An invalid value was provided for the ai_flags member.";
-    case EAI_FAIL: return "A nonrecoverable failure in name resolution occurred.";
-    case EAI_FAMILY: return "The ai_family member is not supported.";
-    case EAI_MEMORY: return "A memory allocation failure occurred.";
-    case EAI_NONAME: return "The name does not resolve for the supplied parameters.";
-    case EAI_SERVICE: return "The service is not supported for the socket type.";
-    case EAI_SOCKTYPE: return "The ai_socktype member is not supported.";
-    case WSANOTINITIALISED: return "WSAStartup has not been called.";
-    default: return "Unknown error.";
+    case 0:
+        return "Success";
+    case EAI_AGAIN:
+        return "A temporary failure in name resolution occurred.";
+    case EAI_BADFLAGS:
+        return "An invalid value was provided for the ai_flags member.";
+    case EAI_FAIL:
+        return "A nonrecoverable failure in name resolution occurred.";
+    case EAI_FAMILY:
+        return "The ai_family member is not supported.";
+    case EAI_MEMORY:
+        return "A memory allocation failure occurred.";
+    case EAI_NONAME:
+        return "The name does not resolve for the supplied parameters.";
+    case EAI_SERVICE:
+        return "The service is not supported for the socket type.";
+    case EAI_SOCKTYPE:
+        return "The ai_socktype member is not supported.";
+    case WSANOTINITIALISED:
+        return "WSAStartup has not been called.";
+    default:
+        return "Unknown error.";
     }
 }

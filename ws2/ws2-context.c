@@ -12,8 +12,9 @@
  * runs events) and registers an atexit handler that ends the actor, lets
  * pending events finish (up to WS2_EXIT_DRAIN of simulated time), closes
  * the requested outputs (WSPSIM_TRACE, WSPSIM_JSONL, WSPSIM_PCAP) and frees
- * the world.  With WSPSIM_SCENARIO the world would come from a scenario
- * file instead; the runner does not offer that yet (doc/ws2.md).
+ * the world.  With WSPSIM_SCENARIO (and WSPSIM_HOST) the world comes from
+ * the scenario runner instead, through the calls wspsim-ws2.h names, looked
+ * up at run time; the runner then finishes the run (doc/ws2.md).
  *
  * Also here: the per-world socket handle table kept by the upcalls, the
  * per-process state and the per-thread last error.
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ws2-private.h"
 #include "runner/out.h"
@@ -42,6 +44,9 @@ static FILE *default_trace_file;
 static SimTraceText *default_trace;
 static WspsimOutPcap *default_pcap;
 static WspsimOutJsonl *default_jsonl;
+/* Inside a scenario: the runner's handle and its finishing call. */
+static void *embed_handle;
+static WspsimEmbedFinishFn embed_finish;
 
 /* A thread that is no simulated thread keeps its error here. */
 static _Thread_local int foreign_error;
@@ -155,9 +160,20 @@ default_world_exit(void)
         return;
     }
     sim_actor_release(world, sim_world_now(world) + WS2_EXIT_DRAIN);
-    default_outputs_close(world);
     default_world = NULL;
     default_pid = SIM_ID_NONE;
+    if (embed_handle != NULL) {
+        /* The runner owns the world: it checks, writes and frees. */
+        int status = embed_finish(embed_handle);
+
+        embed_handle = NULL;
+        if (status != 0) {
+            fflush(NULL);
+            _exit(status); /* the run failed: say so in the exit status */
+        }
+        return;
+    }
+    default_outputs_close(world);
     sim_world_free(world);
 }
 
@@ -190,6 +206,75 @@ fail:
     return false;
 }
 
+/* ---- Inside a scenario ------------------------------------------------ */
+
+static const char *
+env_or_null(const char *name)
+{
+    const char *v = g_getenv(name);
+
+    return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* WSPSIM_SCENARIO: the runner builds the world (wspsim-ws2.h); the calling
+ * thread becomes the main thread of the application's process there. */
+static bool
+scenario_world_create(const char *path)
+{
+    GModule *self = g_module_open(NULL, 0);
+    gpointer begin_sym = NULL, finish_sym = NULL;
+    WspsimEmbedRequest req;
+    const char *seed_text = env_or_null("WSPSIM_SEED");
+    SimWorld *world = NULL;
+    uint32_t pid = 0;
+    char *msg = NULL;
+    void *handle;
+
+    if (self == NULL || !g_module_symbol(self, WSPSIM_EMBED_BEGIN_SYMBOL, &begin_sym) ||
+        !g_module_symbol(self, WSPSIM_EMBED_FINISH_SYMBOL, &finish_sym)) {
+        fprintf(stderr,
+                "wspsim: WSPSIM_SCENARIO=%s: this program has no scenario runner (%s not "
+                "found; doc/ws2.md)\n",
+                path, WSPSIM_EMBED_BEGIN_SYMBOL);
+        return false;
+    }
+    memset(&req, 0, sizeof req);
+    req.scenario_path = path;
+    req.host = env_or_null("WSPSIM_HOST");
+    req.process_name = env_or_null("WSPSIM_PROCESS") ? env_or_null("WSPSIM_PROCESS") : "app";
+    if (seed_text != NULL) {
+        char *end = NULL;
+
+        req.seed = g_ascii_strtoull(seed_text, &end, 0);
+        if (end == seed_text || *end != '\0') {
+            fprintf(stderr, "wspsim: WSPSIM_SEED=%s: not a number\n", seed_text);
+            return false;
+        }
+        req.has_seed = 1;
+    }
+    req.trace_path = env_or_null("WSPSIM_TRACE");
+    req.jsonl_path = env_or_null("WSPSIM_JSONL");
+    req.pcap_path = env_or_null("WSPSIM_PCAP");
+    req.msc_path = env_or_null("WSPSIM_MSC");
+    if (req.host == NULL) {
+        fprintf(stderr, "wspsim: WSPSIM_SCENARIO needs WSPSIM_HOST (the host to run on)\n");
+        return false;
+    }
+    handle = ((WspsimEmbedBeginFn) begin_sym)(&req, &world, &pid, &msg);
+    if (handle == NULL || world == NULL || pid == SIM_ID_NONE) {
+        fprintf(stderr, "wspsim: %s\n", msg != NULL ? msg : "the scenario could not start");
+        g_free(msg);
+        return false;
+    }
+    embed_handle = handle;
+    embed_finish = (WspsimEmbedFinishFn) finish_sym;
+    default_pid = pid;
+    default_world = world;
+    sim_actor_adopt(world, pid, "main");
+    atexit(default_world_exit);
+    return true;
+}
+
 /* Build the default world and adopt the calling thread; FALSE (with a
  * message on stderr) when the environment asks for something impossible. */
 static bool
@@ -202,14 +287,8 @@ default_world_create(void)
     SimNodeId node;
     SimAddr addr = sim_addr_v4(10, 0, 0, 1);
 
-    if (scenario != NULL && scenario[0] != '\0') {
-        /* TODO(#12): needs a runner call that builds a scenario's world
-         * without running it (doc/ws2.md, "Scenarios"). */
-        fprintf(stderr, "wspsim: WSPSIM_SCENARIO=%s: running an application inside a "
-                        "scenario is not supported yet by this build\n",
-                scenario);
-        return false;
-    }
+    if (scenario != NULL && scenario[0] != '\0')
+        return scenario_world_create(scenario);
     if (seed_text != NULL && seed_text[0] != '\0') {
         char *end = NULL;
 
@@ -399,7 +478,8 @@ up_close_socket_handle(SOCKET s, LPINT lpErrno)
 {
     SimWorld *world = upcall_world();
 
-    if (world == NULL || !g_hash_table_remove(ws2_state(world)->handles, (gpointer) (uintptr_t) s)) {
+    if (world == NULL ||
+        !g_hash_table_remove(ws2_state(world)->handles, (gpointer) (uintptr_t) s)) {
         *lpErrno = WSAENOTSOCK;
         return SOCKET_ERROR;
     }
@@ -565,8 +645,7 @@ apc_trampoline(void *data)
 }
 
 static int WSPAPI
-up_queue_apc(LPWSATHREADID lpThreadId, LPWSAUSERAPC lpfnUserApc, DWORD_PTR dwContext,
-             LPINT lpErrno)
+up_queue_apc(LPWSATHREADID lpThreadId, LPWSAUSERAPC lpfnUserApc, DWORD_PTR dwContext, LPINT lpErrno)
 {
     SimWorld *world = upcall_world();
     ApcRecord *rec;

@@ -32,25 +32,25 @@ typedef struct Ws2Lsp {
     char *path;
     GModule *module;
     LPWSPSTARTUP startup;
-    guint index;                /* installation order */
-    WSAPROTOCOL_INFOW layer;    /* ChainLen 0 */
-    GArray *entries;            /* of WSAPROTOCOL_INFOW, ChainLen 2, catalog order */
+    guint index;             /* installation order */
+    WSAPROTOCOL_INFOW layer; /* ChainLen 0 */
+    GArray *entries;         /* of WSAPROTOCOL_INFOW, ChainLen 2, catalog order */
 } Ws2Lsp;
 
 /* One provider started in a process. */
 typedef struct Ws2Provider {
-    const Ws2Lsp *lsp;          /* NULL: the base provider */
+    const Ws2Lsp *lsp; /* NULL: the base provider */
     WSPPROC_TABLE procs;
 } Ws2Provider;
 
 typedef struct Ws2Process {
     SimProcessId pid;
-    guint startup_count;        /* WSAStartup successes not yet cleaned up */
-    WORD version;               /* negotiated with the application */
-    bool started;               /* providers started (WSPStartup done) */
+    guint startup_count; /* WSAStartup successes not yet cleaned up */
+    WORD version;        /* negotiated with the application */
+    bool started;        /* providers started (WSPStartup done) */
     Ws2Provider base;
-    GPtrArray *lsps;            /* of Ws2Provider*, installation order */
-    GPtrArray *windows;         /* HWNDs created by the process, creation order */
+    GPtrArray *lsps;    /* of Ws2Provider*, installation order */
+    GPtrArray *windows; /* HWNDs created by the process, creation order */
 } Ws2Process;
 
 /* A socket handle made by WPUCreateSocketHandle. */
@@ -58,16 +58,16 @@ typedef struct Ws2Handle {
     SOCKET handle;
     DWORD catalog_id;
     DWORD_PTR context;
-    SimProcessId pid;           /* creator's process (0: none) */
+    SimProcessId pid; /* creator's process (0: none) */
 } Ws2Handle;
 
 typedef struct Ws2State {
     SimWorld *world;
-    GPtrArray *procs;           /* of Ws2Process*, first-use order */
-    GHashTable *by_pid;         /* lookup only */
-    GHashTable *handles;        /* SOCKET -> Ws2Handle*, lookup only (owned) */
+    GPtrArray *procs;    /* of Ws2Process*, first-use order */
+    GHashTable *by_pid;  /* lookup only */
+    GHashTable *handles; /* SOCKET -> Ws2Handle*, lookup only (owned) */
     guint32 next_handle;
-    GHashTable *exit_codes;     /* actor id -> thread exit code + 1 (lookup only) */
+    GHashTable *exit_codes; /* actor id -> thread exit code + 1 (lookup only) */
 } Ws2State;
 
 /* Who calls. */

@@ -27,8 +27,7 @@ provider_for_catalog(Ws2Process *proc, DWORD catalog_id)
         if (catalog_id == p->lsp->layer.dwCatalogEntryId)
             return &p->procs;
         for (guint j = 0; j < p->lsp->entries->len; j++)
-            if (g_array_index(p->lsp->entries, WSAPROTOCOL_INFOW, j).dwCatalogEntryId ==
-                catalog_id)
+            if (g_array_index(p->lsp->entries, WSAPROTOCOL_INFOW, j).dwCatalogEntryId == catalog_id)
                 return &p->procs;
     }
     if (wspsim_catalog_entry(catalog_id) != NULL)
@@ -316,9 +315,8 @@ WSASocketW(int af, int type, int protocol, LPWSAPROTOCOL_INFOW lpProtocolInfo, G
 
             if (!entry_matches(&e, af, type, protocol))
                 continue;
-            return result_socket(&ctx,
-                                 p->procs.lpWSPSocket(af, type, protocol, &e, g, dwFlags, &err),
-                                 &err);
+            return result_socket(
+                &ctx, p->procs.lpWSPSocket(af, type, protocol, &e, g, dwFlags, &err), &err);
         }
     }
     return result_socket(
@@ -368,8 +366,8 @@ WSAAccept(SOCKET s, struct sockaddr *addr, LPINT addrlen, LPCONDITIONPROC lpfnCo
 
     if (t == NULL)
         return INVALID_SOCKET;
-    return result_socket(&ctx, t->lpWSPAccept(s, addr, addrlen, lpfnCondition, dwCallbackData, &err),
-                         &err);
+    return result_socket(
+        &ctx, t->lpWSPAccept(s, addr, addrlen, lpfnCondition, dwCallbackData, &err), &err);
 }
 
 SOCKET WSAAPI
@@ -388,10 +386,9 @@ WSAConnect(SOCKET s, const struct sockaddr *name, int namelen, LPWSABUF lpCaller
 
     if (t == NULL)
         return SOCKET_ERROR;
-    return result(&ctx,
-                  t->lpWSPConnect(s, name, namelen, lpCallerData, lpCalleeData, lpSQOS, lpGQOS,
-                                  &err),
-                  &err);
+    return result(
+        &ctx, t->lpWSPConnect(s, name, namelen, lpCallerData, lpCalleeData, lpSQOS, lpGQOS, &err),
+        &err);
 }
 
 int WSAAPI
@@ -537,8 +534,8 @@ WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfByt
 
 int WSAAPI
 WSARecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesRecvd,
-            LPDWORD lpFlags, struct sockaddr *lpFrom, LPINT lpFromlen,
-            LPWSAOVERLAPPED lpOverlapped, LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
+            LPDWORD lpFlags, struct sockaddr *lpFrom, LPINT lpFromlen, LPWSAOVERLAPPED lpOverlapped,
+            LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
 {
     Ws2Ctx ctx;
     const WSPPROC_TABLE *t = enter_socket(&ctx, s);
@@ -703,9 +700,9 @@ wspsim_setsockopt(SOCKET s, int level, int optname, const char *optval, int optl
 }
 
 int WSAAPI
-WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer, DWORD cbInBuffer,
-         LPVOID lpvOutBuffer, DWORD cbOutBuffer, LPDWORD lpcbBytesReturned,
-         LPWSAOVERLAPPED lpOverlapped, LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
+WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer, DWORD cbInBuffer, LPVOID lpvOutBuffer,
+         DWORD cbOutBuffer, LPDWORD lpcbBytesReturned, LPWSAOVERLAPPED lpOverlapped,
+         LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
 {
     Ws2Ctx ctx;
     const WSPPROC_TABLE *t = enter_socket(&ctx, s);
@@ -913,8 +910,8 @@ WSACloseEvent(WSAEVENT hEvent)
  * WSA_WAIT_FAILED with WSA_INVALID_HANDLE / WSA_INVALID_PARAMETER.
  */
 DWORD WSAAPI
-WSAWaitForMultipleEvents(DWORD cEvents, const WSAEVENT *lphEvents, BOOL fWaitAll,
-                         DWORD dwTimeout, BOOL fAlertable)
+WSAWaitForMultipleEvents(DWORD cEvents, const WSAEVENT *lphEvents, BOOL fWaitAll, DWORD dwTimeout,
+                         BOOL fAlertable)
 {
     Ws2Ctx ctx;
     int err = 0;

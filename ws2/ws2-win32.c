@@ -242,8 +242,8 @@ CloseHandle(HANDLE hObject)
 }
 
 DWORD WINAPI
-WaitForMultipleObjectsEx(DWORD nCount, const HANDLE *lpHandles, BOOL bWaitAll,
-                         DWORD dwMilliseconds, BOOL bAlertable)
+WaitForMultipleObjectsEx(DWORD nCount, const HANDLE *lpHandles, BOOL bWaitAll, DWORD dwMilliseconds,
+                         BOOL bAlertable)
 {
     Ws2Ctx ctx;
     int err = 0;

@@ -50,6 +50,46 @@ int WSPAPI wspsim_lsp_next_provider(const WSAPROTOCOL_INFOW *lpProtocolInfo,
  * created on first use), or NULL. */
 struct SimWorld *wspsim_ws2_world(void);
 
+
+/*
+ * ---- Running inside a scenario: what ws2 asks of the runner ----------------
+ *
+ * With WSPSIM_SCENARIO set, the default world comes from the scenario
+ * runner through the two functions below, looked up at run time in the
+ * process by these symbol names (so the core library has no link-time
+ * dependency on the runner; libwspsim.so must contain the runner for
+ * pkg-config users).  doc/ws2.md, "Scenarios".
+ */
+typedef struct WspsimEmbedRequest {
+    const char *scenario_path; /* WSPSIM_SCENARIO */
+    const char *host;          /* WSPSIM_HOST: the host the application runs on */
+    const char *process_name;  /* WSPSIM_PROCESS, default "app" */
+    int has_seed;              /* WSPSIM_SEED given: overrides the script's */
+    uint64_t seed;
+    const char *trace_path;    /* WSPSIM_TRACE ("-": standard output), or NULL */
+    const char *jsonl_path;    /* WSPSIM_JSONL, or NULL */
+    const char *pcap_path;     /* WSPSIM_PCAP, or NULL */
+    const char *msc_path;      /* WSPSIM_MSC, or NULL */
+} WspsimEmbedRequest;
+
+/* Load and check the scenario, build its world without running it (hosts,
+ * links, faults and its own actors scheduled, outputs open, the trace
+ * header written) and add a process @req->process_name on @req->host for
+ * the application.  Returns an opaque handle with *@out_world and
+ * *@out_pid set, or NULL with *@out_error (free with g_free) — e.g.
+ * "faults.wsim: no host 'x'". */
+typedef void *(*WspsimEmbedBeginFn)(const WspsimEmbedRequest *req, struct SimWorld **out_world,
+                                    uint32_t *out_pid, char **out_error);
+/* Called once the application's main thread has ended and the world has
+ * run its pending events for a while (it may run further itself, e.g. to
+ * the script's "run until"): check the expectations and stuck actors,
+ * print failures on stderr, write statistics, close the outputs and free
+ * the world.  Returns the exit status the run deserves (0: all held). */
+typedef int (*WspsimEmbedFinishFn)(void *handle);
+
+#define WSPSIM_EMBED_BEGIN_SYMBOL "wspsim_embed_begin"
+#define WSPSIM_EMBED_FINISH_SYMBOL "wspsim_embed_finish"
+
 #ifdef __cplusplus
 }
 #endif
