@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include <wspsim/wspsim-fault.h>
 #include <wspsim/wspsim-spi.h>
 
 #include "runner/interp.h"
@@ -656,19 +657,22 @@ build_links(WspsimRun *run, GError **error)
 typedef struct {
     WspsimRun *run;
     const WspsimAction *act;
+    GArray *rules; /* FAULT: the provider rule ids it installed */
 } ActionCtx;
 
 static void
-action_fire(SimWorld *w, void *data)
+action_ctx_free(gpointer data)
 {
     ActionCtx *c = data;
-    const WspsimAction *a = c->act;
 
-    if (a->kind == WSPSIM_ACT_NOTE) {
-        if (sim_trace_enabled(w))
-            sim_trace_textf(w, SIM_TR_NOTE, SIM_ID_NONE, SIM_ID_NONE, "note", "%s", a->note);
-        return;
-    }
+    if (c->rules != NULL)
+        g_array_unref(c->rules);
+    g_free(c);
+}
+
+static void
+link_change(SimWorld *w, const WspsimAction *a)
+{
     SimNodeId na = sim_node_lookup(w, a->link.a), nb = sim_node_lookup(w, a->link.b);
     SimLinkId l = sim_link_lookup(w, na, nb);
     bool a_first = sim_link_node(w, l, SIM_DIR_AB) == na;
@@ -686,6 +690,164 @@ action_fire(SimWorld *w, void *data)
     }
 }
 
+static void provider_fault_end(SimWorld *w, void *data);
+
+/* Install a provider fault rule for every process it names (a template's
+ * process names every instance); a period removes them at its end. */
+static void
+provider_fault_start(SimWorld *w, void *data)
+{
+    ActionCtx *c = data;
+    const WspsimProviderFaultDecl *f = &c->act->fault;
+    WspsimRun *run = c->run;
+    g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(guint32));
+
+    if (f->host == NULL) {
+        guint32 all = 0;
+
+        g_array_append_val(pids, all);
+    }
+    for (guint i = 0; f->host != NULL && i < run->procs->len; i++) {
+        const WspsimProc *p = g_ptr_array_index(run->procs, i);
+
+        if (strcmp(p->decl->host, f->host) == 0 && strcmp(p->decl->name, f->proc) == 0 &&
+            sim_process_is_alive(w, p->pid))
+            g_array_append_val(pids, p->pid);
+    }
+    c->rules = g_array_new(FALSE, FALSE, sizeof(guint));
+    for (guint i = 0; i < pids->len; i++) {
+        guint32 pid = g_array_index(pids, guint32, i);
+        WSPSIM_FAULT_TRIGGER trig = (WSPSIM_FAULT_TRIGGER) f->trigger;
+        guint id = 0;
+
+        switch (f->what) {
+        case WSPSIM_PF_FAIL:
+            id = wspsim_fault_fail_calls(w, pid, f->function, trig, f->value, (int) f->code, NULL);
+            break;
+        case WSPSIM_PF_SHORT_SEND:
+            id = wspsim_fault_short_sends(w, pid, f->bytes, trig, f->value, NULL);
+            break;
+        case WSPSIM_PF_SHORT_RECV:
+            id = wspsim_fault_short_recvs(w, pid, f->bytes, trig, f->value, NULL);
+            break;
+        case WSPSIM_PF_DELAY:
+            id = wspsim_fault_delay_completions(w, pid, (guint64) f->delay, NULL);
+            break;
+        }
+        if (id != 0) /* the parser checked the rule: it cannot be refused */
+            g_array_append_val(c->rules, id);
+    }
+    if (c->act->has_period)
+        sim_event_schedule(w, c->act->duration, provider_fault_end, c);
+}
+
+static void
+provider_fault_end(SimWorld *w, void *data)
+{
+    ActionCtx *c = data;
+
+    for (guint i = 0; i < c->rules->len; i++)
+        wspsim_fault_remove(w, g_array_index(c->rules, guint, i));
+}
+
+static void
+action_fire(SimWorld *w, void *data)
+{
+    ActionCtx *c = data;
+    const WspsimAction *a = c->act;
+
+    switch (a->kind) {
+    case WSPSIM_ACT_NOTE:
+        if (sim_trace_enabled(w))
+            sim_trace_textf(w, SIM_TR_NOTE, SIM_ID_NONE, SIM_ID_NONE, "note", "%s", a->note);
+        return;
+    case WSPSIM_ACT_LINK:
+        link_change(w, a);
+        return;
+    case WSPSIM_ACT_FAULT:
+        provider_fault_start(w, c);
+        return;
+    case WSPSIM_ACT_FLAP:
+    case WSPSIM_ACT_PARTITION:
+    case WSPSIM_ACT_HEAL:
+    case WSPSIM_ACT_CRASH:
+    case WSPSIM_ACT_RESTART:
+        break; /* scheduled with the simulator's fault module */
+    }
+}
+
+static guint32
+fault_fields(guint32 set)
+{
+    guint32 f = 0;
+
+    f |= (set & WSPSIM_LP_LATENCY) ? SIM_FAULT_F_LATENCY : 0;
+    f |= (set & WSPSIM_LP_JITTER) ? SIM_FAULT_F_JITTER : 0;
+    f |= (set & WSPSIM_LP_LOSS) ? SIM_FAULT_F_LOSS : 0;
+    f |= (set & WSPSIM_LP_GE) ? SIM_FAULT_F_GE : 0;
+    f |= (set & WSPSIM_LP_DUP) ? SIM_FAULT_F_DUP : 0;
+    f |= (set & (WSPSIM_LP_REORDER | WSPSIM_LP_REORDER_DELAY)) ? SIM_FAULT_F_REORDER : 0;
+    f |= (set & WSPSIM_LP_CORRUPT) ? SIM_FAULT_F_CORRUPT : 0;
+    f |= (set & WSPSIM_LP_RATE) ? SIM_FAULT_F_RATE : 0;
+    f |= (set & (WSPSIM_LP_QUEUE | WSPSIM_LP_QUEUE_BYTES)) ? SIM_FAULT_F_QUEUE : 0;
+    f |= (set & WSPSIM_LP_MTU) ? SIM_FAULT_F_MTU : 0;
+    return f;
+}
+
+/* The simulator's fault for a network action (link period, flap,
+ * partition, crash); heals and restarts were folded into durations by the
+ * parser. */
+static SimStatus
+schedule_net_fault(WspsimRun *run, const WspsimAction *a)
+{
+    SimWorld *w = run->world;
+    SimLinkId l = SIM_ID_NONE;
+    SimLinkDir dir = SIM_DIR_BOTH;
+
+    if (a->kind == WSPSIM_ACT_LINK || a->kind == WSPSIM_ACT_FLAP) {
+        SimNodeId na = sim_node_lookup(w, a->link.a), nb = sim_node_lookup(w, a->link.b);
+
+        l = sim_link_lookup(w, na, nb);
+        if (a->link.one_way)
+            dir = sim_link_node(w, l, SIM_DIR_AB) == na ? SIM_DIR_AB : SIM_DIR_BA;
+    }
+    switch (a->kind) {
+    case WSPSIM_ACT_LINK: {
+        SimLinkParams p;
+
+        if (a->link.set == WSPSIM_LP_UP)
+            return sim_fault_schedule_link_down(w, a->at, l, dir, a->duration, NULL);
+        /* The link's own values under the fields a combined field leaves
+         * out (queue packets/bytes, reorder ratio/delay). */
+        if (sim_link_get_params(w, l, dir == SIM_DIR_BA ? SIM_DIR_BA : SIM_DIR_AB, &p) != SIM_OK)
+            return SIM_E_NOTFOUND;
+        apply_params(&p, &a->link);
+        return sim_fault_schedule_link_params(w, a->at, l, dir, &p, fault_fields(a->link.set),
+                                              a->duration, NULL);
+    }
+    case WSPSIM_ACT_FLAP:
+        return sim_fault_schedule_flap(w, a->at, l, dir, a->flap_down, a->flap_every, a->flap_count,
+                                       a->has_period ? a->at + a->duration : 0, NULL);
+    case WSPSIM_ACT_PARTITION: {
+        g_autofree SimNodeId *nodes = g_new0(SimNodeId, a->n_nodes + 1);
+
+        for (guint i = 0; i < a->n_nodes; i++)
+            nodes[i] = sim_node_lookup(w, a->nodes[i]);
+        return sim_fault_schedule_partition(w, a->at, nodes, a->n_nodes, (SimPartitionDir) a->pdir,
+                                            a->duration, NULL);
+    }
+    case WSPSIM_ACT_CRASH:
+        return sim_fault_schedule_crash(w, a->at, sim_node_lookup(w, a->nodes[0]), a->duration,
+                                        NULL);
+    case WSPSIM_ACT_NOTE:
+    case WSPSIM_ACT_HEAL:
+    case WSPSIM_ACT_RESTART:
+    case WSPSIM_ACT_FAULT:
+        break;
+    }
+    return SIM_OK;
+}
+
 static bool
 build_actions(WspsimRun *run, GError **error)
 {
@@ -695,7 +857,7 @@ build_actions(WspsimRun *run, GError **error)
         const WspsimAction *a = g_ptr_array_index(s->actions, i);
         ActionCtx *c;
 
-        if (a->kind == WSPSIM_ACT_LINK) {
+        if (a->kind == WSPSIM_ACT_LINK || a->kind == WSPSIM_ACT_FLAP) {
             SimNodeId na = sim_node_lookup(run->world, a->link.a);
             SimNodeId nb = sim_node_lookup(run->world, a->link.b);
 
@@ -706,6 +868,17 @@ build_actions(WspsimRun *run, GError **error)
                 return false;
             }
         }
+        if ((a->kind == WSPSIM_ACT_LINK && a->has_period) || a->kind == WSPSIM_ACT_FLAP ||
+            a->kind == WSPSIM_ACT_PARTITION || a->kind == WSPSIM_ACT_CRASH) {
+            SimStatus st = schedule_net_fault(run, a);
+
+            if (st != SIM_OK)
+                return build_fail(s, a->line, a->col, error,
+                                  "the simulator refused this fault (%s)", sim_status_name(st));
+            continue;
+        }
+        if (a->kind == WSPSIM_ACT_HEAL || a->kind == WSPSIM_ACT_RESTART)
+            continue;
         c = g_new0(ActionCtx, 1);
         c->run = run;
         c->act = a;
@@ -812,6 +985,35 @@ build_actors(WspsimRun *run, GError **error)
     return true;
 }
 
+/* A crashed host came back (sim_fault restart hook): every process with a
+ * thread declared "on restart" starts afresh there — a new process, a new
+ * WSPStartup, no variables — running those threads, each after its own
+ * "at" delay counted from the restart. */
+static void
+on_host_restart(SimWorld *world, SimNodeId node, void *data)
+{
+    WspsimRun *run = data;
+    const WspsimScript *s = run->script;
+    const char *host = sim_node_name(world, node);
+
+    for (guint i = 0; i < s->procs->len; i++) {
+        const WspsimProcDecl *pd = g_ptr_array_index(s->procs, i);
+        WspsimProc *p = NULL;
+
+        if (pd->templated || strcmp(pd->host, host) != 0)
+            continue;
+        for (guint j = 0; j < s->threads->len; j++) {
+            const WspsimThreadDecl *td = g_ptr_array_index(s->threads, j);
+
+            if (td->proc_index != i || !td->on_restart)
+                continue;
+            if (p == NULL && (p = proc_new(run, pd, pd->name, NULL)) == NULL)
+                break;
+            spawn(run, p, td, 0, td->start);
+        }
+    }
+}
+
 static bool
 build_world(WspsimRun *run, GError **error)
 {
@@ -830,6 +1032,7 @@ build_world(WspsimRun *run, GError **error)
                 return build_fail(s, h->line, h->col, error,
                                   "the simulator refused an address of %s", h->name);
     }
+    sim_fault_add_restart_hook(run->world, on_host_restart, run);
     return build_links(run, error) && build_actions(run, error) && build_actors(run, error);
 }
 
@@ -926,7 +1129,7 @@ wspsim_script_run(const WspsimScript *script, const WspsimRunOptions *opts,
     run.actors = g_ptr_array_new_with_free_func(actor_ctx_free);
     run.failures = g_string_new(NULL);
     run.scratch = g_string_new(NULL);
-    run.action_ctxs = g_ptr_array_new_with_free_func(g_free);
+    run.action_ctxs = g_ptr_array_new_with_free_func(action_ctx_free);
     if (!opts->no_fingerprint)
         sim_trace_enable_fingerprint(run.world);
     if (opts->trace != NULL)

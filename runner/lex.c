@@ -573,6 +573,11 @@ wspsim_lex(const char *file, const char *text, size_t len, GError **error)
                          "name too long (limit 256)");
                 goto fail;
             }
+            /* "one-way" (a partition's direction) is the one name with a hyphen. */
+            if (L.pos - s == 3 && memcmp(L.text + s, "one", 3) == 0 && L.pos + 4 <= L.len &&
+                memcmp(L.text + L.pos, "-way", 4) == 0 &&
+                (L.pos + 4 == L.len || !is_ident_char(L.text[L.pos + 4])))
+                L.pos += 4;
             push(&L, TK_IDENT, s, L.pos);
             continue;
         }

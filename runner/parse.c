@@ -15,6 +15,8 @@
 
 #include <glib/gstdio.h>
 
+#include <wspsim/wspsim-fault.h>
+
 #include "runner/lex.h"
 #include "runner/scenario.h"
 
@@ -1317,6 +1319,16 @@ parse_thread(Parser *P)
         if ((guint64) (td->tto - td->tfrom) * td->every + td->start > WSPSIM_MAX_TIME_NS)
             return fail(P, kw, WSPSIM_SCENARIO_ERROR_RANGE, "template start times out of range");
     }
+    if (is_word(peek(P), "on")) {
+        next(P);
+        if (!is_word(peek(P), "restart"))
+            return fail_unexpected(P, peek(P), "'restart' (thread HOST.NAME on restart:)");
+        if (td->tvar != NULL)
+            return fail(P, peek(P), WSPSIM_SCENARIO_ERROR_SYNTAX,
+                        "a template does not restart with its host");
+        next(P);
+        td->on_restart = true;
+    }
     if (!expect_punct(P, ':'))
         return false;
     pd = get_proc(P, kw, td->host, td->proc, td->tvar != NULL, &td->proc_index);
@@ -1342,21 +1354,291 @@ action_free(gpointer p)
     g_free(a->link.a);
     g_free(a->link.b);
     g_free(a->note);
+    g_strfreev(a->nodes);
+    g_free(a->fault.host);
+    g_free(a->fault.proc);
+    g_free(a->fault.function);
     g_free(a);
 }
 
-static bool
-parse_at(Parser *P)
+static WspsimAction *
+new_action(Parser *P, const Tok *kw)
 {
-    const Tok *kw = next(P), *t;
     WspsimAction *a = g_new0(WspsimAction, 1);
 
     g_ptr_array_add(P->s->actions, a);
     a->line = kw->line;
     a->col = kw->col;
-    if (!take_time(P, "at", &a->at) || !expect_punct(P, ':'))
+    return a;
+}
+
+/* A host or router name, into a fresh string. */
+static bool
+take_node(Parser *P, const char *what, char **out)
+{
+    const Tok *n = NULL;
+
+    if (!expect_name(P, what, &n))
         return false;
+    if (find_host(P->s, n->start, n->len) == NULL)
+        return fail(P, n, WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST,
+                    "unknown host or router '%.*s' (declare it with 'host' or 'router' first)",
+                    (int) n->len, n->start);
+    *out = g_strndup(n->start, n->len);
+    return true;
+}
+
+/* Provider faults (wspsim-fault.h) are checked against the provider's own
+ * rules — a known function, a code it documents — by trying them on a
+ * scratch world: the parser stays free of I/O and global state. */
+static bool
+check_fail_rule(Parser *P, const WspsimProviderFaultDecl *f, const Tok *fn, const Tok *code)
+{
+    g_autoptr(GError) e = NULL;
+    SimWorld *w = sim_world_new(1);
+    guint id = wspsim_fault_fail_calls(w, 0, f->function, (WSPSIM_FAULT_TRIGGER) f->trigger,
+                                       f->value, (int) f->code, &e);
+
+    sim_world_free(w);
+    if (id != 0)
+        return true;
+    if (g_error_matches(e, WSPSIM_FAULT_ERROR, WSPSIM_FAULT_ERROR_FUNCTION))
+        return fail(P, fn, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME, "%s", e->message);
+    return fail(P, code, WSPSIM_SCENARIO_ERROR_RANGE, "%s", e->message);
+}
+
+/* [on call N | every K [calls] | with probability RATIO]; none: every call. */
+static bool
+parse_trigger(Parser *P, WspsimProviderFaultDecl *f)
+{
+    gint64 n;
+
+    f->trigger = WSPSIM_FAULT_EVERY;
+    f->value = 1;
+    if (is_word(peek(P), "on")) {
+        next(P);
+        if (!is_word(peek(P), "call"))
+            return fail_unexpected(P, peek(P), "'call' (on call 3)");
+        next(P);
+        if (!take_count(P, "the call number", 1, G_MAXUINT32, false, &n))
+            return false;
+        f->trigger = WSPSIM_FAULT_NTH;
+        f->value = (guint32) n;
+    } else if (is_word(peek(P), "every")) {
+        next(P);
+        if (!take_count(P, "every", 1, G_MAXUINT32, false, &n))
+            return false;
+        if (is_word(peek(P), "calls") || is_word(peek(P), "call"))
+            next(P);
+        f->value = (guint32) n;
+    } else if (is_word(peek(P), "with")) {
+        const Tok *t;
+
+        next(P);
+        if (!is_word(peek(P), "probability"))
+            return fail_unexpected(P, peek(P), "'probability' (with probability 10%)");
+        next(P);
+        t = peek(P);
+        if (!take_ppm(P, "probability", &f->value))
+            return false;
+        if (f->value == 0)
+            return fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE, "probability must be more than 0%%");
+        f->trigger = WSPSIM_FAULT_PROBABILITY;
+    }
+    return true;
+}
+
+/* fault PROC (fails CODE | short sends N | short receives N) [TRIGGER]
+ * fault PROC delays completions by DUR          (the keyword already taken) */
+static bool
+parse_provider_fault(Parser *P, WspsimAction *a)
+{
+    WspsimProviderFaultDecl *f = &a->fault;
+    const Tok *h = peek(P), *t;
+
+    a->kind = WSPSIM_ACT_FAULT;
+    if (is_word(h, "all")) {
+        next(P);
+    } else {
+        const Tok *pr = NULL;
+
+        if (!expect_name(P, "a process (HOST.PROCESS) or 'all'", &h) || !check_host_name(P, h))
+            return false;
+        if (!is_punct(peek(P), '.'))
+            return fail_unexpected(P, peek(P), "'.' (fault HOST.PROCESS ...)");
+        next(P);
+        if (!expect_name(P, "a process name", &pr))
+            return false;
+        f->host = g_strndup(h->start, h->len);
+        f->proc = g_strndup(pr->start, pr->len);
+        a->link.line = h->line; /* where to point at an unknown process */
+        a->link.col = h->col;
+    }
     t = peek(P);
+    if (t->kind == TK_IDENT && !is_word(t, "short") && !is_word(t, "delays")) {
+        const Tok *fn = next(P), *code;
+        gint64 v;
+
+        f->what = WSPSIM_PF_FAIL;
+        f->function = g_strndup(fn->start, fn->len);
+        if (!is_word(peek(P), "fails"))
+            return fail_unexpected(P, peek(P),
+                                   "'fails' (fault HOST.PROCESS WSPSend fails WSAENOBUFS)");
+        next(P);
+        code = peek(P);
+        if (is_word(code, "with"))
+            next(P), code = peek(P);
+        if (code->kind != TK_IDENT || !wspsim_const_lookup(code->start, code->len, &v) ||
+            wspsim_error_name(v) == NULL)
+            return fail(P, code, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                        "expected a WSA error code (e.g. WSAENOBUFS)");
+        next(P);
+        f->code = v;
+        if (!parse_trigger(P, f) || !check_fail_rule(P, f, fn, code))
+            return false;
+    } else if (is_word(t, "short")) {
+        const Tok *k;
+        gint64 n;
+
+        next(P);
+        k = peek(P);
+        if (is_word(k, "sends"))
+            f->what = WSPSIM_PF_SHORT_SEND;
+        else if (is_word(k, "receives"))
+            f->what = WSPSIM_PF_SHORT_RECV;
+        else
+            return fail_unexpected(P, k, "'sends' or 'receives'");
+        next(P);
+        if (!take_count(P, "a short transfer", 1, G_MAXUINT32, true, &n))
+            return false;
+        if (is_word(peek(P), "bytes") || is_word(peek(P), "byte"))
+            next(P);
+        f->bytes = (guint32) n;
+        if (!parse_trigger(P, f))
+            return false;
+    } else if (is_word(t, "delays")) {
+        const Tok *d;
+
+        next(P);
+        f->what = WSPSIM_PF_DELAY;
+        if (!is_word(peek(P), "completions"))
+            return fail_unexpected(P, peek(P), "'completions' (delays completions by 5ms)");
+        next(P);
+        if (!is_word(peek(P), "by"))
+            return fail_unexpected(P, peek(P), "'by'");
+        next(P);
+        d = peek(P);
+        if (!take_time(P, "a completion delay", &f->delay))
+            return false;
+        if (f->delay == 0)
+            return fail(P, d, WSPSIM_SCENARIO_ERROR_RANGE, "a completion delay must be positive");
+    } else {
+        return fail_unexpected(P, t,
+                               "a provider fault (WSPxxx fails CODE, short sends, short "
+                               "receives, delays completions)");
+    }
+    return expect_eol(P);
+}
+
+/* flap A [->] B down DUR every DUR [count N]  (the keyword already taken) */
+static bool
+parse_flap(Parser *P, WspsimAction *a, const Tok *kw)
+{
+    const Tok *t;
+    gint64 n;
+
+    a->kind = WSPSIM_ACT_FLAP;
+    if (!parse_link_ends(P, &a->link))
+        return false;
+    if (!is_word(peek(P), "down"))
+        return fail_unexpected(P, peek(P), "'down' (flap A B down 20ms every 100ms)");
+    next(P);
+    t = peek(P);
+    if (!take_time(P, "down", &a->flap_down))
+        return false;
+    if (!is_word(peek(P), "every"))
+        return fail_unexpected(P, peek(P), "'every'");
+    next(P);
+    if (!take_time(P, "every", &a->flap_every))
+        return false;
+    if (a->flap_down == 0 || a->flap_down >= a->flap_every)
+        return fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE,
+                    "a flap is down for less than its period (0 < down < every)");
+    if (is_word(peek(P), "count")) {
+        next(P);
+        if (!take_count(P, "count", 1, G_MAXUINT32, false, &n))
+            return false;
+        a->flap_count = (guint32) n;
+    }
+    if (a->flap_count == 0 && !a->has_period)
+        return fail(P, kw, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                    "a flap needs a count (count 5) or a period (from T1 to T2: flap ...)");
+    return expect_eol(P);
+}
+
+/* partition NODE... [one-way [out|in]]  (the keyword already taken) */
+static bool
+parse_partition(Parser *P, WspsimAction *a, const Tok *kw)
+{
+    GPtrArray *names = g_ptr_array_new();
+    guint distinct = 0;
+    bool ok = false;
+
+    a->kind = WSPSIM_ACT_PARTITION;
+    a->pdir = SIM_PARTITION_SYMMETRIC;
+    while (peek(P)->kind == TK_IDENT && !is_word(peek(P), "one-way")) {
+        char *n = NULL;
+        bool dup = false;
+
+        if (!take_node(P, "a host name", &n))
+            goto out;
+        for (guint i = 0; i < names->len; i++)
+            dup = dup || strcmp(g_ptr_array_index(names, i), n) == 0;
+        distinct += dup ? 0 : 1;
+        g_ptr_array_add(names, n);
+    }
+    if (names->len == 0) {
+        fail_unexpected(P, peek(P), "the hosts to cut off (partition a b)");
+        goto out;
+    }
+    if (distinct >= P->s->hosts->len) {
+        fail(P, kw, WSPSIM_SCENARIO_ERROR_SYNTAX,
+             "a partition cuts a set of nodes from the rest: leave at least one out");
+        goto out;
+    }
+    if (is_word(peek(P), "one-way")) {
+        next(P);
+        a->pdir = SIM_PARTITION_FROM_SET;
+        if (is_word(peek(P), "in")) {
+            next(P);
+            a->pdir = SIM_PARTITION_TO_SET;
+        } else if (is_word(peek(P), "out")) {
+            next(P);
+        }
+    }
+    ok = expect_eol(P);
+out:
+    g_ptr_array_add(names, NULL);
+    a->n_nodes = names->len - 1;
+    a->nodes = (char **) g_ptr_array_free(names, FALSE);
+    return ok;
+}
+
+static bool
+no_period(Parser *P, const WspsimAction *a, const Tok *t)
+{
+    if (a->has_period)
+        return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX, "'%.*s' takes no period (write at TIME:)",
+                    (int) t->len, t->start);
+    return true;
+}
+
+/* The action after "at T:" / "at T for D:" / "from T1 to T2:". */
+static bool
+parse_action(Parser *P, WspsimAction *a)
+{
+    const Tok *t = peek(P);
+
     if (is_word(t, "link")) {
         next(P);
         a->kind = WSPSIM_ACT_LINK;
@@ -1364,24 +1646,189 @@ parse_at(Parser *P)
             return false;
         if (a->link.set == 0)
             return fail_unexpected(P, peek(P), "a link change (down, up, loss 5%, ...)");
+        if (a->has_period && (a->link.set & WSPSIM_LP_UP)) {
+            if (a->link.p.up)
+                return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                            "a link is up unless something holds it down: for a period, write "
+                            "'link A B down'");
+            if (a->link.set != WSPSIM_LP_UP)
+                return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                            "a link goes down, or changes parameters, for a period: write two "
+                            "statements");
+        }
         return expect_eol(P);
     }
     if (is_word(t, "note")) {
         next(P);
         a->kind = WSPSIM_ACT_NOTE;
+        if (!no_period(P, a, t))
+            return false;
         if (peek(P)->kind != TK_STRING)
             return fail_unexpected(P, peek(P), "a \"string\"");
         a->note = g_strndup((const char *) peek(P)->sval, peek(P)->slen);
         next(P);
         return expect_eol(P);
     }
-    if (is_word(t, "partition") || is_word(t, "heal") || is_word(t, "crash") ||
-        is_word(t, "restart") || is_word(t, "fault"))
-        return fail(P, t, WSPSIM_SCENARIO_ERROR_FAILED,
-                    "'%.*s' is reserved for fault injection (issue 9) and not implemented yet",
-                    (int) t->len, t->start);
+    if (is_word(t, "flap")) {
+        next(P);
+        return parse_flap(P, a, t);
+    }
+    if (is_word(t, "partition")) {
+        next(P);
+        return parse_partition(P, a, t);
+    }
+    if (is_word(t, "heal")) {
+        next(P);
+        a->line = t->line;
+        a->col = t->col;
+        a->kind = WSPSIM_ACT_HEAL;
+        return no_period(P, a, t) && expect_eol(P);
+    }
+    if (is_word(t, "crash") || is_word(t, "restart")) {
+        bool crash = is_word(t, "crash");
+
+        next(P);
+        a->kind = crash ? WSPSIM_ACT_CRASH : WSPSIM_ACT_RESTART;
+        a->line = t->line;
+        a->col = t->col;
+        a->nodes = g_new0(char *, 2);
+        a->n_nodes = 1;
+        if (!crash && !no_period(P, a, t))
+            return false;
+        if (!take_node(P, "a host name", &a->nodes[0]))
+            return false;
+        if (crash && is_word(peek(P), "restart")) {
+            const Tok *r = next(P);
+
+            if (a->has_period)
+                return fail(P, r, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                            "a crash for a period restarts at its end: drop 'restart after'");
+            if (!is_word(peek(P), "after"))
+                return fail_unexpected(P, peek(P), "'after' (crash HOST restart after 1s)");
+            next(P);
+            r = peek(P);
+            if (!take_time(P, "restart after", &a->duration))
+                return false;
+            if (a->duration == 0)
+                return fail(P, r, WSPSIM_SCENARIO_ERROR_RANGE,
+                            "restart after must be positive (leave it out: never)");
+        }
+        return expect_eol(P);
+    }
+    if (is_word(t, "fault")) {
+        next(P);
+        return parse_provider_fault(P, a);
+    }
     return fail(P, t, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
-                "unknown action '%.*s' (link A B ..., note \"...\")", (int) t->len, t->start);
+                "unknown action '%.*s' (link, flap, partition, heal, crash, restart, fault, note)",
+                (int) t->len, t->start);
+}
+
+/* at TIME: ACTION | at TIME for DUR: ACTION | from TIME to TIME: ACTION */
+static bool
+parse_at(Parser *P)
+{
+    const Tok *kw = next(P), *t;
+    WspsimAction *a = new_action(P, kw);
+
+    if (is_word(kw, "from")) {
+        SimTime end;
+
+        if (!take_time(P, "from", &a->at))
+            return false;
+        if (!is_word(peek(P), "to"))
+            return fail_unexpected(P, peek(P), "'to' (from 2s to 5s:)");
+        next(P);
+        t = peek(P);
+        if (!take_time(P, "to", &end))
+            return false;
+        if (end <= a->at)
+            return fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE, "the period must end after it starts");
+        a->has_period = true;
+        a->duration = end - a->at;
+    } else {
+        if (!take_time(P, "at", &a->at))
+            return false;
+        if (is_word(peek(P), "for")) {
+            next(P);
+            t = peek(P);
+            if (!take_time(P, "for", &a->duration))
+                return false;
+            if (a->duration == 0)
+                return fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE, "a period must be positive");
+            if ((guint64) (a->at + a->duration) > WSPSIM_MAX_TIME_NS)
+                return fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE,
+                            "the period ends out of range (1000000s)");
+            a->has_period = true;
+        }
+    }
+    if (!expect_punct(P, ':'))
+        return false;
+    return parse_action(P, a);
+}
+
+/* Sort actions by time (file order among equals) and pair each partition
+ * with the first heal after it, each crash without its own restart time
+ * with the first restart of its node after it: the simulator schedules a
+ * fault with its whole duration, and the trace reads "for 400ms". */
+static gint
+action_cmp(gconstpointer pa, gconstpointer pb)
+{
+    const WspsimAction *a = *(WspsimAction *const *) pa, *b = *(WspsimAction *const *) pb;
+
+    return a->at < b->at ? -1 : a->at > b->at ? 1 : 0;
+}
+
+static bool
+pair_actions(Parser *P)
+{
+    GPtrArray *acts = P->s->actions;
+    g_autofree bool *used = NULL;
+    g_autoptr(GPtrArray) sorted = g_ptr_array_new();
+
+    for (guint i = 0; i < acts->len; i++)
+        g_ptr_array_add(sorted, g_ptr_array_index(acts, i));
+    g_ptr_array_sort(sorted, action_cmp); /* g_ptr_array_sort is stable (merge sort) */
+    used = g_new0(bool, sorted->len + 1);
+    for (guint i = 0; i < sorted->len; i++) {
+        WspsimAction *a = g_ptr_array_index(sorted, i);
+
+        if (a->kind != WSPSIM_ACT_PARTITION && a->kind != WSPSIM_ACT_CRASH)
+            continue;
+        for (guint j = i + 1; j < sorted->len; j++) {
+            WspsimAction *e = g_ptr_array_index(sorted, j);
+
+            if (e->at <= a->at || (a->duration > 0 && e->at >= a->at + a->duration))
+                continue;
+            if (a->kind == WSPSIM_ACT_PARTITION && e->kind == WSPSIM_ACT_HEAL) {
+                a->duration = e->at - a->at;
+                used[j] = true;
+                break;
+            }
+            if (a->kind == WSPSIM_ACT_CRASH && e->kind == WSPSIM_ACT_RESTART &&
+                strcmp(e->nodes[0], a->nodes[0]) == 0) {
+                if (a->duration > 0)
+                    return fail(P, &(Tok){ .line = e->line, .col = e->col },
+                                WSPSIM_SCENARIO_ERROR_SYNTAX,
+                                "%s restarts by itself (its crash on line %u has a restart time)",
+                                e->nodes[0], a->line);
+                a->duration = e->at - a->at;
+                used[j] = true;
+                break;
+            }
+        }
+    }
+    for (guint i = 0; i < sorted->len; i++) {
+        WspsimAction *e = g_ptr_array_index(sorted, i);
+
+        if (e->kind == WSPSIM_ACT_HEAL && !used[i])
+            return fail(P, &(Tok){ .line = e->line, .col = e->col }, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                        "heal: no partition is in effect at that time");
+        if (e->kind == WSPSIM_ACT_RESTART && !used[i])
+            return fail(P, &(Tok){ .line = e->line, .col = e->col }, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                        "restart %s: it is not down at that time (crash it first)", e->nodes[0]);
+    }
+    return true;
 }
 
 /* ---- Variables ---------------------------------------------------------------- */
@@ -1462,7 +1909,16 @@ check_actions(Parser *P)
         const WspsimAction *a = g_ptr_array_index(s->actions, i);
         bool found = false;
 
-        if (a->kind != WSPSIM_ACT_LINK)
+        if (a->kind == WSPSIM_ACT_FAULT && a->fault.host != NULL) {
+            guint idx;
+
+            if (find_proc(s, a->fault.host, a->fault.proc, &idx) == NULL)
+                return fail(P, &(Tok){ .line = a->link.line, .col = a->link.col },
+                            WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                            "unknown process %s.%s (no thread runs in it)", a->fault.host,
+                            a->fault.proc);
+        }
+        if (a->kind != WSPSIM_ACT_LINK && a->kind != WSPSIM_ACT_FLAP)
             continue;
         for (guint j = 0; j < s->links->len && !found; j++) {
             const WspsimLinkDecl *d = g_ptr_array_index(s->links, j);
@@ -1475,7 +1931,7 @@ check_actions(Parser *P)
                         WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST, "there is no link between %s and %s",
                         a->link.a, a->link.b);
     }
-    return true;
+    return pair_actions(P);
 }
 
 static bool
@@ -1546,7 +2002,7 @@ parse_toplevel(Parser *P)
         if (t->kind != TK_IDENT)
             return fail_unexpected(P, t,
                                    "a statement (seed, host, router, link, process, "
-                                   "thread, at, run)");
+                                   "thread, at, from, fault, run)");
         if (is_word(t, "seed")) {
             gint64 v;
 
@@ -1569,8 +2025,14 @@ parse_toplevel(Parser *P)
         } else if (is_word(t, "thread")) {
             if (!parse_thread(P))
                 return false;
-        } else if (is_word(t, "at")) {
+        } else if (is_word(t, "at") || is_word(t, "from")) {
             if (!parse_at(P))
+                return false;
+        } else if (is_word(t, "fault")) {
+            /* A provider fault from the start: "at 0s: fault ..." */
+            WspsimAction *a = new_action(P, next(P));
+
+            if (!parse_provider_fault(P, a))
                 return false;
         } else if (is_word(t, "run")) {
             next(P);
@@ -1583,18 +2045,17 @@ parse_toplevel(Parser *P)
                 return false;
             P->s->has_run_until = true;
         } else if (is_word(t, "partition") || is_word(t, "heal") || is_word(t, "crash") ||
-                   is_word(t, "restart") || is_word(t, "fault")) {
-            return fail(P, t, WSPSIM_SCENARIO_ERROR_FAILED,
-                        "'%.*s' is reserved for fault injection (issue 9) and not implemented "
-                        "yet",
-                        (int) t->len, t->start);
+                   is_word(t, "restart") || is_word(t, "flap")) {
+            return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                        "'%.*s' happens at a time: write 'at TIME: %.*s ...'", (int) t->len,
+                        t->start, (int) t->len, t->start);
         } else if (wspsim_call_lookup(t->start, t->len) != NULL || is_punct(peek_at(P, 1), '=')) {
             return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX,
                         "calls belong in a thread block (thread HOST.NAME:)");
         } else {
             return fail(P, t, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
                         "unknown keyword '%.*s' (seed, host, router, link, process, thread, at, "
-                        "run)",
+                        "from, fault, run)",
                         (int) t->len, t->start);
         }
     }

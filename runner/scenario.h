@@ -230,6 +230,7 @@ typedef struct {
     WspsimBlock body;
     guint32 line, col;
     guint proc_index; /* into WspsimScript.procs */
+    bool on_restart;  /* runs again, in a fresh process, when its host restarts */
 } WspsimThreadDecl;
 
 typedef struct {
@@ -240,15 +241,54 @@ typedef struct {
 } WspsimProcDecl;
 
 typedef enum {
-    WSPSIM_ACT_LINK, /* change link parameters (including up/down) */
+    WSPSIM_ACT_LINK, /* change link parameters (including up/down); a fault with a period */
     WSPSIM_ACT_NOTE,
+    WSPSIM_ACT_FLAP,      /* a link going down and up periodically */
+    WSPSIM_ACT_PARTITION, /* nodes cut from the rest (until a heal or for a period) */
+    WSPSIM_ACT_HEAL,      /* ends every partition in effect */
+    WSPSIM_ACT_CRASH,     /* a node crashes (restarts after a period or a restart) */
+    WSPSIM_ACT_RESTART,   /* a crashed node comes back */
+    WSPSIM_ACT_FAULT,     /* a provider fault rule for a process */
 } WspsimActionKind;
+
+/* What a provider fault does (wspsim-fault.h). */
+typedef enum {
+    WSPSIM_PF_FAIL,       /* calls of a function fail with a WSA code */
+    WSPSIM_PF_SHORT_SEND, /* stream sends accept at most N bytes */
+    WSPSIM_PF_SHORT_RECV, /* stream receives return at most N bytes */
+    WSPSIM_PF_DELAY,      /* overlapped completions come later */
+} WspsimProviderFault;
+
+typedef struct {
+    WspsimProviderFault what;
+    char *host, *proc; /* NULL host: every process ("all") */
+    char *function;    /* FAIL */
+    gint64 code;       /* FAIL: the WSA code */
+    int trigger;       /* WSPSIM_FAULT_TRIGGER */
+    guint32 value;     /* the trigger's N, K or ppm */
+    guint32 bytes;     /* SHORT_* */
+    SimTime delay;     /* DELAY */
+} WspsimProviderFaultDecl;
 
 typedef struct {
     WspsimActionKind kind;
     SimTime at;
-    WspsimLinkDecl link;
+    /* A period: "at T for D:" or "from T1 to T2:" (has_period, duration);
+     * for a partition or crash without one, the parser fills duration from
+     * the heal or restart that ends it (0: it lasts). */
+    bool has_period;
+    SimTime duration;
+    WspsimLinkDecl link; /* LINK, FLAP */
     char *note;
+    /* FLAP: down for flap_down every flap_every, flap_count times (0: while
+     * the period lasts) */
+    SimTime flap_down, flap_every;
+    guint32 flap_count;
+    /* PARTITION: the set; CRASH, RESTART: nodes[0] */
+    char **nodes;
+    guint n_nodes;
+    int pdir; /* SimPartitionDir */
+    WspsimProviderFaultDecl fault;
     guint32 line, col;
 } WspsimAction;
 

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include <wspsim/wspsim-fault.h>
+
 #include "runner/lex.h"
 #include "runner/scenario.h"
 
@@ -216,6 +218,104 @@ test_runner_parse_templates(void **state)
 }
 
 static void
+test_runner_parse_faults(void **state)
+{
+    g_autoptr(WspsimScript) s =
+        parse_ok("host a 10.0.0.1\nhost b 10.0.0.2\nrouter r\nlink a r\nlink r b\n"
+                 "thread a.main:\n    sleep 1s\n"
+                 "thread b.srv.t on restart:\n    sleep 1s\n"
+                 "at 1s: partition a one-way in\n"                              /* 0 */
+                 "at 3s: heal\n"                                                /* 1 */
+                 "at 2s: crash b\n"                                             /* 2 */
+                 "at 2500ms: restart b\n"                                       /* 3 */
+                 "at 4s: crash b restart after 1s\n"                            /* 4 */
+                 "from 6s to 7s: crash b\n"                                     /* 5 */
+                 "from 2s to 5s: link a -> r loss 30% latency 1.5ms\n"          /* 6 */
+                 "at 1s for 500ms: link r b down\n"                             /* 7 */
+                 "at 1s: flap a r down 20ms every 100ms count 5\n"              /* 8 */
+                 "from 1s to 2s: flap r b down 1ms every 10ms\n"                /* 9 */
+                 "fault a.main WSPSend fails WSAENOBUFS on call 3\n"            /* 10 */
+                 "at 1s: fault all WSPRecv fails WSAECONNRESET every 5 calls\n" /* 11 */
+                 "fault a.main WSPSend fails with WSAENOBUFS with probability 10%\n"
+                 "fault b.srv short sends 10 bytes on call 2\n"           /* 13 */
+                 "fault b.srv short receives 1KB\n"                       /* 14 */
+                 "at 1s for 1s: fault a.main delays completions by 5ms\n" /* 15 */
+                 "at 8s: partition a b one-way\n");                       /* 16 */
+    const WspsimAction *a;
+    const WspsimThreadDecl *t;
+
+    (void) state;
+    assert_int_equal(s->actions->len, 17);
+    a = g_ptr_array_index(s->actions, 0);
+    assert_int_equal(a->kind, WSPSIM_ACT_PARTITION);
+    assert_int_equal(a->n_nodes, 1);
+    assert_string_equal(a->nodes[0], "a");
+    assert_int_equal(a->pdir, SIM_PARTITION_TO_SET);
+    assert_int_equal(a->duration, 2 * SIM_SEC); /* healed at 3s */
+    a = g_ptr_array_index(s->actions, 1);
+    assert_int_equal(a->kind, WSPSIM_ACT_HEAL);
+    a = g_ptr_array_index(s->actions, 2);
+    assert_int_equal(a->kind, WSPSIM_ACT_CRASH);
+    assert_int_equal(a->duration, 500 * SIM_MSEC); /* restarted at 2.5s */
+    a = g_ptr_array_index(s->actions, 4);
+    assert_int_equal(a->duration, SIM_SEC);
+    assert_false(a->has_period);
+    a = g_ptr_array_index(s->actions, 5);
+    assert_true(a->has_period);
+    assert_int_equal(a->at, 6 * SIM_SEC);
+    assert_int_equal(a->duration, SIM_SEC);
+    a = g_ptr_array_index(s->actions, 6);
+    assert_int_equal(a->kind, WSPSIM_ACT_LINK);
+    assert_true(a->has_period && a->link.one_way);
+    assert_int_equal(a->duration, 3 * SIM_SEC);
+    assert_int_equal(a->link.set, WSPSIM_LP_LOSS | WSPSIM_LP_LATENCY);
+    a = g_ptr_array_index(s->actions, 7);
+    assert_int_equal(a->link.set, WSPSIM_LP_UP);
+    assert_false(a->link.p.up);
+    a = g_ptr_array_index(s->actions, 8);
+    assert_int_equal(a->kind, WSPSIM_ACT_FLAP);
+    assert_int_equal(a->flap_down, 20 * SIM_MSEC);
+    assert_int_equal(a->flap_every, 100 * SIM_MSEC);
+    assert_int_equal(a->flap_count, 5);
+    a = g_ptr_array_index(s->actions, 10);
+    assert_int_equal(a->kind, WSPSIM_ACT_FAULT);
+    assert_int_equal(a->at, 0);
+    assert_int_equal(a->fault.what, WSPSIM_PF_FAIL);
+    assert_string_equal(a->fault.host, "a");
+    assert_string_equal(a->fault.proc, "main");
+    assert_string_equal(a->fault.function, "WSPSend");
+    assert_int_equal(a->fault.code, WSAENOBUFS);
+    assert_int_equal(a->fault.trigger, WSPSIM_FAULT_NTH);
+    assert_int_equal(a->fault.value, 3);
+    a = g_ptr_array_index(s->actions, 11);
+    assert_null(a->fault.host);
+    assert_int_equal(a->fault.trigger, WSPSIM_FAULT_EVERY);
+    assert_int_equal(a->fault.value, 5);
+    a = g_ptr_array_index(s->actions, 12);
+    assert_int_equal(a->fault.trigger, WSPSIM_FAULT_PROBABILITY);
+    assert_int_equal(a->fault.value, 100000);
+    a = g_ptr_array_index(s->actions, 13);
+    assert_int_equal(a->fault.what, WSPSIM_PF_SHORT_SEND);
+    assert_int_equal(a->fault.bytes, 10);
+    a = g_ptr_array_index(s->actions, 14);
+    assert_int_equal(a->fault.what, WSPSIM_PF_SHORT_RECV);
+    assert_int_equal(a->fault.bytes, 1000); /* KB is 1000 bytes */
+    assert_int_equal(a->fault.trigger, WSPSIM_FAULT_EVERY);
+    assert_int_equal(a->fault.value, 1);
+    a = g_ptr_array_index(s->actions, 15);
+    assert_int_equal(a->fault.what, WSPSIM_PF_DELAY);
+    assert_int_equal(a->fault.delay, 5 * SIM_MSEC);
+    assert_true(a->has_period);
+    a = g_ptr_array_index(s->actions, 16);
+    assert_int_equal(a->pdir, SIM_PARTITION_FROM_SET);
+    assert_int_equal(a->duration, 0); /* never healed */
+    t = g_ptr_array_index(s->threads, 1);
+    assert_true(t->on_restart);
+    t = g_ptr_array_index(s->threads, 0);
+    assert_false(t->on_restart);
+}
+
+static void
 test_runner_parse_strings(void **state)
 {
     g_autoptr(WspsimScript) s = parse_ok(
@@ -247,7 +347,8 @@ typedef struct {
 
 static const ErrCase err_cases[] = {
     { "unknown-keyword", "hots a 10.0.0.1\n", WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
-      "t.wsim:1:1: unknown keyword 'hots' (seed, host, router, link, process, thread, at, run)" },
+      "t.wsim:1:1: unknown keyword 'hots' (seed, host, router, link, process, thread, at, from, "
+      "fault, run)" },
     { "unknown-constant", HOSTS "thread a.m:\n    s = WSPSocket(AF_INETT, SOCK_STREAM)\n",
       WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME, "t.wsim:5:19: unknown constant 'AF_INETT'" },
     { "unknown-function", HOSTS "thread a.m:\n    WSPFrobnicate(1)\n",
@@ -323,8 +424,105 @@ static const ErrCase err_cases[] = {
       WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME, "t.wsim:5:15: WSPSelect has no argument named 'reed'" },
     { "call-at-top", HOSTS "WSPSocket(AF_INET, SOCK_STREAM)\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
       "t.wsim:4:1: calls belong in a thread block (thread HOST.NAME:)" },
-    { "reserved-partition", HOSTS "at 1s: partition {a} {b}\n", WSPSIM_SCENARIO_ERROR_FAILED,
-      "t.wsim:4:8: 'partition' is reserved for fault injection (issue 9) and not implemented yet" },
+/* faults (issue 9) */
+#define PROCS HOSTS "thread a.main:\n    sleep 1s\n"
+    { "partition-braces", HOSTS "at 1s: partition {a} {b}\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:4:18: expected the hosts to cut off (partition a b), found '{'" },
+    { "partition-unknown", HOSTS "at 1s: partition a z\n", WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST,
+      "t.wsim:4:20: unknown host or router 'z'*" },
+    { "partition-all", HOSTS "at 1s: partition a b a\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:4:8: a partition cuts a set of nodes from the rest: leave at least one out" },
+    { "partition-oneway-junk", HOSTS "at 1s: partition a one-way sideways\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:4:28: expected end of line, found 'sideways'" },
+    { "heal-alone", HOSTS "at 1s: heal\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:4:8: heal: no partition is in effect at that time" },
+    { "heal-same-time", HOSTS "at 1s: partition a\nat 1s: heal\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:5:8: heal: no partition is in effect at that time" },
+    { "heal-after-period", HOSTS "at 1s for 1s: partition a\nat 3s: heal\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:5:8: heal: no partition is in effect at that time" },
+    { "heal-period", HOSTS "at 1s: partition a\nat 2s for 1s: heal\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:5:15: 'heal' takes no period (write at TIME:)" },
+    { "crash-unknown", HOSTS "at 1s: crash z\n", WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST,
+      "t.wsim:4:14: unknown host or router 'z'*" },
+    { "crash-restart-zero", HOSTS "at 1s: crash a restart after 0s\n", WSPSIM_SCENARIO_ERROR_RANGE,
+      "t.wsim:4:30: restart after must be positive (leave it out: never)" },
+    { "crash-restart-junk", HOSTS "at 1s: crash a restart 1s\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:4:24: expected 'after' (crash HOST restart after 1s), found '1s'" },
+    { "crash-period-restart", HOSTS "from 1s to 2s: crash a restart after 1s\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:4:24: a crash for a period restarts at its end: drop 'restart after'" },
+    { "restart-alone", HOSTS "at 1s: restart a\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:4:8: restart a: it is not down at that time (crash it first)" },
+    { "restart-twice", HOSTS "at 1s: crash a restart after 1s\nat 1500ms: restart a\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:5:12: a restarts by itself (its crash on line 4 has a restart time)" },
+    { "crash-top", HOSTS "crash a\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:4:1: 'crash' happens at a time: write 'at TIME: crash ...'" },
+    { "flap-no-limit", HOSTS "at 1s: flap a b down 10ms every 100ms\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:4:8: a flap needs a count*" },
+    { "flap-down-too-long", HOSTS "at 1s: flap a b down 100ms every 100ms count 3\n",
+      WSPSIM_SCENARIO_ERROR_RANGE,
+      "t.wsim:4:22: a flap is down for less than its period (0 < down < every)" },
+    { "flap-no-link",
+      "host a 10.0.0.1\nhost b 10.0.0.2\nat 1s: flap a b down 1ms every 2ms count 1\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST, "t.wsim:3:13: there is no link between a and b" },
+    { "period-backwards", HOSTS "from 2s to 1s: link a b loss 5%\n", WSPSIM_SCENARIO_ERROR_RANGE,
+      "t.wsim:4:12: the period must end after it starts" },
+    { "period-zero", HOSTS "at 2s for 0s: link a b loss 5%\n", WSPSIM_SCENARIO_ERROR_RANGE,
+      "t.wsim:4:11: a period must be positive" },
+    { "period-no-to", HOSTS "from 2s: link a b loss 5%\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:4:8: expected 'to' (from 2s to 5s:), found ':'" },
+    { "period-up", HOSTS "at 1s for 1s: link a b up\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:4:15: a link is up unless something holds it down*" },
+    { "period-down-and-loss", HOSTS "at 1s for 1s: link a b down loss 5%\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:4:15: a link goes down, or changes parameters, for a period: write two statements" },
+    { "period-note", HOSTS "at 1s for 1s: note \"x\"\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:4:15: 'note' takes no period (write at TIME:)" },
+    { "unknown-action", HOSTS "at 1s: explode a\n", WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+      "t.wsim:4:8: unknown action 'explode' (link, flap, partition, heal, crash, restart, fault, "
+      "note)" },
+    { "fault-unknown-function", PROCS "fault a.main WSPFrob fails WSAENOBUFS\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+      "t.wsim:6:14: 'WSPFrob' is not a WSP function a client calls" },
+    { "fault-code-never-returned", PROCS "fault a.main WSPSend fails WSAEADDRINUSE on call 3\n",
+      WSPSIM_SCENARIO_ERROR_RANGE,
+      "t.wsim:6:28: WSPSend never fails with WSAEADDRINUSE on Windows (not in its documented "
+      "errors)" },
+    { "fault-not-an-error", PROCS "fault a.main WSPSend fails AF_INET\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+      "t.wsim:6:28: expected a WSA error code (e.g. WSAENOBUFS)" },
+    { "fault-no-fails", PROCS "fault a.main WSPSend WSAENOBUFS\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:6:22: expected 'fails' (fault HOST.PROCESS WSPSend fails WSAENOBUFS), found "
+      "'WSAENOBUFS'" },
+    { "fault-unknown-host", PROCS "fault z.main WSPSend fails WSAENOBUFS\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST, "t.wsim:6:7: unknown host 'z'*" },
+    { "fault-unknown-process", PROCS "at 1s: fault a.other WSPSend fails WSAENOBUFS\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+      "t.wsim:6:14: unknown process a.other (no thread runs in it)" },
+    { "fault-host-only", PROCS "fault a WSPSend fails WSAENOBUFS\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:6:9: expected '.' (fault HOST.PROCESS ...), found 'WSPSend'" },
+    { "fault-call-zero", PROCS "fault a.main WSPSend fails WSAENOBUFS on call 0\n",
+      WSPSIM_SCENARIO_ERROR_RANGE, "t.wsim:6:47: the call number out of range (1 to 4294967295)" },
+    { "fault-every-zero", PROCS "fault all WSPRecv fails WSAECONNRESET every 0\n",
+      WSPSIM_SCENARIO_ERROR_RANGE, "t.wsim:6:45: every out of range (1 to 4294967295)" },
+    { "fault-probability-zero", PROCS "fault all WSPRecv fails WSAECONNRESET with probability 0%\n",
+      WSPSIM_SCENARIO_ERROR_RANGE, "t.wsim:6:56: probability must be more than 0%" },
+    { "fault-probability-range",
+      PROCS "fault all WSPRecv fails WSAECONNRESET with probability 200%\n",
+      WSPSIM_SCENARIO_ERROR_RANGE, "t.wsim:6:56: probability out of range (0% to 100%)" },
+    { "fault-short-zero", PROCS "fault a.main short sends 0 bytes\n", WSPSIM_SCENARIO_ERROR_RANGE,
+      "t.wsim:6:26: a short transfer out of range (1 to 4294967295)" },
+    { "fault-short-what", PROCS "fault a.main short writes 3\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:6:20: expected 'sends' or 'receives', found 'writes'" },
+    { "fault-delay-zero", PROCS "fault a.main delays completions by 0s\n",
+      WSPSIM_SCENARIO_ERROR_RANGE, "t.wsim:6:36: a completion delay must be positive" },
+    { "fault-delay-no-by", PROCS "fault a.main delays completions 5ms\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:6:33: expected 'by', found '5ms'" },
+    { "on-restart-template", HOSTS "thread a.p[i=1..2] on restart:\n    sleep 1s\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:4:23: a template does not restart with its host" },
+    { "on-junk", HOSTS "thread a.p on start:\n    sleep 1s\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:4:15: expected 'restart' (thread HOST.NAME on restart:), found 'start'" },
     { "binary-nul", "seed 1\nho\0st\n", WSPSIM_SCENARIO_ERROR_IO,
       "t.wsim:2:3: binary file (NUL byte): not a scenario" },
     { "binary-utf8", "seed 1\n\xff\xfe\n", WSPSIM_SCENARIO_ERROR_IO,
@@ -517,6 +715,7 @@ main(void)
         cmocka_unit_test(test_runner_parse_link_params),
         cmocka_unit_test(test_runner_parse_templates),
         cmocka_unit_test(test_runner_parse_strings),
+        cmocka_unit_test(test_runner_parse_faults),
         cmocka_unit_test(test_runner_parse_errors),
         cmocka_unit_test(test_runner_parse_missing_file),
         cmocka_unit_test(test_runner_parse_never_crashes),
