@@ -186,6 +186,8 @@ struct SimTcpHost {
     GHashTable *listen; /* port -> GQueue* of listening SimTcb */
     GHashTable *ports;  /* port -> GQueue* of every bound SimTcb (port_link) */
     GQueue tcbs;        /* every TCB of the node, creation order (host_link) */
+    SimTcb *last;       /* the TCB the last segment matched: a one-entry cache
+                         * in front of conns, cleared when it leaves conns */
     SimRng iss_rng;     /* RFC 9293 §3.4.1 ISS, one seeded stream per host */
     guint32 next_ephemeral;
 };

@@ -342,7 +342,14 @@ sim__tcp_key_init(SimTcpKey *key, const SimAddr *laddr, guint16 lport, const Sim
 SimTcb *
 sim__tcp_conn_lookup(SimTcpHost *host, const SimTcpKey *key)
 {
-    return g_hash_table_lookup(host->conns, key);
+    SimTcb *tcb = host->last;
+
+    if (tcb != NULL && memcmp(&tcb->key, key, sizeof *key) == 0)
+        return tcb;
+    tcb = g_hash_table_lookup(host->conns, key);
+    if (tcb != NULL)
+        host->last = tcb;
+    return tcb;
 }
 
 void
@@ -359,6 +366,8 @@ tcp_conn_remove(SimTcb *tcb)
     if (tcb->flags & SIM_TCB_IN_CONNS) {
         g_hash_table_remove(tcb->host->conns, &tcb->key);
         tcb->flags &= ~SIM_TCB_IN_CONNS;
+        if (tcb->host->last == tcb)
+            tcb->host->last = NULL;
     }
 }
 
