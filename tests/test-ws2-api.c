@@ -504,6 +504,67 @@ test_ws2_wsa_events(void **state)
     assert_int_equal(WSACleanup(), 0);
 }
 
+/* ---- Overlapped I/O: event and completion routine (REFERENCE 2.4) ---------- */
+
+static DWORD routine_bytes, routine_error, routine_runs;
+
+static void CALLBACK
+recv_done(DWORD dwError, DWORD cbTransferred, LPWSAOVERLAPPED lpOverlapped, DWORD dwFlags)
+{
+    (void) lpOverlapped;
+    (void) dwFlags;
+    routine_error = dwError;
+    routine_bytes = cbTransferred;
+    routine_runs++;
+}
+
+static void
+test_ws2_overlapped(void **state)
+{
+    SOCKET l, c, a;
+    char buf[32];
+    WSABUF wb = { sizeof buf, buf };
+    WSAOVERLAPPED ov;
+    DWORD n = 0, fl = 0;
+    int rc;
+
+    (void) state;
+    startup();
+    tcp_pair(7700, &l, &c, &a); /* socket() makes overlapped sockets */
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = WSACreateEvent();
+    rc = WSARecv(a, &wb, 1, &n, &fl, &ov, NULL);
+    if (rc == SOCKET_ERROR && WSAGetLastError() == WSAEOPNOTSUPP) {
+        print_message("  overlapped: provider has no overlapped I/O yet\n");
+        goto out;
+    }
+    assert_int_equal(rc, SOCKET_ERROR);
+    assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+    EXPECT_ERR(WSAGetOverlappedResult(a, &ov, &n, FALSE, &fl), FALSE, WSA_IO_INCOMPLETE);
+    assert_int_equal(send(c, "overlap", 7, 0), 7);
+    assert_int_equal(WSAWaitForMultipleEvents(1, &ov.hEvent, FALSE, 1000, FALSE), WSA_WAIT_EVENT_0);
+    assert_true(WSAGetOverlappedResult(a, &ov, &n, FALSE, &fl));
+    assert_int_equal(n, 7);
+    assert_memory_equal(buf, "overlap", 7);
+
+    /* A completion routine runs on this thread, in an alertable wait. */
+    routine_runs = 0;
+    memset(&ov, 0, sizeof ov);
+    rc = WSARecv(a, &wb, 1, &n, &fl, &ov, recv_done);
+    assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+    assert_int_equal(send(c, "routine", 7, 0), 7);
+    assert_int_equal(SleepEx(1000, TRUE), WAIT_IO_COMPLETION);
+    assert_int_equal(routine_runs, 1);
+    assert_int_equal(routine_error, 0);
+    assert_int_equal(routine_bytes, 7);
+out:
+    WSACloseEvent(ov.hEvent);
+    closesocket(a);
+    closesocket(c);
+    closesocket(l);
+    assert_int_equal(WSACleanup(), 0);
+}
+
 /* ---- Win32 subset ------------------------------------------------------------ */
 
 static DWORD WINAPI
@@ -764,6 +825,7 @@ main(void)
         cmocka_unit_test(test_ws2_event_select),
         cmocka_unit_test(test_ws2_async_select_messages),
         cmocka_unit_test(test_ws2_wsa_events),
+        cmocka_unit_test(test_ws2_overlapped),
         cmocka_unit_test(test_ws2_last_error_per_thread),
         cmocka_unit_test(test_ws2_win32_time_and_waits),
         cmocka_unit_test(test_ws2_apc),
