@@ -157,10 +157,24 @@ dll_modify_ifs_handle(DWORD dwCatalogEntryId, SOCKET ProposedHandle, LPINT lpErr
 
 /* ---- Notification upcalls over the simulated OS objects (wspsim-os.h) ---- */
 
+/* The world an upcall acts in: the running one, else the embedder's
+ * context (calls made from plain C code between runs). */
+static SimWorld *
+dll_world(void)
+{
+    SimWorld *world = sim_world_current();
+    WspCall call;
+
+    if (world != NULL)
+        return world;
+    wsp_call_open(&call, "WPU");
+    return call.world;
+}
+
 static BOOL WSPAPI
 dll_close_event(WSAEVENT hEvent, LPINT lpErrno)
 {
-    SimWorld *world = sim_world_current();
+    SimWorld *world = dll_world();
 
     if (wspsim_os_handle_kind(world, hEvent) != WSPSIM_HANDLE_EVENT ||
         !wspsim_os_handle_close(world, hEvent)) {
@@ -174,7 +188,7 @@ dll_close_event(WSAEVENT hEvent, LPINT lpErrno)
 static WSAEVENT WSPAPI
 dll_create_event(LPINT lpErrno)
 {
-    WSAEVENT h = wspsim_os_event_create(sim_world_current(), TRUE, FALSE);
+    WSAEVENT h = wspsim_os_event_create(dll_world(), TRUE, FALSE);
 
     if (h == NULL) {
         wsp_fail(lpErrno, WSA_NOT_ENOUGH_MEMORY);
@@ -186,7 +200,7 @@ dll_create_event(LPINT lpErrno)
 static BOOL WSPAPI
 dll_set_event(WSAEVENT hEvent, LPINT lpErrno)
 {
-    if (!wspsim_os_event_set(sim_world_current(), hEvent)) {
+    if (!wspsim_os_event_set(dll_world(), hEvent)) {
         wsp_fail(lpErrno, WSA_INVALID_HANDLE);
         return FALSE;
     }
@@ -196,7 +210,7 @@ dll_set_event(WSAEVENT hEvent, LPINT lpErrno)
 static BOOL WSPAPI
 dll_reset_event(WSAEVENT hEvent, LPINT lpErrno)
 {
-    if (!wspsim_os_event_reset(sim_world_current(), hEvent)) {
+    if (!wspsim_os_event_reset(dll_world(), hEvent)) {
         wsp_fail(lpErrno, WSA_INVALID_HANDLE);
         return FALSE;
     }
@@ -206,7 +220,7 @@ dll_reset_event(WSAEVENT hEvent, LPINT lpErrno)
 static BOOL WSPAPI
 dll_post_message(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam)
 {
-    return wspsim_os_post_message(sim_world_current(), hWnd, Msg, wParam, lParam);
+    return wspsim_os_post_message(dll_world(), hWnd, Msg, wParam, lParam);
 }
 
 /* A WSATHREADID names a simulated thread: its thread handle, and the actor
@@ -240,7 +254,7 @@ static int WSPAPI
 dll_queue_apc(LPWSATHREADID lpThreadId, LPWSAUSERAPC lpfnUserApc, DWORD_PTR dwContext,
               LPINT lpErrno)
 {
-    SimWorld *world = sim_world_current();
+    SimWorld *world = dll_world();
     SimActorId actor;
     DllApc *apc;
 
