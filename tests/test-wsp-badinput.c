@@ -38,9 +38,8 @@ typedef enum {
 } FxKind;
 
 static const char *const fx_names[] = {
-    [FX_TCP] = "new stream",          [FX_UDP] = "new datagram",
-    [FX_TCP_BOUND] = "bound stream",  [FX_LISTENER] = "listening",
-    [FX_CONNECTED] = "connected",     [FX_UDP_BOUND] = "bound datagram",
+    [FX_TCP] = "new stream",     [FX_UDP] = "new datagram",    [FX_TCP_BOUND] = "bound stream",
+    [FX_LISTENER] = "listening", [FX_CONNECTED] = "connected", [FX_UDP_BOUND] = "bound datagram",
 };
 
 /* Which handle the call gets. */
@@ -356,8 +355,8 @@ sendto_to(Fx *fx, const char *ip, int port, int lendelta, WSABUF *b, int *err)
     int len = sa_len(ip, port, &ss);
     DWORD n = 0;
 
-    return WSPSendTo(fx->h, b, 1, &n, 0, (struct sockaddr *) &ss, lendelta == -999 ? -1 : len + lendelta,
-                     NULL, NULL, NULL, err);
+    return WSPSendTo(fx->h, b, 1, &n, 0, (struct sockaddr *) &ss,
+                     lendelta == -999 ? -1 : len + lendelta, NULL, NULL, NULL, err);
 }
 static int
 c_sendto_ok(Fx *fx, int *err)
@@ -824,13 +823,26 @@ c_close(Fx *fx, int *err)
 static const char *
 err_name(int code)
 {
-#define E(x)                                                                                     \
-    case x: return #x
+#define E(x)                                                                                       \
+    case x:                                                                                        \
+        return #x
     switch (code) {
-        E(WSAENOTSOCK); E(WSAEFAULT); E(WSAEINVAL); E(WSAEAFNOSUPPORT); E(WSAESOCKTNOSUPPORT);
-        E(WSAEPROTONOSUPPORT); E(WSAEPROTOTYPE); E(WSANOTINITIALISED); E(WSAEADDRNOTAVAIL);
-        E(WSAEOPNOTSUPP); E(WSAEISCONN); E(WSAENOTCONN); E(WSAEDESTADDRREQ); E(WSAEACCES);
-        E(WSAEMSGSIZE); E(WSAENOPROTOOPT);
+        E(WSAENOTSOCK);
+        E(WSAEFAULT);
+        E(WSAEINVAL);
+        E(WSAEAFNOSUPPORT);
+        E(WSAESOCKTNOSUPPORT);
+        E(WSAEPROTONOSUPPORT);
+        E(WSAEPROTOTYPE);
+        E(WSANOTINITIALISED);
+        E(WSAEADDRNOTAVAIL);
+        E(WSAEOPNOTSUPP);
+        E(WSAEISCONN);
+        E(WSAENOTCONN);
+        E(WSAEDESTADDRREQ);
+        E(WSAEACCES);
+        E(WSAEMSGSIZE);
+        E(WSAENOPROTOOPT);
     }
 #undef E
     return "?";
@@ -838,14 +850,14 @@ err_name(int code)
 
 /* ---- The matrix -------------------------------------------------------------------- */
 
-#define BADH(fn_, setup_, call_)                                                                 \
-    { fn_, "s", "not a socket", setup_, H_BOGUS, call_, WSAENOTSOCK },                           \
-    {                                                                                            \
-        fn_, "s", "closed handle", setup_, H_CLOSED, call_, WSAENOTSOCK                          \
+#define BADH(fn_, setup_, call_)                                                                   \
+    { fn_, "s", "not a socket", setup_, H_BOGUS, call_, WSAENOTSOCK },                             \
+    {                                                                                              \
+        fn_, "s", "closed handle", setup_, H_CLOSED, call_, WSAENOTSOCK                            \
     }
-#define NOSTART(fn_, setup_, call_)                                                              \
-    {                                                                                            \
-        fn_, "(process)", "no WSPStartup", setup_, H_NOSTART, call_, WSANOTINITIALISED           \
+#define NOSTART(fn_, setup_, call_)                                                                \
+    {                                                                                              \
+        fn_, "(process)", "no WSPStartup", setup_, H_NOSTART, call_, WSANOTINITIALISED             \
     }
 
 static const BadCase cases[] = {
@@ -889,8 +901,7 @@ static const BadCase cases[] = {
     { "WSPConnect", "namelen", "short", FX_TCP, H_SOCKET, c_connect_short, WSAEFAULT },
     { "WSPConnect", "namelen", "negative", FX_TCP, H_SOCKET, c_connect_negative, WSAEFAULT },
     { "WSPConnect", "name", "other family", FX_TCP, H_SOCKET, c_connect_family, WSAEAFNOSUPPORT },
-    { "WSPConnect", "name", "wildcard address", FX_TCP, H_SOCKET, c_connect_any,
-      WSAEADDRNOTAVAIL },
+    { "WSPConnect", "name", "wildcard address", FX_TCP, H_SOCKET, c_connect_any, WSAEADDRNOTAVAIL },
     { "WSPConnect", "lpCallerData", "connect data", FX_TCP, H_SOCKET, c_connect_data,
       WSAEPROTONOSUPPORT },
     { "WSPConnect", "lpSQOS", "QoS (not supported)", FX_TCP, H_SOCKET, c_connect_qos,
@@ -909,8 +920,8 @@ static const BadCase cases[] = {
       WSAEOPNOTSUPP },
     { "WSPSend", "dwFlags", "MSG_OOB on a datagram socket", FX_UDP_BOUND, H_SOCKET, c_send_oob,
       WSAEOPNOTSUPP },
-    { "WSPSend", "lpOverlapped", "non-overlapped socket", FX_CONNECTED, H_SOCKET,
-      c_send_overlapped, WSAEINVAL },
+    { "WSPSend", "lpOverlapped", "non-overlapped socket", FX_CONNECTED, H_SOCKET, c_send_overlapped,
+      WSAEINVAL },
     { "WSPSend", "s", "stream not connected", FX_TCP, H_SOCKET, c_send_ok, WSAENOTCONN },
     { "WSPSend", "s", "datagram without a peer", FX_UDP_BOUND, H_SOCKET, c_send_ok, WSAENOTCONN },
     NOSTART("WSPSend", FX_CONNECTED, c_send_ok),
@@ -924,8 +935,8 @@ static const BadCase cases[] = {
       WSAEAFNOSUPPORT },
     { "WSPSendTo", "lpTo", "wildcard address", FX_UDP_BOUND, H_SOCKET, c_sendto_any,
       WSAEADDRNOTAVAIL },
-    { "WSPSendTo", "lpTo", "broadcast without SO_BROADCAST", FX_UDP_BOUND, H_SOCKET,
-      c_sendto_bcast, WSAEACCES },
+    { "WSPSendTo", "lpTo", "broadcast without SO_BROADCAST", FX_UDP_BOUND, H_SOCKET, c_sendto_bcast,
+      WSAEACCES },
     { "WSPSendTo", "lpBuffers", "over SO_MAX_MSG_SIZE", FX_UDP_BOUND, H_SOCKET, c_sendto_huge,
       WSAEMSGSIZE },
     { "WSPSendTo", "lpBuffers", "NULL", FX_UDP_BOUND, H_SOCKET, c_sendto_nullbufs, WSAEFAULT },
@@ -946,8 +957,8 @@ static const BadCase cases[] = {
       c_recv_waitall_peek, WSAEOPNOTSUPP },
     { "WSPRecv", "lpFlags", "MSG_OOB on a datagram socket", FX_UDP_BOUND, H_SOCKET, c_recv_oob,
       WSAEOPNOTSUPP },
-    { "WSPRecv", "lpOverlapped", "non-overlapped socket", FX_CONNECTED, H_SOCKET,
-      c_recv_overlapped, WSAEINVAL },
+    { "WSPRecv", "lpOverlapped", "non-overlapped socket", FX_CONNECTED, H_SOCKET, c_recv_overlapped,
+      WSAEINVAL },
     { "WSPRecv", "s", "stream not connected", FX_TCP, H_SOCKET, c_recv_ok, WSAENOTCONN },
     { "WSPRecv", "s", "datagram not bound", FX_UDP, H_SOCKET, c_recv_ok, WSAEINVAL },
     NOSTART("WSPRecv", FX_CONNECTED, c_recv_ok),
@@ -970,8 +981,8 @@ static const BadCase cases[] = {
     { "WSPGetSockOpt", "optlen", "negative", FX_TCP, H_SOCKET, c_getopt_negative, WSAEFAULT },
     { "WSPGetSockOpt", "level", "unknown", FX_TCP, H_SOCKET, c_getopt_level, WSAEINVAL },
     { "WSPGetSockOpt", "optname", "unknown", FX_TCP, H_SOCKET, c_getopt_name, WSAENOPROTOOPT },
-    { "WSPGetSockOpt", "optname", "SO_BROADCAST on a stream", FX_TCP, H_SOCKET,
-      c_getopt_broadcast, WSAENOPROTOOPT },
+    { "WSPGetSockOpt", "optname", "SO_BROADCAST on a stream", FX_TCP, H_SOCKET, c_getopt_broadcast,
+      WSAENOPROTOOPT },
     NOSTART("WSPGetSockOpt", FX_TCP, c_getopt_ok),
     /* WSPSetSockOpt */
     BADH("WSPSetSockOpt", FX_TCP, c_setopt_ok),
@@ -979,14 +990,14 @@ static const BadCase cases[] = {
     { "WSPSetSockOpt", "optlen", "short (2 for a BOOL)", FX_TCP, H_SOCKET, c_setopt_short,
       WSAEFAULT },
     { "WSPSetSockOpt", "optlen", "negative", FX_TCP, H_SOCKET, c_setopt_negative, WSAEFAULT },
-    { "WSPSetSockOpt", "optlen", "short (3 for SO_LINGER)", FX_TCP, H_SOCKET,
-      c_setopt_linger_short, WSAEFAULT },
+    { "WSPSetSockOpt", "optlen", "short (3 for SO_LINGER)", FX_TCP, H_SOCKET, c_setopt_linger_short,
+      WSAEFAULT },
     { "WSPSetSockOpt", "level", "unknown", FX_TCP, H_SOCKET, c_setopt_level, WSAEINVAL },
     { "WSPSetSockOpt", "optname", "unknown", FX_TCP, H_SOCKET, c_setopt_name, WSAENOPROTOOPT },
     { "WSPSetSockOpt", "optname", "read-only (SO_TYPE)", FX_TCP, H_SOCKET, c_setopt_readonly,
       WSAENOPROTOOPT },
-    { "WSPSetSockOpt", "optname", "SO_BROADCAST on a stream", FX_TCP, H_SOCKET,
-      c_setopt_broadcast, WSAENOPROTOOPT },
+    { "WSPSetSockOpt", "optname", "SO_BROADCAST on a stream", FX_TCP, H_SOCKET, c_setopt_broadcast,
+      WSAENOPROTOOPT },
     { "WSPSetSockOpt", "optval", "negative SO_RCVBUF", FX_TCP, H_SOCKET, c_setopt_rcvbuf_negative,
       WSAEINVAL },
     { "WSPSetSockOpt", "optname", "SO_CONDITIONAL_ACCEPT when listening", FX_LISTENER, H_SOCKET,
@@ -1038,13 +1049,11 @@ static const BadCase cases[] = {
       c_senddisc_data, WSAENOPROTOOPT },
     { "WSPSendDisconnect", "s", "datagram socket", FX_UDP_BOUND, H_SOCKET, c_senddisc,
       WSAEOPNOTSUPP },
-    { "WSPSendDisconnect", "s", "stream not connected", FX_TCP, H_SOCKET, c_senddisc,
-      WSAENOTCONN },
+    { "WSPSendDisconnect", "s", "stream not connected", FX_TCP, H_SOCKET, c_senddisc, WSAENOTCONN },
     BADH("WSPRecvDisconnect", FX_CONNECTED, c_recvdisc),
     { "WSPRecvDisconnect", "s", "datagram socket", FX_UDP_BOUND, H_SOCKET, c_recvdisc,
       WSAEOPNOTSUPP },
-    { "WSPRecvDisconnect", "s", "stream not connected", FX_TCP, H_SOCKET, c_recvdisc,
-      WSAENOTCONN },
+    { "WSPRecvDisconnect", "s", "stream not connected", FX_TCP, H_SOCKET, c_recvdisc, WSAENOTCONN },
     /* WSPCloseSocket */
     BADH("WSPCloseSocket", FX_CONNECTED, c_close),
     NOSTART("WSPCloseSocket", FX_CONNECTED, c_close),
@@ -1254,7 +1263,7 @@ test_wsp_badinput_baseline(void **state)
         FxKind kind;
         CallFn call;
     } ok[] = {
-        { FX_TCP, c_getopt_ok },      { FX_UDP, c_ioctl_ok },
+        { FX_TCP, c_getopt_ok },         { FX_UDP, c_ioctl_ok },
         { FX_TCP_BOUND, c_sockname_ok }, { FX_LISTENER, c_sockname_ok },
         { FX_CONNECTED, c_peername_ok }, { FX_UDP_BOUND, c_ioctl_ok },
     };

@@ -23,11 +23,11 @@
 #define PORT 7100
 
 /* Assert a failed WSP call: return value and *lpErrno. */
-#define assert_wsa_fail(call, err, code)                                                         \
-    do {                                                                                         \
-        (err) = 0;                                                                               \
-        assert_int_equal((call), SOCKET_ERROR);                                                  \
-        assert_int_equal((err), (code));                                                         \
+#define assert_wsa_fail(call, err, code)                                                           \
+    do {                                                                                           \
+        (err) = 0;                                                                                 \
+        assert_int_equal((call), SOCKET_ERROR);                                                    \
+        assert_int_equal((err), (code));                                                           \
     } while (0)
 
 /* ---- Small helpers ---------------------------------------------------------- */

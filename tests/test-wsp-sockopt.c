@@ -21,11 +21,11 @@
 
 #define PORT 7200
 
-#define assert_wsa_fail(call, err, code)                                                         \
-    do {                                                                                         \
-        (err) = 0;                                                                               \
-        assert_int_equal((call), SOCKET_ERROR);                                                  \
-        assert_int_equal((err), (code));                                                         \
+#define assert_wsa_fail(call, err, code)                                                           \
+    do {                                                                                           \
+        (err) = 0;                                                                                 \
+        assert_int_equal((call), SOCKET_ERROR);                                                    \
+        assert_int_equal((err), (code));                                                           \
     } while (0)
 
 static int
@@ -61,7 +61,7 @@ typedef struct {
     const char *name;
     int type; /* SOCK_STREAM or SOCK_DGRAM */
     int level, opt;
-    int def;  /* documented default (REFERENCE 1.12) */
+    int def; /* documented default (REFERENCE 1.12) */
 } BoolOpt;
 
 static const BoolOpt bool_opts[] = {
@@ -110,9 +110,12 @@ test_wsp_sockopt_wrong_type(void **state)
     static const struct {
         int type, level, opt;
     } rows[] = {
-        { SOCK_STREAM, SOL_SOCKET, SO_BROADCAST },  { SOCK_DGRAM, SOL_SOCKET, SO_KEEPALIVE },
-        { SOCK_DGRAM, SOL_SOCKET, SO_OOBINLINE },   { SOCK_DGRAM, SOL_SOCKET, SO_LINGER },
-        { SOCK_DGRAM, SOL_SOCKET, SO_DONTLINGER },  { SOCK_DGRAM, SOL_SOCKET, SO_CONDITIONAL_ACCEPT },
+        { SOCK_STREAM, SOL_SOCKET, SO_BROADCAST },
+        { SOCK_DGRAM, SOL_SOCKET, SO_KEEPALIVE },
+        { SOCK_DGRAM, SOL_SOCKET, SO_OOBINLINE },
+        { SOCK_DGRAM, SOL_SOCKET, SO_LINGER },
+        { SOCK_DGRAM, SOL_SOCKET, SO_DONTLINGER },
+        { SOCK_DGRAM, SOL_SOCKET, SO_CONDITIONAL_ACCEPT },
         { SOCK_DGRAM, IPPROTO_TCP, TCP_NODELAY },
     };
     TestWorld *tw = test_world_new(TEST_WORLD_SEED);
@@ -128,9 +131,9 @@ test_wsp_sockopt_wrong_type(void **state)
         assert_wsa_fail(WSPGetSockOpt(s, rows[i].level, rows[i].opt, (char *) &lg, &len, &err), err,
                         WSAENOPROTOOPT);
         if (rows[i].opt == SO_LINGER)
-            assert_wsa_fail(WSPSetSockOpt(s, rows[i].level, rows[i].opt, (char *) &lg, sizeof lg,
-                                          &err),
-                            err, WSAENOPROTOOPT);
+            assert_wsa_fail(
+                WSPSetSockOpt(s, rows[i].level, rows[i].opt, (char *) &lg, sizeof lg, &err), err,
+                WSAENOPROTOOPT);
         else
             assert_wsa_fail(
                 WSPSetSockOpt(s, rows[i].level, rows[i].opt, (char *) &v, sizeof v, &err), err,
@@ -185,8 +188,8 @@ test_wsp_sockopt_read_only(void **state)
     SOCKET s, u;
     WSAPROTOCOL_INFOW pi;
     int len, err = 0, v = 1;
-    static const int ro[] = { SO_ACCEPTCONN, SO_TYPE, SO_ERROR, SO_MAX_MSG_SIZE,
-                              SO_PROTOCOL_INFOW, SO_GROUP_ID };
+    static const int ro[] = { SO_ACCEPTCONN,   SO_TYPE,           SO_ERROR,
+                              SO_MAX_MSG_SIZE, SO_PROTOCOL_INFOW, SO_GROUP_ID };
 
     (void) state;
     test_world_use(tw, tw->ps);
@@ -223,8 +226,9 @@ test_wsp_sockopt_read_only(void **state)
     assert_int_equal(len, 0);
     assert_int_equal(WSPSetSockOpt(s, SOL_SOCKET, PVD_CONFIG, (char *) &v, sizeof v, &err), 0);
     /* SO_CONDITIONAL_ACCEPT must come before listen. */
-    assert_wsa_fail(WSPSetSockOpt(s, SOL_SOCKET, SO_CONDITIONAL_ACCEPT, (char *) &v, sizeof v, &err),
-                    err, WSAEINVAL);
+    assert_wsa_fail(
+        WSPSetSockOpt(s, SOL_SOCKET, SO_CONDITIONAL_ACCEPT, (char *) &v, sizeof v, &err), err,
+        WSAEINVAL);
     assert_int_equal(get_int(s, SOL_SOCKET, SO_CONDITIONAL_ACCEPT, NULL), 0);
     test_world_free(tw);
 }
@@ -325,8 +329,9 @@ test_wsp_sockopt_buffers(void **state)
     assert_int_equal(get_int(u, SOL_SOCKET, SO_RCVBUF, NULL), 100);
     set_int(u, SOL_SOCKET, SO_SNDBUF, 4096);
     assert_int_equal(get_int(u, SOL_SOCKET, SO_SNDBUF, NULL), 4096);
-    assert_wsa_fail(WSPSetSockOpt(u, SOL_SOCKET, SO_RCVBUF, (char *) &(int){ -1 }, sizeof(int), &err),
-                    err, WSAEINVAL);
+    assert_wsa_fail(
+        WSPSetSockOpt(u, SOL_SOCKET, SO_RCVBUF, (char *) &(int){ -1 }, sizeof(int), &err), err,
+        WSAEINVAL);
     test_world_use(tw, tw->pc);
     v = test_socket(AF_INET, SOCK_DGRAM);
     ss = test_sa("10.0.0.2", PORT, &len);
@@ -345,7 +350,8 @@ test_wsp_sockopt_buffers(void **state)
     s = c;
     set_int(s, SOL_SOCKET, SO_SNDBUF, 2000);
     assert_int_equal(get_int(s, SOL_SOCKET, SO_SNDBUF, NULL), 2000);
-    assert_int_equal(WSPIoctl(s, FIONBIO, &on, sizeof on, NULL, 0, &ret, NULL, NULL, NULL, &err), 0);
+    assert_int_equal(WSPIoctl(s, FIONBIO, &on, sizeof on, NULL, 0, &ret, NULL, NULL, NULL, &err),
+                     0);
     b.len = sizeof big;
     assert_int_equal(WSPSend(s, &b, 1, &sent, 0, NULL, NULL, NULL, &err), 0);
     assert_int_equal(sent, 2000);
@@ -381,9 +387,11 @@ test_wsp_sockopt_errors(void **state)
     assert_wsa_fail(WSPSetSockOpt(s, 0x1234, SO_DEBUG, (char *) &v, len, &err), err, WSAEINVAL);
     /* NULL and short buffers. */
     assert_wsa_fail(WSPGetSockOpt(s, SOL_SOCKET, SO_DEBUG, NULL, &len, &err), err, WSAEFAULT);
-    assert_wsa_fail(WSPGetSockOpt(s, SOL_SOCKET, SO_DEBUG, (char *) &v, NULL, &err), err, WSAEFAULT);
+    assert_wsa_fail(WSPGetSockOpt(s, SOL_SOCKET, SO_DEBUG, (char *) &v, NULL, &err), err,
+                    WSAEFAULT);
     len = 2;
-    assert_wsa_fail(WSPGetSockOpt(s, SOL_SOCKET, SO_DEBUG, (char *) &v, &len, &err), err, WSAEFAULT);
+    assert_wsa_fail(WSPGetSockOpt(s, SOL_SOCKET, SO_DEBUG, (char *) &v, &len, &err), err,
+                    WSAEFAULT);
     assert_int_equal(len, 2); /* untouched */
     assert_wsa_fail(WSPSetSockOpt(s, SOL_SOCKET, SO_DEBUG, NULL, 4, &err), err, WSAEFAULT);
     assert_wsa_fail(WSPSetSockOpt(s, SOL_SOCKET, SO_DEBUG, (char *) &v, 2, &err), err, WSAEFAULT);
@@ -531,17 +539,16 @@ test_wsp_sockopt_ioctl_queries(void **state)
     assert_int_equal(b, TRUE);
     assert_wsa_fail(ioctl_simple(u, SIOCATMARK, NULL, 0, &b, sizeof b, &ret, &err), err, WSAEINVAL);
     /* SIO_GET_BROADCAST_ADDRESS: IPv4 only. */
-    assert_int_equal(ioctl_simple(u, SIO_GET_BROADCAST_ADDRESS, NULL, 0, &out, sizeof out, &ret,
-                                  &err),
-                     0);
+    assert_int_equal(
+        ioctl_simple(u, SIO_GET_BROADCAST_ADDRESS, NULL, 0, &out, sizeof out, &ret, &err), 0);
     assert_int_equal(ret, sizeof(struct sockaddr_in));
     assert_int_equal(o4->sin_addr.s_addr, 0xffffffffu);
     assert_wsa_fail(ioctl_simple(u, SIO_GET_BROADCAST_ADDRESS, NULL, 0, &out, 8, &ret, &err), err,
                     WSAEFAULT);
     assert_int_equal(ret, sizeof(struct sockaddr_in)); /* the size needed (choice 42) */
-    assert_wsa_fail(ioctl_simple(u6, SIO_GET_BROADCAST_ADDRESS, NULL, 0, &out, sizeof out, &ret,
-                                 &err),
-                    err, WSAEINVAL);
+    assert_wsa_fail(
+        ioctl_simple(u6, SIO_GET_BROADCAST_ADDRESS, NULL, 0, &out, sizeof out, &ret, &err), err,
+        WSAEINVAL);
     /* SIO_ROUTING_INTERFACE_QUERY: the local address towards a destination. */
     ss = test_sa("10.0.0.2", 80, &len);
     assert_int_equal(ioctl_simple(u, SIO_ROUTING_INTERFACE_QUERY, &ss, (DWORD) len, &out,
@@ -549,16 +556,16 @@ test_wsp_sockopt_ioctl_queries(void **state)
                      0);
     assert_int_equal(ret, sizeof(struct sockaddr_in));
     assert_int_equal(o4->sin_addr.s_addr, g_htonl(0x0a000001));
-    assert_wsa_fail(ioctl_simple(u, SIO_ROUTING_INTERFACE_QUERY, &ss, (DWORD) len, &out, 4, &ret,
-                                 &err),
-                    err, WSAEFAULT);
+    assert_wsa_fail(
+        ioctl_simple(u, SIO_ROUTING_INTERFACE_QUERY, &ss, (DWORD) len, &out, 4, &ret, &err), err,
+        WSAEFAULT);
     assert_int_equal(ret, sizeof(struct sockaddr_in));
-    assert_wsa_fail(ioctl_simple(u, SIO_ROUTING_INTERFACE_QUERY, &ss, 1, &out, sizeof out, &ret,
-                                 &err),
-                    err, WSAEFAULT);
+    assert_wsa_fail(
+        ioctl_simple(u, SIO_ROUTING_INTERFACE_QUERY, &ss, 1, &out, sizeof out, &ret, &err), err,
+        WSAEFAULT);
     ss = test_sa("192.168.7.7", 80, &len);
-    assert_wsa_fail(ioctl_simple(u, SIO_ROUTING_INTERFACE_QUERY, &ss, (DWORD) len, &out,
-                                 sizeof out, &ret, &err),
+    assert_wsa_fail(ioctl_simple(u, SIO_ROUTING_INTERFACE_QUERY, &ss, (DWORD) len, &out, sizeof out,
+                                 &ret, &err),
                     err, WSAENETUNREACH);
     /* SIO_FIND_ROUTE (choice 40): no output. */
     ss = test_sa("10.0.0.2", 80, &len);
@@ -577,9 +584,8 @@ test_wsp_sockopt_ioctl_queries(void **state)
     assert_int_equal(list->Address[0].iSockaddrLength, sizeof(struct sockaddr_in));
     assert_int_equal(((struct sockaddr_in *) list->Address[0].lpSockaddr)->sin_addr.s_addr,
                      g_htonl(0x0a000001));
-    assert_int_equal(ioctl_simple(u6, SIO_ADDRESS_LIST_QUERY, NULL, 0, lbuf, sizeof lbuf, &ret,
-                                  &err),
-                     0);
+    assert_int_equal(
+        ioctl_simple(u6, SIO_ADDRESS_LIST_QUERY, NULL, 0, lbuf, sizeof lbuf, &ret, &err), 0);
     assert_int_equal(list->iAddressCount, 1);
     assert_int_equal(list->Address[0].lpSockaddr->sa_family, AF_INET6);
     /* SIO_BASE_HANDLE: the socket itself (we are the base provider). */
@@ -664,8 +670,8 @@ test_wsp_sockopt_ioctl_errors(void **state)
     assert_wsa_fail(ioctl_simple(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &unknown, sizeof unknown,
                                  &fn, sizeof fn, &ret, &err),
                     err, WSAEINVAL);
-    assert_wsa_fail(ioctl_simple(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &unknown, 4, &fn,
-                                 sizeof fn, &ret, &err),
+    assert_wsa_fail(ioctl_simple(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &unknown, 4, &fn, sizeof fn,
+                                 &ret, &err),
                     err, WSAEFAULT);
     /* Unknown code: WSAEINVAL; known but unsupported: WSAENOPROTOOPT (choice 39). */
     assert_wsa_fail(ioctl_simple(s, 0x48001234, NULL, 0, NULL, 0, &ret, &err), err, WSAEINVAL);
