@@ -571,6 +571,36 @@ test_tcp_backlog_full_rst(void **state)
     assert_int_equal(sim_tcp_accept(p->world, l, &s), SIM_E_WOULDBLOCK);
 }
 
+/* A queued connection reset by its peer before accept: the next accept
+ * reports it once (Windows: WSAECONNRESET), then the queue is empty. */
+static void
+test_tcp_reset_before_accept(void **state)
+{
+    g_autoptr(TestPair) p = test_pair_new(SEED);
+    SimSocketId l, c, s;
+    SimSockAddr any = { sim_addr_any(SIM_AF_INET), TEST_PORT };
+    SimSockAddr dst = test_pair_sockaddr(p, p->b, TEST_PORT);
+    size_t qlen;
+
+    (void) state;
+    assert_int_equal(sim_tcp_open(p->world, p->b, SIM_AF_INET, &l), SIM_OK);
+    assert_int_equal(sim_tcp_bind(p->world, l, &any, 0), SIM_OK);
+    assert_int_equal(sim_tcp_listen(p->world, l, 4), SIM_OK);
+    assert_int_equal(sim_tcp_open(p->world, p->a, SIM_AF_INET, &c), SIM_OK);
+    assert_int_equal(sim_tcp_connect(p->world, c, &dst), SIM_E_INPROGRESS);
+    test_pair_run(p, 10 * SIM_MSEC);
+    assert_int_equal(sim_tcp_accept_queue_len(p->world, l, &qlen), SIM_OK);
+    assert_int_equal(qlen, 1);
+    assert_int_equal(sim_tcp_abort(p->world, c), SIM_OK);
+    test_pair_run(p, 10 * SIM_MSEC);
+    assert_int_equal(sim_tcp_accept_queue_len(p->world, l, &qlen), SIM_OK);
+    assert_int_equal(qlen, 1); /* the reset is still to be reported */
+    assert_int_equal(sim_tcp_accept(p->world, l, &s), SIM_E_CONNRESET);
+    assert_int_equal(sim_tcp_accept(p->world, l, &s), SIM_E_WOULDBLOCK);
+    assert_int_equal(sim_tcp_accept_queue_len(p->world, l, &qlen), SIM_OK);
+    assert_int_equal(qlen, 0);
+}
+
 static void
 test_tcp_conditional_accept(void **state)
 {
@@ -1861,6 +1891,7 @@ main(void)
         cmocka_unit_test(test_tcp_time_wait_blocks_rebind),
         cmocka_unit_test(test_tcp_bind_rules),
         cmocka_unit_test(test_tcp_backlog_full_rst),
+        cmocka_unit_test(test_tcp_reset_before_accept),
         cmocka_unit_test(test_tcp_conditional_accept),
         cmocka_unit_test(test_tcp_close_in_syn_received),
         cmocka_unit_test(test_tcp_simultaneous_open),
