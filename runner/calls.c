@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include <wspsim/wspsim-os.h>
+
 #include "runner/interp.h"
 
 #define TABLE(ax) (&(ax)->proc->table)
@@ -108,6 +110,47 @@ inv_connect(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
            &err);
 }
 
+/* A completion routine that records what it got (routine=log; the
+ * provider's trace line shows it running). */
+static void CALLBACK
+ov_routine(DWORD error, DWORD bytes, LPWSAOVERLAPPED o, DWORD flags)
+{
+    WspsimOv *ov = (WspsimOv *) o; /* the OVERLAPPED is the request's first member */
+
+    (void) flags;
+    ov->completed = true;
+    ov->err = error;
+    ov->bytes = bytes;
+}
+
+/* Set up @ov for a new request over @len bytes (copied from @data when
+ * sending); returns the routine to pass.  The thread id names the calling
+ * actor, for the provider's WPUQueueApc. */
+static LPWSAOVERLAPPED_COMPLETION_ROUTINE
+ov_prepare(WspsimActorCtx *ax, WspsimOv *ov, const guint8 *data, size_t len, bool recv)
+{
+    HANDLE ev = ov->ov.hEvent;
+    int err = 0;
+
+    if (len > ov->cap) {
+        ov->buf = g_realloc(ov->buf, len);
+        ov->cap = len;
+    }
+    if (data != NULL && len > 0)
+        memcpy(ov->buf, data, len);
+    memset(&ov->ov, 0, sizeof ov->ov);
+    ov->ov.hEvent = ev;
+    ov->wb.len = (ULONG) len;
+    ov->wb.buf = (char *) ov->buf;
+    ov->is_recv = recv;
+    ov->completed = false;
+    ov->actor = ax->actor;
+    if (!ov->routine)
+        return NULL;
+    wspsim_run_upcalls(ax->run)->lpWPUOpenCurrentThread(&ov->tid, &err);
+    return ov_routine;
+}
+
 static void
 inv_send(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
 {
@@ -115,9 +158,19 @@ inv_send(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
     const guint8 *p = arg_data(ax, &a[1], &len);
     WSABUF b = { (ULONG) len, (char *) p };
     DWORD sent = 0;
-    int err = 0;
-    int rc = TABLE(ax)->lpWSPSend((SOCKET) a[0].i, &b, 1, &sent, a[2].present ? (DWORD) a[2].i : 0,
+    int err = 0, rc;
+    WspsimOv *ov = a[3].ov;
+
+    if (ov != NULL) {
+        LPWSAOVERLAPPED_COMPLETION_ROUTINE fn = ov_prepare(ax, ov, p, len, false);
+
+        rc = TABLE(ax)->lpWSPSend((SOCKET) a[0].i, &ov->wb, 1, &sent,
+                                  a[2].present ? (DWORD) a[2].i : 0, &ov->ov, fn,
+                                  fn != NULL ? &ov->tid : NULL, &err);
+    } else {
+        rc = TABLE(ax)->lpWSPSend((SOCKET) a[0].i, &b, 1, &sent, a[2].present ? (DWORD) a[2].i : 0,
                                   NULL, NULL, NULL, &err);
+    }
 
     if (rc == SOCKET_ERROR)
         set_fail(r, err);
@@ -149,11 +202,25 @@ static void
 inv_recv(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
 {
     size_t cap = a[1].present ? (size_t) a[1].i : 4096;
-    guint8 *buf = wspsim_actor_buf(ax, cap);
-    WSABUF b = { (ULONG) cap, (char *) buf };
+    WspsimOv *ov = a[3].ov;
+    guint8 *buf;
+    WSABUF b;
     DWORD got = 0, flags = a[2].present ? (DWORD) a[2].i : 0;
-    int err = 0;
-    int rc = TABLE(ax)->lpWSPRecv((SOCKET) a[0].i, &b, 1, &got, &flags, NULL, NULL, NULL, &err);
+    int err = 0, rc;
+
+    if (ov != NULL) {
+        LPWSAOVERLAPPED_COMPLETION_ROUTINE fn = ov_prepare(ax, ov, NULL, cap, true);
+
+        ov->flags = flags;
+        buf = ov->buf;
+        rc = TABLE(ax)->lpWSPRecv((SOCKET) a[0].i, &ov->wb, 1, &got, &ov->flags, &ov->ov, fn,
+                                  fn != NULL ? &ov->tid : NULL, &err);
+    } else {
+        buf = wspsim_actor_buf(ax, cap);
+        b.len = (ULONG) cap;
+        b.buf = (char *) buf;
+        rc = TABLE(ax)->lpWSPRecv((SOCKET) a[0].i, &b, 1, &got, &flags, NULL, NULL, NULL, &err);
+    }
 
     if (rc == SOCKET_ERROR) {
         set_fail(r, err);
@@ -405,6 +472,50 @@ inv_cleanup(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
     status(r, TABLE(ax)->lpWSPCleanup(&err), &err);
 }
 
+static void
+inv_getovresult(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
+{
+    WspsimOv *ov = a[1].ov;
+    DWORD bytes = 0, flags = 0;
+    int err = 0;
+
+    if (!TABLE(ax)->lpWSPGetOverlappedResult((SOCKET) a[0].i, &ov->ov, &bytes,
+                                             a[2].present && a[2].i != 0, &flags, &err)) {
+        set_fail(r, err);
+        return;
+    }
+    r->ret = bytes;
+    if (ov->is_recv) {
+        r->data = ov->buf;
+        r->len = MIN((size_t) bytes, ov->cap);
+    }
+}
+
+static void
+inv_event(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
+{
+    /* WSACreateEvent: manual reset, not signalled. */
+    (void) a;
+    r->ret = (gint64) (uintptr_t) wspsim_os_event_create(wspsim_run_world(ax->run), TRUE, FALSE);
+}
+
+static void
+inv_window(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
+{
+    (void) a;
+    r->ret = (gint64) (uintptr_t) wspsim_os_window_create(wspsim_run_world(ax->run), ax->proc->pid);
+}
+
+static void
+inv_overlapped(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
+{
+    WspsimOv *ov = wspsim_ov_new(ax);
+
+    ov->ov.hEvent = a[0].present ? (HANDLE) (uintptr_t) a[0].i : NULL;
+    ov->routine = a[1].present && a[1].i != 0;
+    r->ov = ov;
+}
+
 #define P_(n, t)                                                                                   \
     {                                                                                              \
         n, WSPSIM_T_##t, false                                                                     \
@@ -414,7 +525,7 @@ inv_cleanup(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
         n, WSPSIM_T_##t, true                                                                      \
     }
 
-/* Sorted by name. */
+/* WSP functions sorted by name, then the OS objects. */
 static const WspsimCallSpec calls[] = {
     { "WSPAccept", WSPSIM_R_SOCKET, inv_accept, { P_("s", SOCK) } },
     { "WSPAsyncSelect",
@@ -434,6 +545,11 @@ static const WspsimCallSpec calls[] = {
       WSPSIM_R_STATUS,
       inv_eventselect,
       { P_("s", SOCK), P_("event", INT), P_("events", INT) } },
+    { "WSACreateEvent", WSPSIM_R_HANDLE, inv_event, { { NULL, 0, false } } },
+    { "WSPGetOverlappedResult",
+      WSPSIM_R_DATA,
+      inv_getovresult,
+      { P_("s", SOCK), P_("ov", OV), O_("wait", BOOL) } },
     { "WSPGetPeerName", WSPSIM_R_ADDR, inv_getpeername, { P_("s", SOCK) } },
     { "WSPGetSockName", WSPSIM_R_ADDR, inv_getsockname, { P_("s", SOCK) } },
     { "WSPGetSockOpt",
@@ -442,7 +558,10 @@ static const WspsimCallSpec calls[] = {
       { P_("s", SOCK), P_("level", INT), P_("opt", INT), O_("len", INT) } },
     { "WSPIoctl", WSPSIM_R_INT, inv_ioctl, { P_("s", SOCK), P_("code", INT), O_("value", INT) } },
     { "WSPListen", WSPSIM_R_STATUS, inv_listen, { P_("s", SOCK), O_("backlog", INT) } },
-    { "WSPRecv", WSPSIM_R_DATA, inv_recv, { P_("s", SOCK), O_("len", INT), O_("flags", INT) } },
+    { "WSPRecv",
+      WSPSIM_R_DATA,
+      inv_recv,
+      { P_("s", SOCK), O_("len", INT), O_("flags", INT), O_("overlapped", OV) } },
     { "WSPRecvDisconnect", WSPSIM_R_STATUS, inv_recvdisconnect, { P_("s", SOCK) } },
     { "WSPRecvFrom",
       WSPSIM_R_DATA,
@@ -452,7 +571,10 @@ static const WspsimCallSpec calls[] = {
       WSPSIM_R_SELECT,
       inv_select,
       { O_("read", SOCKS), O_("write", SOCKS), O_("except", SOCKS), O_("timeout", TIME) } },
-    { "WSPSend", WSPSIM_R_INT, inv_send, { P_("s", SOCK), P_("data", DATA), O_("flags", INT) } },
+    { "WSPSend",
+      WSPSIM_R_INT,
+      inv_send,
+      { P_("s", SOCK), P_("data", DATA), O_("flags", INT), O_("overlapped", OV) } },
     { "WSPSendDisconnect", WSPSIM_R_STATUS, inv_senddisconnect, { P_("s", SOCK) } },
     { "WSPSendTo",
       WSPSIM_R_INT,
@@ -467,6 +589,10 @@ static const WspsimCallSpec calls[] = {
       WSPSIM_R_SOCKET,
       inv_socket,
       { P_("af", INT), P_("type", INT), O_("protocol", INT), O_("flags", INT) } },
+    /* Not WSP functions: the simulated OS objects a scenario works with. */
+    { "event", WSPSIM_R_HANDLE, inv_event, { { NULL, 0, false } } },
+    { "overlapped", WSPSIM_R_OV, inv_overlapped, { O_("event", INT), O_("routine", ROUTINE) } },
+    { "window", WSPSIM_R_HANDLE, inv_window, { { NULL, 0, false } } },
 };
 
 const WspsimCallSpec *

@@ -36,6 +36,9 @@ static const ConstDef extra_consts[] = {
     { "INVALID_SOCKET", -1 },
     { "SOCKET_ERROR", SOCKET_ERROR },
     { "TRUE", 1 },
+    /* Window messages: WM_USER (winuser.h) and the conventional WM_SOCKET. */
+    { "WM_SOCKET", 0x0401 },
+    { "WM_USER", 0x0400 },
 };
 
 static const char *const *table_names;

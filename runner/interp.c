@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <wspsim/wspsim-fault.h>
+#include <wspsim/wspsim-os.h>
 #include <wspsim/wspsim-spi.h>
 
 #include "runner/interp.h"
@@ -33,7 +34,40 @@ struct WspsimRun {
     GString *scratch;
     GPtrArray *action_ctxs; /* of ActionCtx*, freed after the world */
     bool over;              /* the run loop returned: actors are only unwinding */
+    WSPUPCALLTABLE upcalls; /* what every process's WSPStartup got */
 };
+
+SimWorld *
+wspsim_run_world(const WspsimRun *run)
+{
+    return run->world;
+}
+
+const WSPUPCALLTABLE *
+wspsim_run_upcalls(const WspsimRun *run)
+{
+    return &run->upcalls;
+}
+
+WspsimOv *
+wspsim_ov_new(WspsimActorCtx *ax)
+{
+    WspsimOv *ov = g_new0(WspsimOv, 1);
+
+    ov->run = ax->run;
+    ov->actor = ax->actor;
+    g_ptr_array_add(ax->proc->ovs, ov);
+    return ov;
+}
+
+static void
+ov_free(gpointer data)
+{
+    WspsimOv *ov = data;
+
+    g_free(ov->buf);
+    g_free(ov);
+}
 
 /* ---- Small helpers ------------------------------------------------------ */
 
@@ -261,6 +295,12 @@ describe_result(GString *s, const WspsimActorCtx *ax, const WspsimStmt *st, cons
     case WSPSIM_R_EVENTS:
         append_events(s, &r->ev);
         break;
+    case WSPSIM_R_HANDLE:
+        g_string_append_printf(s, "handle 0x%" G_GINT64_MODIFIER "x", (guint64) r->ret);
+        break;
+    case WSPSIM_R_OV:
+        g_string_append(s, "an overlapped request");
+        break;
     }
 }
 
@@ -305,6 +345,9 @@ expect_holds(const WspsimActorCtx *ax, const WspsimExpect *x, const WspsimResult
                sim_addr_equal(&r->addr.addr, &x->addr.addr);
     case WSPSIM_XP_SET:
         return !r->failed && set_matches(ax, x->list, &r->sets[x->i]);
+    case WSPSIM_XP_WAIT:
+    case WSPSIM_XP_MSG:
+        return false; /* not call expectations */
     case WSPSIM_XP_EVENTS:
         if (r->failed || (guint32) r->ev.lNetworkEvents != x->ev_mask)
             return false;
@@ -345,6 +388,10 @@ value_kind_name(WspsimValueKind k)
         return "data";
     case WSPSIM_V_ADDR:
         return "an address";
+    case WSPSIM_V_HANDLE:
+        return "an event or window handle";
+    case WSPSIM_V_OV:
+        return "an overlapped request";
     }
     return "?";
 }
@@ -394,8 +441,13 @@ eval_args(WspsimActorCtx *ax, ActorScratch *sc, const WspsimStmt *st, WspsimArg 
             case WSPSIM_T_BOOL:
             case WSPSIM_T_OPTVAL:
             case WSPSIM_T_TIME:
-                ok = v->kind == WSPSIM_V_INT || v->kind == WSPSIM_V_SOCKET;
+                ok = v->kind == WSPSIM_V_INT || v->kind == WSPSIM_V_SOCKET ||
+                     v->kind == WSPSIM_V_HANDLE;
                 a->i = v->i;
+                break;
+            case WSPSIM_T_OV:
+                ok = v->kind == WSPSIM_V_OV;
+                a->ov = v->ov;
                 break;
             case WSPSIM_T_DATA:
                 ok = v->kind == WSPSIM_V_DATA;
@@ -407,6 +459,7 @@ eval_args(WspsimActorCtx *ax, ActorScratch *sc, const WspsimStmt *st, WspsimArg 
                 a->addr = v->addr;
                 break;
             case WSPSIM_T_SOCKS:
+            case WSPSIM_T_ROUTINE:
             default:
                 ok = false;
                 break;
@@ -442,6 +495,14 @@ assign(WspsimActorCtx *ax, const WspsimStmt *st, const WspsimResult *r)
         v->kind = WSPSIM_V_ADDR;
         v->addr = r->addr;
         break;
+    case WSPSIM_R_HANDLE:
+        v->kind = WSPSIM_V_HANDLE;
+        v->i = r->ret;
+        break;
+    case WSPSIM_R_OV:
+        v->kind = WSPSIM_V_OV;
+        v->ov = r->ov;
+        break;
     case WSPSIM_R_STATUS:
     case WSPSIM_R_INT:
     case WSPSIM_R_SELECT:
@@ -467,6 +528,7 @@ exec_call(WspsimActorCtx *ax, ActorScratch *sc, const WspsimStmt *st)
     r.data = NULL;
     r.len = 0;
     r.has_addr = false;
+    r.ov = NULL;
     st->spec->invoke(ax, args, &r);
     if (killed(ax))
         return false;
@@ -490,6 +552,158 @@ exec_call(WspsimActorCtx *ax, ActorScratch *sc, const WspsimStmt *st)
     return true;
 }
 
+static DWORD
+timeout_ms(const WspsimStmt *st)
+{
+    return st->infinite ? INFINITE : (DWORD) (st->duration / SIM_MSEC);
+}
+
+static void
+describe_wait(GString *s, gint64 v)
+{
+    if (v == WSPSIM_WAIT_TIMEOUT)
+        g_string_append(s, "timeout");
+    else if (v == WSPSIM_WAIT_IO_COMPLETION)
+        g_string_append(s, "io_completion");
+    else if (v == WSPSIM_WAIT_SIGNALLED)
+        g_string_append(s, "signalled");
+    else if (v >= 0)
+        g_string_append_printf(s, "%" G_GINT64_FORMAT, v);
+    else
+        append_error(s, (int) -(v + 100)); /* a failed wait: -(100 + code) */
+}
+
+static bool
+wait_fail(WspsimActorCtx *ax, const WspsimStmt *st, GString *got)
+{
+    run_fail(ax->run, ax, "%s:%u: %s expected %s, got %s", ax->run->script->file, st->line,
+             st->text, st->expect_text != NULL ? st->expect_text : "signalled", got->str);
+    return false;
+}
+
+/* wait EV / any / all: WaitForMultipleObjects in simulated time. */
+static bool
+exec_wait_events(WspsimActorCtx *ax, const WspsimStmt *st)
+{
+    SimWorld *w = ax->run->world;
+    HANDLE hs[64];
+    DWORD n = 0, rc;
+    gint64 got;
+    int err = 0;
+    const WspsimExpect *x = st->expect;
+    GString *s = ax->run->scratch;
+
+    if (st->wait_kind == WSPSIM_WAIT_EVENT) {
+        hs[n++] = (HANDLE) (uintptr_t) ax->proc->vars[st->target->i].i;
+    } else {
+        for (guint i = 0; i < st->target->n_items && n < 64; i++)
+            hs[n++] = (HANDLE) (uintptr_t) ax->proc->vars[st->target->items[i]->i].i;
+    }
+    rc = wspsim_os_wait(w, n, hs, st->wait_kind == WSPSIM_WAIT_ALL, timeout_ms(st), st->alertable,
+                        &err);
+    if (killed(ax))
+        return false;
+    if (rc == WAIT_TIMEOUT)
+        got = WSPSIM_WAIT_TIMEOUT;
+    else if (rc == WAIT_IO_COMPLETION)
+        got = WSPSIM_WAIT_IO_COMPLETION;
+    else if (rc == WAIT_FAILED)
+        got = -(100 + (gint64) err);
+    else
+        got = (gint64) (rc - WAIT_OBJECT_0);
+    if (x == NULL ? got >= 0 : (x->i == WSPSIM_WAIT_SIGNALLED ? got >= 0 : got == x->i))
+        return true;
+    g_string_truncate(s, 0);
+    if (got >= 0 && st->wait_kind != WSPSIM_WAIT_ANY)
+        got = WSPSIM_WAIT_SIGNALLED;
+    describe_wait(s, got);
+    return wait_fail(ax, st, s);
+}
+
+/* wait message W DUR / expect message W: the next message posted to W. */
+static bool
+exec_wait_message(WspsimActorCtx *ax, const WspsimStmt *st)
+{
+    SimWorld *w = ax->run->world;
+    HWND hwnd = (HWND) (uintptr_t) ax->proc->vars[st->target->i].i;
+    const WspsimExpect *x = st->expect;
+    GString *s = ax->run->scratch;
+    WSPSIM_MSG m;
+    int rc;
+    bool ok;
+
+    memset(&m, 0, sizeof m);
+    if (st->wait_kind == WSPSIM_WAIT_PEEK)
+        rc = wspsim_os_peek_message(w, hwnd, &m, TRUE) ? 1 : 0;
+    else
+        rc = wspsim_os_get_message(w, hwnd, &m, timeout_ms(st));
+    if (killed(ax))
+        return false;
+    if (x == NULL) {
+        ok = rc == 1;
+    } else if (x->kind == WSPSIM_XP_WAIT) {
+        ok = rc == 0;
+    } else {
+        const WspsimValue *v = &ax->proc->vars[x->list->i];
+
+        ok = rc == 1 && (gint64) m.message == x->i && v->kind == WSPSIM_V_SOCKET &&
+             (SOCKET) m.wParam == (SOCKET) v->i &&
+             (guint32) WSAGETSELECTEVENT(m.lParam) == x->ev_mask &&
+             (!x->ev_err_given || (gint32) WSAGETSELECTERROR(m.lParam) == x->ev_err[0]);
+    }
+    if (ok)
+        return true;
+    g_string_truncate(s, 0);
+    if (rc == -1) {
+        g_string_append(s, "not a window");
+    } else if (rc == 0) {
+        g_string_append(s, st->wait_kind == WSPSIM_WAIT_PEEK ? "none" : "timeout");
+    } else {
+        WSANETWORKEVENTS ev;
+
+        memset(&ev, 0, sizeof ev);
+        g_string_append_printf(s, "%u(", (unsigned) m.message);
+        append_socket(s, ax, (SOCKET) m.wParam);
+        g_string_append(s, ", ");
+        ev.lNetworkEvents = WSAGETSELECTEVENT(m.lParam);
+        append_events(s, &ev);
+        g_string_append(s, ", ");
+        if (WSAGETSELECTERROR(m.lParam) == 0)
+            g_string_append_c(s, '0');
+        else
+            append_error(s, WSAGETSELECTERROR(m.lParam));
+        g_string_append_c(s, ')');
+    }
+    return wait_fail(ax, st, s);
+}
+
+/* cancel NAME: WSPCancelBlockingCall on behalf of a thread of this process. */
+static bool
+exec_cancel(WspsimActorCtx *ax, const WspsimStmt *st)
+{
+    WspsimRun *run = ax->run;
+    SimActorId target = SIM_ID_NONE;
+    int rc;
+    bool ok;
+
+    for (guint i = 0; i < run->actors->len && target == SIM_ID_NONE; i++) {
+        const WspsimActorCtx *o = g_ptr_array_index(run->actors, i);
+
+        if (o->proc == ax->proc && strcmp(o->decl->name, st->thread) == 0)
+            target = o->actor;
+    }
+    rc = wspsim_cancel_blocking_call(run->world, target);
+    ok = st->expect == NULL || st->expect->kind == WSPSIM_XP_OK ? rc == 0 : rc == st->expect->i;
+    if (ok)
+        return true;
+    run_fail(run, ax, "%s:%u: %s expected %s, got %s", run->script->file, st->line, st->text,
+             st->expect_text != NULL ? st->expect_text : "ok",
+             rc == 0                         ? "ok"
+             : wspsim_error_name(rc) != NULL ? wspsim_error_name(rc)
+                                             : "error");
+    return false;
+}
+
 static bool
 exec_stmt(WspsimActorCtx *ax, ActorScratch *sc, const WspsimStmt *st)
 {
@@ -501,9 +715,20 @@ exec_stmt(WspsimActorCtx *ax, ActorScratch *sc, const WspsimStmt *st)
     case WSPSIM_ST_CALL:
         return exec_call(ax, sc, st);
     case WSPSIM_ST_SLEEP:
+        if (st->alertable) {
+            /* SleepEx: completion routines queued meanwhile run now. */
+            wspsim_os_sleep(world, (DWORD) (st->duration / SIM_MSEC), TRUE);
+            return !killed(ax);
+        }
         if (sim_actor_sleep(world, st->duration, false) == SIM_WAIT_KILLED)
             return false;
         return !killed(ax);
+    case WSPSIM_ST_WAIT:
+        if (st->wait_kind == WSPSIM_WAIT_MESSAGE || st->wait_kind == WSPSIM_WAIT_PEEK)
+            return exec_wait_message(ax, st);
+        return exec_wait_events(ax, st);
+    case WSPSIM_ST_CANCEL:
+        return exec_cancel(ax, st);
     case WSPSIM_ST_NOTE:
         if (sim_trace_enabled(world))
             sim_trace_textf(world, SIM_TR_NOTE, sim_process_node(world, ax->proc->pid), ax->actor,
@@ -900,6 +1125,7 @@ proc_new(WspsimRun *run, const WspsimProcDecl *pd, const char *name, GError **er
     p->label = g_strdup_printf("%s.%s", pd->host, name);
     p->n_vars = pd->vars->len;
     p->vars = g_new0(WspsimValue, p->n_vars + 1);
+    p->ovs = g_ptr_array_new_with_free_func(ov_free);
     g_ptr_array_add(run->procs, p);
     p->pid = sim_process_new(run->world, node, name);
     if (p->pid == SIM_ID_NONE) {
@@ -907,7 +1133,7 @@ proc_new(WspsimRun *run, const WspsimProcDecl *pd, const char *name, GError **er
         return NULL;
     }
     wspsim_set_context(run->world, p->pid);
-    rc = WSPStartup(MAKEWORD(2, 2), &data, NULL, wspsim_default_upcall_table(), &p->table);
+    rc = WSPStartup(MAKEWORD(2, 2), &data, NULL, run->upcalls, &p->table);
     wspsim_set_context(NULL, 0);
     p->started = rc == 0;
     return p;
@@ -923,6 +1149,7 @@ proc_free(gpointer data)
     for (guint i = 0; i < p->n_vars; i++)
         value_clear(&p->vars[i]);
     g_free(p->vars);
+    g_ptr_array_unref(p->ovs);
     g_free(p->label);
     g_free(p);
 }
@@ -1125,6 +1352,7 @@ wspsim_script_run(const WspsimScript *script, const WspsimRunOptions *opts,
     run.opts = opts;
     run.seed = opts->has_seed ? opts->seed : script->has_seed ? script->seed : 1;
     run.world = sim_world_new(run.seed);
+    run.upcalls = wspsim_default_upcall_table();
     run.procs = g_ptr_array_new_with_free_func(proc_free);
     run.actors = g_ptr_array_new_with_free_func(actor_ctx_free);
     run.failures = g_string_new(NULL);

@@ -20,13 +20,37 @@ typedef enum {
     WSPSIM_V_SOCKET,
     WSPSIM_V_DATA,
     WSPSIM_V_ADDR,
+    WSPSIM_V_HANDLE, /* an event object or a window (i) */
+    WSPSIM_V_OV,     /* an overlapped request (ov) */
 } WspsimValueKind;
+
+typedef struct WspsimRun WspsimRun;
+
+/* An overlapped request: the OVERLAPPED the provider completes (first, so
+ * a completion routine's LPWSAOVERLAPPED is the request), the buffer it
+ * fills or sends, and what its completion routine saw.  Owned by the
+ * process (WspsimProc.ovs) until the world is gone. */
+typedef struct WspsimOv {
+    WSAOVERLAPPED ov;
+    WSABUF wb;
+    guint8 *buf;
+    size_t cap;
+    DWORD flags;
+    WSATHREADID tid;
+    bool routine;     /* routine=log */
+    bool is_recv;     /* the last request on it received (its data is in buf) */
+    bool completed;   /* the completion routine ran */
+    DWORD err, bytes; /* what the routine got */
+    WspsimRun *run;
+    SimActorId actor;
+} WspsimOv;
 
 typedef struct {
     WspsimValueKind kind;
     gint64 i;
     GBytes *data;
     SimSockAddr addr;
+    WspsimOv *ov;
 } WspsimValue;
 
 /* A script process at run time: its WSP table and its variables. */
@@ -37,10 +61,9 @@ typedef struct {
     WspsimValue *vars;
     guint n_vars;
     const WspsimProcDecl *decl;
-    char *label; /* host.proc, for messages */
+    char *label;    /* host.proc, for messages */
+    GPtrArray *ovs; /* of WspsimOv*, owned */
 } WspsimProc;
-
-typedef struct WspsimRun WspsimRun;
 
 /* One script actor. */
 typedef struct {
@@ -64,6 +87,7 @@ typedef struct {
     SimSockAddr addr;    /* R_ADDR, or the sender for recvfrom */
     fd_set sets[3];      /* R_SELECT */
     WSANETWORKEVENTS ev; /* R_EVENTS */
+    WspsimOv *ov;        /* R_OV */
 } WspsimResult;
 
 typedef void (*WspsimInvokeFn)(WspsimActorCtx *ax, const WspsimArg *args, WspsimResult *res);
@@ -74,6 +98,13 @@ struct WspsimCallSpec {
     WspsimInvokeFn invoke;
     WspsimParam params[WSPSIM_MAX_ARGS];
 };
+
+/* The run's world, and its upcall table (WPUOpenCurrentThread for
+ * completion routines). */
+SimWorld *wspsim_run_world(const WspsimRun *run);
+const WSPUPCALLTABLE *wspsim_run_upcalls(const WspsimRun *run);
+/* A new overlapped request owned by @ax's process. */
+WspsimOv *wspsim_ov_new(WspsimActorCtx *ax);
 
 /* Grow the actor's scratch buffer to @len bytes and return it. */
 guint8 *wspsim_actor_buf(WspsimActorCtx *ax, size_t len);

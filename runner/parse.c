@@ -670,6 +670,10 @@ type_name(WspsimArgType t)
         return "an option value";
     case WSPSIM_T_BOOL:
         return "TRUE or FALSE";
+    case WSPSIM_T_OV:
+        return "an overlapped request (ov = overlapped(...))";
+    case WSPSIM_T_ROUTINE:
+        return "a completion routine (log)";
     }
     return "?";
 }
@@ -709,6 +713,17 @@ check_arg(Parser *P, const WspsimParam *par, WspsimExpr *e)
         ok = e->kind == WSPSIM_EX_LIST;
         for (guint i = 0; ok && i < e->n_items; i++)
             ok = e->items[i]->kind == WSPSIM_EX_VAR || e->items[i]->kind == WSPSIM_EX_INT;
+        break;
+    case WSPSIM_T_OV:
+        ok = e->kind == WSPSIM_EX_VAR;
+        break;
+    case WSPSIM_T_ROUTINE:
+        /* The one routine a scenario can pass: it logs and records. */
+        ok = e->kind == WSPSIM_EX_VAR && strcmp(e->name, "log") == 0;
+        if (ok) {
+            e->kind = WSPSIM_EX_INT;
+            e->i = 1;
+        }
         break;
     case WSPSIM_T_OPTVAL:
         ok = e->kind == WSPSIM_EX_VAR || e->kind == WSPSIM_EX_INT ||
@@ -770,6 +785,10 @@ result_allows(Parser *P, const Tok *t, WspsimResultKind rk, WspsimExpectKind xk,
         break;
     case WSPSIM_XP_SET:
         ok = rk == WSPSIM_R_SELECT;
+        break;
+    case WSPSIM_XP_WAIT:
+    case WSPSIM_XP_MSG:
+        ok = false;
         break;
     }
     if (!ok)
@@ -927,7 +946,8 @@ parse_expect(Parser *P, WspsimStmt *st)
             fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE, "too many expectations");
             goto out;
         }
-        if (!accept_punct(P, ','))
+        /* Expectations are separated by ',' or just a space: -> 5 "hello" */
+        if (!accept_punct(P, ',') && (peek(P)->kind == TK_NEWLINE || peek(P)->kind == TK_EOF))
             break;
     }
     st->expect_text = span_text(P, first, P->pos - 1);
@@ -1013,6 +1033,171 @@ parse_call(Parser *P, WspsimStmt *st, const Tok *assign)
     return expect_eol(P);
 }
 
+/* The time-out of a wait: a duration or INFINITE. */
+static bool
+take_timeout(Parser *P, WspsimStmt *st)
+{
+    if (is_word(peek(P), "INFINITE") || is_word(peek(P), "infinite")) {
+        next(P);
+        st->infinite = true;
+        return true;
+    }
+    if (!take_time(P, "a wait's time-out", &st->duration))
+        return false;
+    if (st->duration / SIM_MSEC >= 0xffffffffu)
+        return fail(P, peek_at(P, 0), WSPSIM_SCENARIO_ERROR_RANGE, "time-out too long");
+    return true;
+}
+
+/* MSG(sock, FD_X, error) | MSG(sock, FD_X) after "->" of a message wait. */
+static bool
+parse_msg_expect(Parser *P, WspsimExpect *x)
+{
+    const Tok *m = peek(P), *e;
+    WspsimExpr *sock;
+    guint bit;
+    gint64 v;
+
+    x->kind = WSPSIM_XP_MSG;
+    if (m->kind == TK_NUMBER && m->unit == WSPSIM_UNIT_NONE)
+        x->i = m->ival;
+    else if (m->kind != TK_IDENT || !wspsim_const_lookup(m->start, m->len, &x->i))
+        return fail(P, m, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                    "expected a message (WM_SOCKET(s, FD_READ, 0)), timeout or none");
+    next(P);
+    if (!expect_punct(P, '('))
+        return false;
+    sock = parse_expr(P);
+    if (sock == NULL)
+        return false;
+    if (sock->kind != WSPSIM_EX_VAR)
+        return fail(P, &(Tok){ .line = sock->line, .col = sock->col }, WSPSIM_SCENARIO_ERROR_TYPE,
+                    "a message names its socket by variable");
+    x->list = sock;
+    if (!expect_punct(P, ','))
+        return false;
+    e = peek(P);
+    if (e->kind != TK_IDENT || !event_bit(e->start, e->len, &bit))
+        return fail(P, e, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                    "expected a network event (FD_READ, FD_WRITE, FD_OOB, FD_ACCEPT, "
+                    "FD_CONNECT, FD_CLOSE, FD_QOS...)");
+    next(P);
+    x->ev_mask = 1u << bit;
+    if (accept_punct(P, ',')) {
+        const Tok *c = peek(P);
+
+        if (c->kind == TK_NUMBER && c->unit == WSPSIM_UNIT_NONE)
+            v = c->ival;
+        else if (c->kind != TK_IDENT || !wspsim_const_lookup(c->start, c->len, &v))
+            return fail(P, c, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                        "expected an error code (0 or WSAE...)");
+        next(P);
+        x->ev_err[0] = (gint32) v;
+        x->ev_err_given = 1;
+    }
+    return expect_punct(P, ')');
+}
+
+/* wait EV DUR [alertable] [-> signalled|timeout|io_completion]
+ * wait any|all [EV, ...] DUR [alertable] [-> N|signalled|timeout|io_completion]
+ * wait message W DUR [-> MSG(s, FD_X, err)|timeout]
+ * expect message W [-> MSG(s, FD_X, err)|none] */
+static bool
+parse_wait(Parser *P, WspsimStmt *st)
+{
+    const Tok *kw = next(P), *t;
+    guint first = P->pos - 1;
+    WspsimExpect *x;
+
+    st->kind = WSPSIM_ST_WAIT;
+    t = peek(P);
+    if (is_word(kw, "expect") || is_word(t, "message")) {
+        const Tok *w = NULL;
+
+        next(P);
+        st->wait_kind = is_word(kw, "expect") ? WSPSIM_WAIT_PEEK : WSPSIM_WAIT_MESSAGE;
+        if (!expect_name(P, "a window variable", &w))
+            return false;
+        st->target = new_expr(P, WSPSIM_EX_VAR, w);
+        st->target->name = tok_str(P, w);
+        if (st->wait_kind == WSPSIM_WAIT_MESSAGE && !take_timeout(P, st))
+            return false;
+    } else if (is_word(t, "any") || is_word(t, "all")) {
+        next(P);
+        st->wait_kind = is_word(t, "any") ? WSPSIM_WAIT_ANY : WSPSIM_WAIT_ALL;
+        if (!is_punct(peek(P), '['))
+            return fail_unexpected(P, peek(P), "a list of events ([ev1, ev2])");
+        st->target = parse_expr(P);
+        if (st->target == NULL)
+            return false;
+        if (st->target->n_items == 0 || st->target->n_items > 64)
+            return fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE, "a wait takes 1 to 64 events");
+        for (guint i = 0; i < st->target->n_items; i++)
+            if (st->target->items[i]->kind != WSPSIM_EX_VAR)
+                return fail(P, t, WSPSIM_SCENARIO_ERROR_TYPE, "a wait lists event variables");
+        if (!take_timeout(P, st))
+            return false;
+    } else {
+        const Tok *v = NULL;
+
+        st->wait_kind = WSPSIM_WAIT_EVENT;
+        if (!expect_name(P, "an event variable, any [...], all [...] or message W", &v))
+            return false;
+        st->target = new_expr(P, WSPSIM_EX_VAR, v);
+        st->target->name = tok_str(P, v);
+        if (!take_timeout(P, st))
+            return false;
+    }
+    if (st->wait_kind != WSPSIM_WAIT_MESSAGE && st->wait_kind != WSPSIM_WAIT_PEEK &&
+        is_word(peek(P), "alertable")) {
+        next(P);
+        st->alertable = true;
+    }
+    st->text = span_text(P, first, P->pos - 1);
+    if (peek(P)->kind != TK_ARROW)
+        return expect_eol(P);
+    next(P);
+    first = P->pos;
+    x = ast_alloc(P, sizeof *x);
+    st->expect = x;
+    st->n_expect = 1;
+    t = peek(P);
+    x->line = t->line;
+    x->col = t->col;
+    x->kind = WSPSIM_XP_WAIT;
+    if (st->wait_kind == WSPSIM_WAIT_MESSAGE || st->wait_kind == WSPSIM_WAIT_PEEK) {
+        if (is_word(t, "timeout") || is_word(t, "none")) {
+            x->i = WSPSIM_WAIT_TIMEOUT;
+            next(P);
+        } else if (!parse_msg_expect(P, x)) {
+            return false;
+        }
+    } else if (is_word(t, "signalled") || is_word(t, "signaled")) {
+        x->i = WSPSIM_WAIT_SIGNALLED;
+        next(P);
+    } else if (is_word(t, "timeout")) {
+        x->i = WSPSIM_WAIT_TIMEOUT;
+        next(P);
+    } else if (is_word(t, "io_completion")) {
+        x->i = WSPSIM_WAIT_IO_COMPLETION;
+        next(P);
+    } else if (t->kind == TK_NUMBER && t->unit == WSPSIM_UNIT_NONE &&
+               st->wait_kind == WSPSIM_WAIT_ANY) {
+        if (t->ival < 0 || t->ival >= st->target->n_items)
+            return fail(P, t, WSPSIM_SCENARIO_ERROR_RANGE, "index out of range (0 to %u)",
+                        st->target->n_items - 1);
+        x->i = t->ival;
+        next(P);
+    } else {
+        return fail_unexpected(P, t,
+                               st->wait_kind == WSPSIM_WAIT_ANY
+                                   ? "signalled, timeout, io_completion or an index"
+                                   : "signalled, timeout or io_completion");
+    }
+    st->expect_text = span_text(P, first, P->pos - 1);
+    return expect_eol(P);
+}
+
 static WspsimStmt *
 parse_stmt(Parser *P)
 {
@@ -1046,9 +1231,47 @@ parse_stmt(Parser *P)
     if (is_word(t, "sleep")) {
         next(P);
         st->kind = WSPSIM_ST_SLEEP;
-        if (!take_time(P, "sleep", &st->duration) || !expect_eol(P))
+        if (!take_time(P, "sleep", &st->duration))
+            return NULL;
+        if (is_word(peek(P), "alertable")) {
+            next(P);
+            st->alertable = true;
+        }
+        if (!expect_eol(P))
             return NULL;
         return st;
+    }
+    if (is_word(t, "wait") || (is_word(t, "expect") && is_word(peek_at(P, 1), "message")))
+        return parse_wait(P, st) ? st : NULL;
+    if (is_word(t, "cancel")) {
+        const Tok *n = NULL;
+
+        next(P);
+        st->kind = WSPSIM_ST_CANCEL;
+        if (!expect_name(P, "a thread of this process (cancel NAME)", &n))
+            return NULL;
+        st->thread = tok_str(P, n);
+        st->text = span_text(P, P->pos - 2, P->pos - 1);
+        if (peek(P)->kind == TK_ARROW) {
+            const Tok *x;
+
+            next(P);
+            x = peek(P);
+            st->expect = ast_alloc(P, sizeof(WspsimExpect));
+            st->n_expect = 1;
+            if (is_word(x, "ok")) {
+                st->expect->kind = WSPSIM_XP_OK;
+            } else if (is_word(x, "WSAEINVAL")) {
+                st->expect->kind = WSPSIM_XP_ERROR;
+                wspsim_const_lookup("WSAEINVAL", 9, &st->expect->i);
+            } else {
+                fail_unexpected(P, x, "ok or WSAEINVAL");
+                return NULL;
+            }
+            st->expect_text = tok_str(P, x);
+            next(P);
+        }
+        return expect_eol(P) ? st : NULL;
     }
     if (is_word(t, "note")) {
         const Tok *s;
@@ -1105,7 +1328,7 @@ parse_stmt(Parser *P)
             return NULL;
         return st;
     }
-    if (is_word(t, "wait") || is_word(t, "if") || is_word(t, "while")) {
+    if (is_word(t, "if") || is_word(t, "while")) {
         fail(P, t, WSPSIM_SCENARIO_ERROR_FAILED, "'%.*s' is reserved and not implemented yet",
              (int) t->len, t->start);
         return NULL;
@@ -1893,6 +2116,28 @@ resolve_block(Parser *P, WspsimProcDecl *pd, WspsimBlock *b)
             for (guint j = 0; j < st->n_expect; j++)
                 if (!resolve_expr(P, pd, st->expect[j].list))
                     return false;
+        }
+        if (st->kind == WSPSIM_ST_WAIT) {
+            if (!resolve_expr(P, pd, st->target))
+                return false;
+            if (st->expect != NULL && !resolve_expr(P, pd, st->expect->list))
+                return false;
+        }
+        if (st->kind == WSPSIM_ST_CANCEL) {
+            bool found = false;
+
+            for (guint j = 0; j < P->s->threads->len && !found; j++) {
+                const WspsimThreadDecl *td = g_ptr_array_index(P->s->threads, j);
+
+                found = g_ptr_array_index(P->s->procs, td->proc_index) == pd &&
+                        strcmp(td->name, st->thread) == 0;
+            }
+            if (!found)
+                return fail(P, &(Tok){ .line = st->line, .col = st->col + 7 },
+                            WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                            "no thread '%s' in process %s.%s (cancel names a thread of the same "
+                            "process)",
+                            st->thread, pd->host, pd->name);
         }
         if (st->kind == WSPSIM_ST_REPEAT && !resolve_block(P, pd, &st->body))
             return false;

@@ -89,7 +89,14 @@ typedef enum {
     WSPSIM_XP_EVENTS, /* network events, with per-event error codes */
     WSPSIM_XP_SET,    /* read=/write=/except=[...]: select set contents */
     WSPSIM_XP_FROM,   /* from=ADDR: the sender of a datagram */
+    WSPSIM_XP_WAIT,   /* wait: signalled, timeout, io_completion, or the index signalled */
+    WSPSIM_XP_MSG,    /* a window message MSG(sock, FD_X, error) */
 } WspsimExpectKind;
+
+/* WSPSIM_XP_WAIT values other than an index (>= 0). */
+#define WSPSIM_WAIT_SIGNALLED (-1)
+#define WSPSIM_WAIT_TIMEOUT (-2)
+#define WSPSIM_WAIT_IO_COMPLETION (-3)
 
 typedef struct {
     WspsimExpectKind kind;
@@ -108,14 +115,16 @@ typedef struct {
 
 /* Kinds of argument a call parameter takes. */
 typedef enum {
-    WSPSIM_T_INT,    /* number or constants joined with | */
-    WSPSIM_T_SOCK,   /* a variable holding a socket */
-    WSPSIM_T_DATA,   /* "text", x"hex", N bytes, or a variable holding data */
-    WSPSIM_T_ADDR,   /* address with port */
-    WSPSIM_T_TIME,   /* duration */
-    WSPSIM_T_SOCKS,  /* [s, t, ...] */
-    WSPSIM_T_OPTVAL, /* integer, duration or [on, seconds] */
-    WSPSIM_T_BOOL,   /* TRUE/FALSE or 0/1 */
+    WSPSIM_T_INT,     /* number or constants joined with | */
+    WSPSIM_T_SOCK,    /* a variable holding a socket */
+    WSPSIM_T_DATA,    /* "text", x"hex", N bytes, or a variable holding data */
+    WSPSIM_T_ADDR,    /* address with port */
+    WSPSIM_T_TIME,    /* duration */
+    WSPSIM_T_SOCKS,   /* [s, t, ...] */
+    WSPSIM_T_OPTVAL,  /* integer, duration or [on, seconds] */
+    WSPSIM_T_BOOL,    /* TRUE/FALSE or 0/1 */
+    WSPSIM_T_OV,      /* a variable holding an overlapped request */
+    WSPSIM_T_ROUTINE, /* a completion routine: log */
 } WspsimArgType;
 
 /* What a call returns, for expectations and "x = call". */
@@ -127,6 +136,8 @@ typedef enum {
     WSPSIM_R_ADDR,   /* an address */
     WSPSIM_R_SELECT, /* a count and three socket sets */
     WSPSIM_R_EVENTS, /* WSANETWORKEVENTS */
+    WSPSIM_R_HANDLE, /* an event object or a window */
+    WSPSIM_R_OV,     /* a new overlapped request */
 } WspsimResultKind;
 
 typedef struct {
@@ -146,6 +157,7 @@ typedef struct {
     SimSockAddr addr;       /* ADDR */
     const WspsimExpr *list; /* SOCKS, OPTVAL list */
     bool is_time;           /* OPTVAL given as a duration */
+    void *ov;               /* OV: the request (struct WspsimOv) */
 } WspsimArg;
 
 /* ---- Statements and the script ------------------------------------------ */
@@ -155,7 +167,17 @@ typedef enum {
     WSPSIM_ST_SLEEP,
     WSPSIM_ST_REPEAT,
     WSPSIM_ST_NOTE,
+    WSPSIM_ST_WAIT,   /* wait EV | any [..] | all [..] | message W, with a time-out */
+    WSPSIM_ST_CANCEL, /* cancel THREAD: WSPCancelBlockingCall on its behalf */
 } WspsimStmtKind;
+
+typedef enum {
+    WSPSIM_WAIT_EVENT,   /* one event */
+    WSPSIM_WAIT_ANY,     /* the first of a list */
+    WSPSIM_WAIT_ALL,     /* all of a list */
+    WSPSIM_WAIT_MESSAGE, /* the next message posted to a window */
+    WSPSIM_WAIT_PEEK,    /* "expect message": the next message, already posted */
+} WspsimWaitKind;
 
 typedef struct WspsimStmt WspsimStmt;
 
@@ -176,8 +198,14 @@ struct WspsimStmt {
     guint n_expect;
     char *text;        /* the call as written, for messages */
     char *expect_text; /* what follows "->", as written (nullable) */
-    /* SLEEP */
+    /* SLEEP (and WAIT's time-out; infinite: none) */
     SimTime duration;
+    bool alertable, infinite;
+    /* WAIT: what (target: an event variable, a list of them, or a window) */
+    WspsimWaitKind wait_kind;
+    WspsimExpr *target;
+    /* CANCEL: the thread's name */
+    const char *thread;
     /* REPEAT: count times, with var (slot >= 0) running from .. */
     gint64 count, from;
     const char *var;

@@ -316,6 +316,69 @@ test_runner_parse_faults(void **state)
 }
 
 static void
+test_runner_parse_waits(void **state)
+{
+    g_autoptr(WspsimScript) s =
+        parse_ok("host a 10.0.0.1\n"
+                 "thread a.p.m:\n"
+                 "    ev = WSACreateEvent()\n"
+                 "    e2 = event()\n"
+                 "    w = window()\n"
+                 "    ov = overlapped(event=ev, routine=log)\n"
+                 "    s = WSPSocket(AF_INET, SOCK_STREAM, flags=WSA_FLAG_OVERLAPPED)\n"
+                 "    WSPEventSelect(s, ev, FD_READ|FD_CLOSE)\n"
+                 "    WSPAsyncSelect(s, w, WM_SOCKET, FD_READ|FD_WRITE)\n"
+                 "    wait ev 1s -> signalled\n"                          /* 7 */
+                 "    wait any [ev, e2] 1s alertable -> 1\n"              /* 8 */
+                 "    wait all [ev, e2] INFINITE\n"                       /* 9 */
+                 "    wait message w 100ms -> WM_SOCKET(s, FD_READ, 0)\n" /* 10 */
+                 "    expect message w -> none\n"                         /* 11 */
+                 "    sleep 10ms alertable\n"                             /* 12 */
+                 "    WSPRecv(s, 100, overlapped=ov) -> WSA_IO_PENDING\n"
+                 "    WSPGetOverlappedResult(s, ov, wait=TRUE) -> 5 \"hello\"\n" /* 14 */
+                 "    cancel t -> WSAEINVAL\n"                                   /* 15 */
+                 "thread a.p.t:\n    sleep 1s\n");
+    const WspsimThreadDecl *t = g_ptr_array_index(s->threads, 0);
+    const WspsimStmt *st;
+
+    (void) state;
+    st = t->body.stmts[7];
+    assert_int_equal(st->kind, WSPSIM_ST_WAIT);
+    assert_int_equal(st->wait_kind, WSPSIM_WAIT_EVENT);
+    assert_int_equal(st->duration, SIM_SEC);
+    assert_int_equal(st->expect->i, WSPSIM_WAIT_SIGNALLED);
+    st = t->body.stmts[8];
+    assert_int_equal(st->wait_kind, WSPSIM_WAIT_ANY);
+    assert_true(st->alertable);
+    assert_int_equal(st->target->n_items, 2);
+    assert_int_equal(st->expect->i, 1);
+    st = t->body.stmts[9];
+    assert_int_equal(st->wait_kind, WSPSIM_WAIT_ALL);
+    assert_true(st->infinite);
+    assert_null(st->expect);
+    st = t->body.stmts[10];
+    assert_int_equal(st->wait_kind, WSPSIM_WAIT_MESSAGE);
+    assert_int_equal(st->expect->kind, WSPSIM_XP_MSG);
+    assert_int_equal(st->expect->i, 0x401);
+    assert_int_equal(st->expect->ev_mask, FD_READ);
+    assert_int_equal(st->expect->ev_err_given, 1);
+    st = t->body.stmts[11];
+    assert_int_equal(st->wait_kind, WSPSIM_WAIT_PEEK);
+    assert_int_equal(st->expect->i, WSPSIM_WAIT_TIMEOUT);
+    st = t->body.stmts[12];
+    assert_int_equal(st->kind, WSPSIM_ST_SLEEP);
+    assert_true(st->alertable);
+    st = t->body.stmts[14];
+    assert_int_equal(st->n_expect, 2); /* "-> 5 "hello"": no comma needed */
+    assert_int_equal(st->expect[0].kind, WSPSIM_XP_INT);
+    assert_int_equal(st->expect[1].kind, WSPSIM_XP_DATA);
+    st = t->body.stmts[15];
+    assert_int_equal(st->kind, WSPSIM_ST_CANCEL);
+    assert_string_equal(st->thread, "t");
+    assert_int_equal(st->expect->i, WSAEINVAL);
+}
+
+static void
 test_runner_parse_strings(void **state)
 {
     g_autoptr(WspsimScript) s = parse_ok(
@@ -519,6 +582,36 @@ static const ErrCase err_cases[] = {
       WSPSIM_SCENARIO_ERROR_RANGE, "t.wsim:6:36: a completion delay must be positive" },
     { "fault-delay-no-by", PROCS "fault a.main delays completions 5ms\n",
       WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:6:33: expected 'by', found '5ms'" },
+/* events, windows, overlapped, cancel (issue 6) */
+#define EVS HOSTS "thread a.m:\n    ev = event()\n    w = window()\n"
+    { "wait-no-timeout", EVS "    wait ev -> signalled\n", WSPSIM_SCENARIO_ERROR_TYPE,
+      "t.wsim:7:13: a wait's time-out takes a duration with a unit*" },
+    { "wait-bad-result", EVS "    wait ev 1s -> maybe\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:7:19: expected signalled, timeout or io_completion, found 'maybe'" },
+    { "wait-undefined", EVS "    wait ev2 1s\n", WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+      "t.wsim:7:10: undefined variable 'ev2'*" },
+    { "wait-any-index", EVS "    wait any [ev] 1s -> 1\n", WSPSIM_SCENARIO_ERROR_RANGE,
+      "t.wsim:7:25: index out of range (0 to 0)" },
+    { "wait-any-empty", EVS "    wait any [] 1s\n", WSPSIM_SCENARIO_ERROR_RANGE,
+      "t.wsim:7:10: a wait takes 1 to 64 events" },
+    { "wait-message-bad", EVS "    wait message w 1s -> FD_READ\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:7:33: expected '(', found end of line" },
+    { "wait-message-event",
+      EVS "    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+          "    expect message w -> WM_SOCKET(s, FD_REED, 0)\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME, "t.wsim:8:38: expected a network event*" },
+    { "overlapped-routine", EVS "    ov = overlapped(routine=print)\n", WSPSIM_SCENARIO_ERROR_TYPE,
+      "t.wsim:7:29: argument 'routine' takes a completion routine (log)" },
+    { "overlapped-not-var",
+      EVS "    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+          "    WSPRecv(s, 10, overlapped=5)\n",
+      WSPSIM_SCENARIO_ERROR_TYPE,
+      "t.wsim:8:31: argument 'overlapped' takes an overlapped request (ov = overlapped(...))" },
+    { "cancel-unknown", EVS "    cancel nobody\n", WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+      "t.wsim:7:12: no thread 'nobody' in process a.m (cancel names a thread of the same "
+      "process)" },
+    { "cancel-bad-expect", EVS "    cancel m -> 3\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:7:17: expected ok or WSAEINVAL, found '3'" },
     { "on-restart-template", HOSTS "thread a.p[i=1..2] on restart:\n    sleep 1s\n",
       WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:4:23: a template does not restart with its host" },
     { "on-junk", HOSTS "thread a.p on start:\n    sleep 1s\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
@@ -716,6 +809,7 @@ main(void)
         cmocka_unit_test(test_runner_parse_templates),
         cmocka_unit_test(test_runner_parse_strings),
         cmocka_unit_test(test_runner_parse_faults),
+        cmocka_unit_test(test_runner_parse_waits),
         cmocka_unit_test(test_runner_parse_errors),
         cmocka_unit_test(test_runner_parse_missing_file),
         cmocka_unit_test(test_runner_parse_never_crashes),
