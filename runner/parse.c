@@ -2289,6 +2289,13 @@ parse_toplevel(Parser *P)
             if (!take_time(P, "run until", &P->s->run_until) || !expect_eol(P))
                 return false;
             P->s->has_run_until = true;
+        } else if (is_word(t, "provider")) {
+            /* TODO(#12): load a layered provider (ws2's wspsim_lsp_*) under the
+             * scenario's processes; the runner calls WSPStartup directly and
+             * ws2 offers no way yet to get the top of an LSP chain for it. */
+            return fail(P, t, WSPSIM_SCENARIO_ERROR_FAILED,
+                        "'provider load PATH' is reserved for layered providers and not "
+                        "implemented yet");
         } else if (is_word(t, "partition") || is_word(t, "heal") || is_word(t, "crash") ||
                    is_word(t, "restart") || is_word(t, "flap")) {
             return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX,

@@ -612,6 +612,10 @@ static const ErrCase err_cases[] = {
       "process)" },
     { "cancel-bad-expect", EVS "    cancel m -> 3\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
       "t.wsim:7:17: expected ok or WSAEINVAL, found '3'" },
+    { "provider-load", HOSTS "provider load \"examples/.libs/lsp-count.so\"\n",
+      WSPSIM_SCENARIO_ERROR_FAILED,
+      "t.wsim:4:1: 'provider load PATH' is reserved for layered providers and not implemented "
+      "yet" },
     { "on-restart-template", HOSTS "thread a.p[i=1..2] on restart:\n    sleep 1s\n",
       WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:4:23: a template does not restart with its host" },
     { "on-junk", HOSTS "thread a.p on start:\n    sleep 1s\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
