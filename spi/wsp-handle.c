@@ -206,9 +206,11 @@ wsp_socket_release(WspSocket *ws)
 void
 wsp_process_reset_sockets(WspProcess *proc)
 {
-    /* Newest last, in creation order: a copy, since release edits the array. */
-    g_autoptr(GPtrArray) list = g_ptr_array_copy(proc->sockets, NULL, NULL);
+    g_autoptr(GPtrArray) list = NULL;
 
+    wsp_dup_process_reset(proc); /* shared sockets stay with their other holders */
+    /* Newest last, in creation order: a copy, since release edits the array. */
+    list = g_ptr_array_copy(proc->sockets, NULL, NULL);
     for (guint i = 0; i < list->len; i++) {
         WspSocket *ws = g_ptr_array_index(list, i);
 

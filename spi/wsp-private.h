@@ -281,6 +281,18 @@ int wsp_sockaddr_size(SimFamily family);
 /* The socket's local address (false when unbound). */
 bool wsp_socket_local(WspSocket *ws, SimSockAddr *out);
 
+/* ---- Shared sockets (wsp-duplicate.c) -------------------------------------- */
+
+/* WSPSocket with a WSPDuplicateSocket structure: false when @info is an
+ * ordinary entry; else true with *@out_s or *@out_err. */
+bool wsp_dup_socket_from_info(WspCall *call, const WSAPROTOCOL_INFOW *info, SOCKET *out_s,
+                              int *out_err);
+/* WSPCloseSocket: true when @s was dropped and other descriptors remain. */
+bool wsp_dup_close_descriptor(WspSocket *ws, WspProcess *proc, SOCKET s);
+/* Before a process's sockets are reset: drop its descriptors of shared ones. */
+void wsp_dup_process_reset(WspProcess *proc);
+guint wsp_dup_descriptor_count(const WspSocket *ws);
+
 /* Catalog (wsp-startup.c). */
 const WSAPROTOCOL_INFOW *wsp_catalog_find(int af, int type, int protocol, int *out_err);
 

@@ -79,8 +79,10 @@ scan(fd_set *sets[N_SETS], GPtrArray *socks[N_SETS], bool rewrite)
             if (!ready(ws, k))
                 continue;
             total++;
+            /* The caller's own descriptor (a shared socket has several):
+             * entry i was parsed into socks[k][i], and n <= i. */
             if (rewrite)
-                sets[k]->fd_array[n++] = ws->handle;
+                sets[k]->fd_array[n++] = sets[k]->fd_array[i];
         }
         if (rewrite)
             sets[k]->fd_count = n;

@@ -434,12 +434,20 @@ WSPSocket(int af, int type, int protocol, LPWSAPROTOCOL_INFOW lpProtocolInfo, GR
     SimSocketId sock;
     SimStatus st;
     GROUP group;
+    SOCKET dup;
     int err = 0;
 
     if (!wsp_call_begin(&call, "WSPSocket", &err))
         return wsp_call_fail_socket(&call, lpErrno, err);
     wsp_call_args(&call, "af=%d, type=%d, protocol=%d, flags=0x%x", af, type, protocol,
                   (unsigned) dwFlags);
+    /* A structure from WSPDuplicateSocket: a descriptor for a shared socket. */
+    if (wsp_dup_socket_from_info(&call, lpProtocolInfo, &dup, &err)) {
+        if (dup == INVALID_SOCKET)
+            return wsp_call_fail_socket(&call, lpErrno, err);
+        wsp_call_end(&call, "0x%" G_GINT64_MODIFIER "x (shared)", (guint64) dup);
+        return dup;
+    }
     if (af == FROM_PROTOCOL_INFO || type == FROM_PROTOCOL_INFO || protocol == FROM_PROTOCOL_INFO) {
         if (lpProtocolInfo == NULL)
             return wsp_call_fail_socket(&call, lpErrno, WSAEINVAL);
@@ -1087,6 +1095,11 @@ WSPCloseSocket(SOCKET s, LPINT lpErrno)
 
     WSP_SOCKET_CALL(call, "WSPCloseSocket", s, ws, lpErrno);
     wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x", (guint64) s);
+    /* A shared socket closes with its last descriptor (REFERENCE 2.10). */
+    if (wsp_dup_close_descriptor(ws, call.proc, s)) {
+        wsp_call_end(&call, "0 (descriptor only)");
+        return 0;
+    }
     if (ws->stream && ws->sock != 0 && ws->linger.l_onoff) {
         if (ws->linger.l_linger == 0) {
             abortive = true;

@@ -30,15 +30,6 @@ stub_socket(const char *name, SOCKET s, LPINT lpErrno)
     return wsp_call_fail(&call, lpErrno, WSAEOPNOTSUPP);
 }
 
-/* TODO(#7) */
-int WSPAPI
-WSPDuplicateSocket(SOCKET s, DWORD dwProcessId, LPWSAPROTOCOL_INFOW lpProtocolInfo, LPINT lpErrno)
-{
-    (void) dwProcessId;
-    (void) lpProtocolInfo;
-    return stub_socket("WSPDuplicateSocket", s, lpErrno);
-}
-
 /* TODO(#8) */
 SOCKET WSPAPI
 WSPJoinLeaf(SOCKET s, const struct sockaddr *name, int namelen, LPWSABUF lpCallerData,
