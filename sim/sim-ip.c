@@ -590,6 +590,10 @@ sim_net_send(SimWorld *world, SimNodeId node, SimPacket *pkt)
     }
     pkt->corrupt = false;
     pkt->dst_node = SIM_ID_NONE;
+    /* QoS classification and shaping (sim-qos.c): a held or dropped packet
+     * is the shaper's now; a released one comes back with qos_bypass set. */
+    if (G_UNLIKELY(net->qos_out != NULL) && !net->qos_bypass && net->qos_out(world, node, pkt))
+        return SIM_OK;
     if (G_UNLIKELY(!n->up)) {
         ip_drop(net, node, SIM_ID_NONE, SIM_ID_NONE, SIM_DIR_AB, SIM_DROP_NODE_DOWN, pkt);
         return SIM_E_NETDOWN;

@@ -22,6 +22,20 @@
  * and each packet carries the count of its sending time; an arrival whose
  * count differs is dropped (SIM_DROP_LINK_DOWN) when it would have arrived.
  * That holds even if the link came back up in between.
+ *
+ * Class scheduling (QoS, sim-qos.c): packets whose service_class is
+ * controlled load or guaranteed go through a strict-priority class that
+ * overtakes the best-effort packets still waiting.  Departures are fixed
+ * when a packet is accepted, so the priority packet cannot push back the
+ * arrival events of the best-effort packets already queued; instead it
+ * starts once the packet on the wire ends (non-preemptive) and the priority
+ * backlog has gone, and every best-effort packet accepted from then on
+ * starts that much later (busy_until moves by its serialisation time).  The
+ * link thus never carries more than its rate over any span longer than the
+ * best-effort queue, and a priority packet waits at most one packet's
+ * serialisation plus the priority backlog, which admission control and the
+ * senders' token buckets keep bounded.  Only priority packets take the
+ * extra branch: the best-effort path is unchanged.
  */
 #include "config.h"
 
@@ -329,11 +343,15 @@ dir_apply(SimNet *net, SimLink *link, SimLinkDir dir, const SimLinkParams *p)
         d->q_head = 0;
         d->q_bytes = 0;
         d->busy_until = world->now;
+        d->wire_end = world->now;
+        d->prio_busy = world->now;
     }
     if (!old.ge_enabled && p->ge_enabled)
         d->ge_bad = false;
     if (old.up != p->up || old.latency_ns != p->latency_ns)
         sim__route_invalidate(net);
+    else if (old.rate_bps != p->rate_bps && net->qos_changed != NULL)
+        net->qos_changed(world); /* reservations may no longer fit (sim-qos.c) */
     if (G_UNLIKELY(world->trace_on)) {
         GString *text = g_string_new(NULL);
 
@@ -543,7 +561,7 @@ serialisation_ns(guint32 bytes, guint64 rate_bps)
 }
 
 static void
-queue_push(SimLinkDirState *d, SimTime start, guint32 bytes)
+queue_push(SimLinkDirState *d, SimTime start, SimTime end, guint32 bytes)
 {
     if (d->q_len == d->q_cap) {
         guint32 cap = d->q_cap != 0 ? d->q_cap * 2 : 16;
@@ -556,7 +574,7 @@ queue_push(SimLinkDirState *d, SimTime start, guint32 bytes)
         d->q_cap = cap;
         d->q_head = 0;
     }
-    d->q[(d->q_head + d->q_len) & (d->q_cap - 1)] = (SimLinkQueued){start, bytes};
+    d->q[(d->q_head + d->q_len) & (d->q_cap - 1)] = (SimLinkQueued){start, end, bytes};
     d->q_len++;
     d->q_bytes += bytes;
 }
@@ -567,9 +585,34 @@ queue_advance(SimLinkDirState *d, SimTime now)
 {
     while (d->q_len > 0 && d->q[d->q_head].start <= now) {
         d->q_bytes -= d->q[d->q_head].bytes;
+        d->wire_end = d->q[d->q_head].end;
         d->q_head = (d->q_head + 1) & (d->q_cap - 1);
         d->q_len--;
     }
+}
+
+/*
+ * The priority class (file comment): start once the best-effort packet on
+ * the wire and the priority backlog are done; best-effort packets accepted
+ * later start after it.
+ */
+static void
+prio_schedule(SimLinkDirState *d, SimTime now, guint32 wire, SimTime *out_start, SimTime *out_end)
+{
+    SimTime start = now, ser;
+
+    if (d->wire_end > start)
+        start = d->wire_end;
+    if (d->prio_busy > start)
+        start = d->prio_busy;
+    ser = serialisation_ns(wire, d->p.rate_bps);
+    d->prio_busy = start + ser;
+    if (d->busy_until > start)
+        d->busy_until += ser;
+    else
+        d->busy_until = start + ser;
+    *out_start = start;
+    *out_end = start + ser;
 }
 
 static void
@@ -637,6 +680,16 @@ sim__link_transmit(SimNet *net, SimLink *link, SimLinkDir dir, SimPacket *pkt)
     }
     wire = sim_packet_wire_len(pkt);
     queue_advance(d, now);
+    if (G_UNLIKELY(pkt->service_class >= SIM_QOS_CONTROLLED_LOAD) && d->p.rate_bps != 0) {
+        prio_schedule(d, now, wire, &start, &end);
+        if (world->trace_on) {
+            if (start > now)
+                link_trace(net, SIM_TR_PKT_QUEUE, link, dir, SIM_DROP_NONE, pkt, start, 0, "prio");
+            else
+                link_trace(net, SIM_TR_PKT_SEND, link, dir, SIM_DROP_NONE, pkt, start, 0, "prio");
+        }
+        goto accepted;
+    }
     busy = d->busy_until > now;
     if (busy && ((d->p.queue_packets != 0 && d->q_len + 1 > d->p.queue_packets) ||
                  (d->p.queue_bytes != 0 && d->q_bytes + wire > d->p.queue_bytes))) {
@@ -650,12 +703,12 @@ sim__link_transmit(SimNet *net, SimLink *link, SimLinkDir dir, SimPacket *pkt)
     end = start + serialisation_ns(wire, d->p.rate_bps);
     d->busy_until = end;
     if (start > now) {
-        queue_push(d, start, wire);
+        queue_push(d, start, end, wire);
         if (d->q_len > d->stats.queue_peak_packets)
             d->stats.queue_peak_packets = d->q_len;
+    } else {
+        d->wire_end = end;
     }
-    d->stats.sent_packets++;
-    d->stats.sent_bytes += wire;
     if (world->trace_on) {
         /* queue_len: the packets ahead of it, the one transmitting included. */
         if (start > now)
@@ -663,6 +716,9 @@ sim__link_transmit(SimNet *net, SimLink *link, SimLinkDir dir, SimPacket *pkt)
         else
             link_trace(net, SIM_TR_PKT_SEND, link, dir, SIM_DROP_NONE, pkt, start, 0, NULL);
     }
+accepted:
+    d->stats.sent_packets++;
+    d->stats.sent_bytes += wire;
 
     if (d->p.ge_enabled) {
         /* Gilbert-Elliott: move between the states once per packet, then

@@ -48,9 +48,10 @@ typedef enum {
     SIM_LINK_RNG_N
 } SimLinkRngKind;
 
-/* A packet waiting for the transmitter: when it starts and its size. */
+/* A packet waiting for the transmitter: when it starts and ends, and its size. */
 typedef struct {
     SimTime start;
+    SimTime end;
     guint32 bytes;
 } SimLinkQueued;
 
@@ -61,6 +62,10 @@ typedef struct {
     SimLinkQueued *q;
     guint32 q_head, q_len, q_cap;
     guint64 q_bytes;
+    /* Class scheduling (sim-link.c): when the best-effort packet that has
+     * started last ends, and when the priority class is free again. */
+    SimTime wire_end;
+    SimTime prio_busy;
     guint32 epoch;    /* bumped on every up->down change */
     bool ge_bad;      /* Gilbert-Elliott state */
     guint8 rng_ready; /* bit per SimLinkRngKind: stream initialised */
@@ -140,6 +145,13 @@ typedef struct SimNet {
     /* packet pool (sim-packet.c) */
     SimPacket **pool;
     guint32 pool_len, pool_cap;
+
+    /* QoS (sim-qos.c), NULL until a flow exists: the classifier sim_net_send
+     * consults (TRUE: it took @pkt), and the hook told when routes or link
+     * rates change.  qos_bypass is set while the shaper releases a packet. */
+    bool (*qos_out)(SimWorld *world, SimNodeId node, SimPacket *pkt);
+    void (*qos_changed)(SimWorld *world);
+    bool qos_bypass;
 } SimNet;
 
 typedef struct {

@@ -265,6 +265,17 @@ guint32 sim_net_path_mtu(const SimWorld *world, SimNodeId node, const SimAddr *d
 /* The number of hops from @node to @dst (1 for a neighbour, 0 for itself);
  * -1 when unreachable. */
 int sim_net_hop_count(const SimWorld *world, SimNodeId node, const SimAddr *dst);
+/* One link of a route, in the direction travelled. */
+typedef struct {
+    SimLinkId link;
+    SimLinkDir dir;
+} SimNetHop;
+/* The links of the unicast route from @node to @dst, first hop first (the
+ * route packets take now: over live elements, else the physical path).
+ * Writes at most @cap hops; returns the number of hops (0 for @node itself
+ * or loopback), or -1 when unreachable or multicast/broadcast. */
+int sim_net_route_links(const SimWorld *world, SimNodeId node, const SimAddr *dst,
+                        SimNetHop *out_hops, size_t cap);
 
 /* Transport input: @pkt (consumed) arrived at @node, reassembled. */
 typedef void (*SimProtoInputFn)(SimWorld *world, SimNodeId node, SimPacket *pkt, void *data);

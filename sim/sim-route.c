@@ -44,6 +44,8 @@ sim__route_invalidate(SimNet *net)
         g_free(g_ptr_array_index(net->route_tables, i));
     g_ptr_array_set_size(net->route_tables, 0);
     net->route_cached = 0;
+    if (G_UNLIKELY(net->qos_changed != NULL))
+        net->qos_changed(net->world); /* re-check reservations (sim-qos.c) */
 }
 
 /* Routing modes: over live elements only, or over every element (the
@@ -364,6 +366,55 @@ sim_net_hop_count(const SimWorld *world, SimNodeId node, const SimAddr *dst)
     if (dn == node)
         return 0;
     return route_walk((SimNet *)net, node, dn, &hops, &mtu) ? hops : -1;
+}
+
+/**
+ * sim_net_route_links:
+ * @world: the world
+ * @node: the sending node
+ * @dst: the destination address
+ * @out_hops: (out caller-allocates) (nullable): the links, first hop first
+ * @cap: room in @out_hops
+ *
+ * The links a unicast packet from @node to @dst crosses now, each with the
+ * direction it takes (the route sim_net_send() uses: over live elements,
+ * else the physical path).  QoS admission control walks it.
+ *
+ * Returns: the number of hops (possibly more than @cap: only @cap are
+ *   written); 0 for @node's own or a loopback address; -1 when unreachable,
+ *   unknown, or a multicast or broadcast address.
+ */
+int
+sim_net_route_links(const SimWorld *world, SimNodeId node, const SimAddr *dst,
+                    SimNetHop *out_hops, size_t cap)
+{
+    SimNet *net;
+    SimNodeId dn, cur;
+    int hops = 0;
+
+    g_return_val_if_fail(world != NULL && dst != NULL, -1);
+    net = sim__net_peek(world);
+    if (sim__net_node(net, node) == NULL)
+        return -1;
+    if (sim_addr_is_loopback(dst))
+        return 0;
+    dn = sim__net_node_by_addr(net, dst);
+    if (dn == SIM_ID_NONE)
+        return -1;
+    for (cur = node; cur != dn;) {
+        SimLinkId lid = sim__route_next((SimNet *)net, cur, dn);
+        SimLink *l;
+        SimLinkDir dir;
+
+        if (lid == SIM_ID_NONE || hops > (int)net->nodes->len)
+            return -1;
+        l = sim__net_link(net, lid);
+        cur = sim__link_other(l, cur, &dir);
+        if (out_hops != NULL && (size_t)hops < cap)
+            out_hops[hops] = (SimNetHop){lid, dir};
+        hops++;
+    }
+    return hops;
 }
 
 /* ---- Delivery trees ---------------------------------------------------- */

@@ -16,5 +16,6 @@
 #include "sim-tcp.h"
 #include "sim-udp.h"
 #include "sim-fault.h"
+#include "sim-qos.h"
 
 #endif /* SIM_H */
