@@ -60,6 +60,7 @@ typedef struct {
     guint n_socks;
     GArray *closed; /* of Closed: closed, not reissued (handles are per process) */
     bool oob_sent;
+    guint cur; /* the process calls are made for: 0 client, 1 server */
 } Fz;
 
 /* ---- Return conventions --------------------------------------------------- */
@@ -71,8 +72,10 @@ static const struct {
     const char *fn;
     int code;
 } known_deviations[] = {
-    { NULL, WSAECONNREFUSED },      /* any call after a refused non-blocking connect */
-    { "WSPRecvFrom", WSAENOTCONN }, /* recvfrom on an unconnected stream socket */
+    /* A connection's error (refused, reset, aborted, timed out) reported by
+     * later calls that do not document it (shutdown, send, recv...). */
+    { NULL, WSAECONNREFUSED }, { NULL, WSAECONNRESET },        { NULL, WSAECONNABORTED },
+    { NULL, WSAETIMEDOUT },    { "WSPRecvFrom", WSAENOTCONN }, /* recvfrom on an unconnected stream socket */
 };
 
 static bool
@@ -115,8 +118,10 @@ check_closed_handle(Fz *fz, guint proc, SOCKET s, int ret, int err)
     }
 }
 
-/* A new handle: never one that is open; no longer "closed". */
-static void
+/* A new handle: never one that is open; no longer "closed".  Every live
+ * socket must be tracked (stream integrity needs each sender's offset):
+ * FALSE when the table is full, and the caller closes it again. */
+static bool
 new_handle(Fz *fz, SOCKET s, SimProcessId pid, bool stream)
 {
     FUZZ_CHECK(s != INVALID_SOCKET && s != 0);
@@ -128,7 +133,9 @@ new_handle(Fz *fz, SOCKET s, SimProcessId pid, bool stream)
         if (c->s == s && c->pid == pid)
             g_array_remove_index(fz->closed, i--);
     }
-    if (fz->n_socks < MAX_SOCKS) {
+    if (fz->n_socks == MAX_SOCKS)
+        return false;
+    {
         Sock *k = &fz->socks[fz->n_socks++];
 
         memset(k, 0, sizeof *k);
@@ -137,6 +144,18 @@ new_handle(Fz *fz, SOCKET s, SimProcessId pid, bool stream)
         k->open = true;
         k->stream = stream;
     }
+    return true;
+}
+
+/* The tracked open socket behind @s in the calling process, or NULL. */
+static Sock *
+lookup(Fz *fz, SOCKET s)
+{
+    for (guint i = 0; i < fz->n_socks; i++) {
+        if (fz->socks[i].open && fz->socks[i].s == s && fz->socks[i].pid == fz->pid[fz->cur])
+            return &fz->socks[i];
+    }
+    return NULL;
 }
 
 /* ---- Arguments ------------------------------------------------------------ */
@@ -148,10 +167,8 @@ pick_sock(Fz *fz, FuzzIn *in, SOCKET *out_s)
     guint8 b = fuzz_u8(in);
 
     if (fz->n_socks > 0 && b < 224) {
-        Sock *k = &fz->socks[b % fz->n_socks];
-
-        *out_s = k->s;
-        return k;
+        *out_s = fz->socks[b % fz->n_socks].s;
+        return lookup(fz, *out_s);
     }
     switch (b & 3) {
     case 0:
@@ -167,7 +184,7 @@ pick_sock(Fz *fz, FuzzIn *in, SOCKET *out_s)
         *out_s = (SOCKET) fuzz_u32(in);
         break;
     }
-    return NULL;
+    return lookup(fz, *out_s);
 }
 
 /* A sockaddr of @len bytes (exact allocation) or NULL; *out_len may lie. */
@@ -283,7 +300,10 @@ op_socket(Fz *fz, FuzzIn *in, guint proc)
         FUZZ_CHECK(documented("WSPSocket", err));
         return;
     }
-    new_handle(fz, s, fz->pid[proc], type == SOCK_STREAM);
+    if (!new_handle(fz, s, fz->pid[proc], type == SOCK_STREAM)) {
+        FUZZ_CHECK(fz->procs[proc].lpWSPCloseSocket(s, &err) == 0);
+        return;
+    }
     /* Scheduler-context calls must not block: non-blocking from the start. */
     {
         u_long on = 1;
@@ -346,7 +366,8 @@ op_accept(Fz *fz, FuzzIn *in, guint proc)
         FUZZ_CHECK(documented("WSPAccept", err));
         check_closed_handle(fz, proc, s, SOCKET_ERROR, err);
     } else {
-        new_handle(fz, c, fz->pid[proc], true);
+        if (!new_handle(fz, c, fz->pid[proc], true))
+            FUZZ_CHECK(fz->procs[proc].lpWSPCloseSocket(c, &err) == 0);
     }
     g_free(buf);
 }
@@ -613,6 +634,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         guint8 code = fuzz_u8(&in);
         guint proc = code >> 7;
 
+        fz.cur = proc;
         wspsim_set_context(fz.world, fz.pid[proc]);
         switch ((code & 0x7f) % 18) {
         case 0:
