@@ -978,6 +978,13 @@ tcp_timer_fire(SimWorld *world, void *data)
         for (guint t = 0; t < SIM_TCP_T_N; t++)
             if (tcb->deadline[t] != 0 && (next == 0 || tcb->deadline[t] < next))
                 next = tcb->deadline[t];
+        /* A handler that armed a timer above scheduled the event at that
+         * deadline alone (timer_ev was NONE), possibly after a deadline
+         * still pending from before: the event must come at the earliest. */
+        if (next != 0 && tcb->timer_ev != SIM_EVENT_ID_NONE && tcb->timer_at > next) {
+            sim_event_cancel(world, tcb->timer_ev);
+            tcb->timer_ev = SIM_EVENT_ID_NONE;
+        }
         if (next != 0 && tcb->timer_ev == SIM_EVENT_ID_NONE) {
             tcb->timer_at = MAX(next, now);
             tcb->timer_ev = sim_event_schedule_at(world, tcb->timer_at, tcp_timer_fire, tcb);

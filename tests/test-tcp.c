@@ -1178,6 +1178,40 @@ test_tcp_keepalive_fast_probes(void **state)
     assert_true(stats_of(p, c).keepalive_probes >= 90);
 }
 
+/* One timer event per TCB: a handler that re-arms its own timer later than
+ * another deadline still pending must not leave the event after that
+ * deadline (fuzz regress/wsp/tcp-timer-deadline-invariant: T_REXMT re-armed
+ * at the backed-off RTO past a pending T_PERSIST). */
+static void
+test_tcp_timer_rearm_keeps_earlier_deadline(void **state)
+{
+    g_autoptr(TestPair) p = test_pair_new(SEED);
+    SimSocketId c, s;
+    SimTcb *tcb;
+    SimTime now;
+
+    (void) state;
+    test_pair_connect(p, &c, &s, NULL);
+    assert_int_equal(sim_tcp_set_keepalive(p->world, c, true, 10 * SIM_SEC, 1 * SIM_SEC), SIM_OK);
+    tcb = tcb_of(p, c);
+    now = sim_world_now(p->world);
+    sim__tcp_enter(tcb->tw);
+    /* keep-alive due first; its handler re-arms it 1 s later, past another
+     * deadline still pending at +200 ms (T_2MSL: a no-op in ESTABLISHED) */
+    sim__tcp_timer_set(tcb, SIM_TCP_T_KEEP, now + 100 * SIM_MSEC);
+    sim__tcp_timer_set(tcb, SIM_TCP_T_2MSL, now + 200 * SIM_MSEC);
+    sim__tcp_leave(tcb->tw);
+    assert_int_equal(tcb->timer_at, now + 100 * SIM_MSEC);
+    test_pair_run(p, 150 * SIM_MSEC);
+    assert_int_equal(stats_of(p, c).keepalive_probes, 1);
+    assert_int_equal(tcb->deadline[SIM_TCP_T_2MSL], now + 200 * SIM_MSEC);
+    assert_int_equal(tcb->timer_at, now + 200 * SIM_MSEC);
+    test_pair_run(p, 100 * SIM_MSEC);
+    assert_int_equal(tcb->deadline[SIM_TCP_T_2MSL], 0); /* it fired on time */
+    assert_true(tcb->timer_at > now + SIM_SEC);
+    assert_int_equal(test_pair_state(p, c), SIM_TCP_ESTABLISHED);
+}
+
 /* ---- Shutdown(receive), data after close, linger ---------------------------------- */
 
 static void
@@ -1906,6 +1940,7 @@ main(void)
         cmocka_unit_test(test_tcp_urgent_inline),
         cmocka_unit_test(test_tcp_keepalive_dead_peer),
         cmocka_unit_test(test_tcp_keepalive_fast_probes),
+        cmocka_unit_test(test_tcp_timer_rearm_keeps_earlier_deadline),
         cmocka_unit_test(test_tcp_shutdown_recv_rst),
         cmocka_unit_test(test_tcp_shutdown_recv_discard),
         cmocka_unit_test(test_tcp_data_after_close_rst),
