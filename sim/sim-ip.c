@@ -11,8 +11,8 @@
  * ICMP (RFC 792, RFC 4443), never about an ICMP error, a non-first fragment
  * or a multicast/broadcast packet (RFC 1122 §3.2.2).
  *
- * IPv6 packets are never fragmented: a packet too big for the first link is
- * refused with E_MSGSIZE, and a router whose next link is too small answers
+ * IPv6 packets are fragmented only by their source, to the first link's
+ * MTU (RFC 8200 §4.5); a router whose next link is too small answers
  * with ICMPv6 Packet Too Big (RFC 8200 §5).
  */
 #include "config.h"
@@ -214,7 +214,10 @@ fragment_output(SimNet *net, SimLink *link, SimLinkDir dir, SimPacket *pkt, guin
     guint32 h = sim_packet_l4_header_len(pkt);
     guint32 first_h = pkt->frag_offset == 0 ? h : 0;
     guint32 ip_len = first_h + pkt->payload_len;
-    guint32 max = ((mtu - 20) / 8) * 8;
+    /* Room for data after the fragment's own IP header: 20 bytes for
+     * IPv4, 40 + the 8-byte Fragment header for IPv6. */
+    guint32 frag_iph = pkt->dst.family == SIM_AF_INET6 ? 48 : 20;
+    guint32 max = ((mtu - frag_iph) / 8) * 8;
     guint32 dgram_len = sim_packet_is_fragment(pkt) ? pkt->frag_dgram_len : pkt->payload_len;
 
     g_assert(max >= first_h);
@@ -259,7 +262,11 @@ ip_output(SimNet *net, SimNodeId node, SimLinkId lid, SimPacket *pkt, bool at_so
         sim__link_transmit(net, link, dir, pkt);
         return SIM_OK;
     }
-    if (pkt->dst.family == SIM_AF_INET && !pkt->dont_frag) {
+    /* IPv4 packets may be fragmented anywhere unless DF is set; IPv6
+     * packets only by their source (RFC 8200 §4.5): a router answers
+     * "packet too big" instead. */
+    if ((pkt->dst.family == SIM_AF_INET && !pkt->dont_frag) ||
+        (pkt->dst.family == SIM_AF_INET6 && at_source && !sim_packet_is_fragment(pkt))) {
         fragment_output(net, link, dir, pkt, mtu);
         return SIM_OK;
     }

@@ -268,17 +268,28 @@ ip_header_len_family(guint8 family)
     return family == SIM_AF_INET6 ? 40u : 20u;
 }
 
+/* An IPv6 fragment carries an 8-byte Fragment extension header after the
+ * fixed header (RFC 8200 §4.5). */
+static guint32
+ip_header_len_pkt(const SimPacket *pkt)
+{
+    if (pkt->dst.family == SIM_AF_INET6 && (pkt->more_frags || pkt->frag_offset != 0))
+        return 48u;
+    return ip_header_len_family(pkt->dst.family);
+}
+
 /**
  * sim_packet_ip_header_len:
  * @pkt: a packet
  *
- * Returns: 40 for IPv6, 20 for IPv4 (no options).
+ * Returns: 40 for IPv6 (48 for an IPv6 fragment, with its Fragment
+ * header), 20 for IPv4 (no options).
  */
 guint32
 sim_packet_ip_header_len(const SimPacket *pkt)
 {
     g_return_val_if_fail(pkt != NULL, 0);
-    return ip_header_len_family(pkt->dst.family);
+    return ip_header_len_pkt(pkt);
 }
 
 /**
@@ -323,7 +334,8 @@ sim_packet_l4_header_len(const SimPacket *pkt)
  * sim_packet_is_fragment:
  * @pkt: a packet
  *
- * Returns: TRUE if @pkt is an IPv4 fragment of a larger datagram.
+ * Returns: TRUE if @pkt is a fragment (IPv4, or IPv6 with a Fragment
+ * header) of a larger datagram.
  */
 bool
 sim_packet_is_fragment(const SimPacket *pkt)
@@ -346,7 +358,7 @@ sim_packet_wire_len(const SimPacket *pkt)
     guint32 n;
 
     g_return_val_if_fail(pkt != NULL, 0);
-    n = ip_header_len_family(pkt->dst.family) + pkt->payload_len;
+    n = ip_header_len_pkt(pkt) + pkt->payload_len;
     if (pkt->frag_offset == 0)
         n += sim_packet_l4_header_len(pkt);
     return n;
@@ -557,6 +569,16 @@ put_ip_header(const SimPacket *pkt, guint8 *p, guint32 total)
         p[7] = pkt->ttl;
         put_addr(p + 8, &pkt->src, family);
         put_addr(p + 24, &pkt->dst, family);
+        if (pkt->more_frags || pkt->frag_offset != 0) {
+            /* Fragment header (RFC 8200 §4.5): next header, reserved,
+             * offset in 8-byte units << 3 | M, 32-bit identification. */
+            p[6] = 44;
+            p[40] = pkt->proto;
+            p[41] = 0;
+            put16(p + 42, (guint16)((pkt->frag_offset & 0xfff8u) | (pkt->more_frags ? 1u : 0u)));
+            put16(p + 44, 0);
+            put16(p + 46, pkt->ip_id);
+        }
         return;
     }
     p[0] = 0x45;
@@ -598,7 +620,7 @@ sim_packet_serialize(const SimPacket *pkt, guint8 *buf, size_t cap)
 
     g_return_val_if_fail(pkt != NULL && (buf != NULL || cap == 0), 0);
     total = sim_packet_wire_len(pkt);
-    iph = ip_header_len_family(pkt->dst.family);
+    iph = ip_header_len_pkt(pkt);
     l4h = pkt->frag_offset == 0 ? sim_packet_l4_header_len(pkt) : 0;
     out = cap >= total ? buf : g_malloc(total);
     data = sim_packet_payload(pkt);

@@ -50,7 +50,8 @@ pair(guint32 mtu, guint32 queue_packets, guint64 rate, SimNodeId *a, SimNodeId *
     return tn;
 }
 
-/* Too big with DF, or IPv6 (never fragmented): E_MSGSIZE, nothing sent. */
+/* Too big with DF: E_MSGSIZE, nothing sent.  Too big over IPv6: the source
+ * fragments it (RFC 8200 §4.5), with 48-byte fragment headers. */
 static void
 test_ip_mtu_df_msgsize(void **state)
 {
@@ -65,7 +66,7 @@ test_ip_mtu_df_msgsize(void **state)
     assert_int_equal(sim_net_send(tn->world, a, pkt), SIM_E_MSGSIZE);
     pkt = test_net_udp(tn, "2001:db8::1", "2001:db8::2", 1, 2, 1453); /* 40 + 8 + 1453 */
     assert_int_equal(sim_packet_wire_len(pkt), 1501);
-    assert_int_equal(sim_net_send(tn->world, a, pkt), SIM_E_MSGSIZE);
+    assert_int_equal(sim_net_send(tn->world, a, pkt), SIM_OK); /* 2 fragments */
     /* Exactly the MTU passes, with DF or over IPv6. */
     pkt = test_net_udp(tn, "10.0.0.1", "10.0.0.2", 1, 2, 1472);
     pkt->dont_frag = true;
@@ -73,9 +74,44 @@ test_ip_mtu_df_msgsize(void **state)
     pkt = test_net_udp(tn, "2001:db8::1", "2001:db8::2", 1, 2, 1452);
     assert_int_equal(sim_net_send(tn->world, a, pkt), SIM_OK);
     sim_world_run(tn->world);
-    assert_int_equal(link_sent(tn, l, SIM_DIR_AB), 2);
-    assert_int_equal(test_net_rx_count(tn, b), 2);
-    assert_int_equal(test_net_trace_count(tn, "DROP too-big"), 2);
+    assert_int_equal(link_sent(tn, l, SIM_DIR_AB), 4);
+    assert_int_equal(test_net_rx_count(tn, b), 3);
+    assert_int_equal(test_net_trace_count(tn, "DROP too-big"), 1);
+    test_net_free(tn);
+}
+
+/* An IPv6 fragment on the wire: next header 44, then the Fragment header
+ * with the offset, the M flag and the identification. */
+static void
+test_ip_v6_fragment_header(void **state)
+{
+    SimNodeId a, b;
+    SimLinkId l;
+    TestNet *tn = pair(1280, 0, 0, &a, &b, &l);
+    SimPacket *pkt = test_net_udp(tn, "2001:db8::1", "2001:db8::2", 1, 2, 3000);
+
+    (void)state;
+    pkt->ip_id = 0x1234;
+    SimPacket *f = sim_packet_copy(tn->world, pkt);
+    f->more_frags = true;
+    f->frag_offset = 1232;
+    f->payload_len = 1232;
+    f->frag_dgram_len = 3000;
+    guint8 wire[2000];
+    size_t n = sim_packet_serialize(f, wire, sizeof wire);
+    assert_int_equal(sim_packet_ip_header_len(f), 48);
+    assert_int_equal(n, 48 + 1232);
+    assert_int_equal(wire[6], 44);          /* next header: Fragment */
+    assert_int_equal(wire[40], SIM_PROTO_UDP);
+    assert_int_equal((wire[42] << 8) | wire[43], 1232 | 1); /* offset, M */
+    assert_int_equal((wire[46] << 8) | wire[47], 0x1234);
+    assert_int_equal((wire[4] << 8) | wire[5], 8 + 1232); /* payload length */
+    sim_packet_unref(f);
+    /* Sent whole: 3 fragments of at most 1280 bytes, reassembled. */
+    assert_int_equal(sim_net_send(tn->world, a, pkt), SIM_OK);
+    sim_world_run(tn->world);
+    assert_int_equal(link_sent(tn, l, SIM_DIR_AB), 3);
+    assert_int_equal(test_net_rx_count(tn, b), 1);
     test_net_free(tn);
 }
 
@@ -563,6 +599,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ip_mtu_df_msgsize),
+        cmocka_unit_test(test_ip_v6_fragment_header),
         cmocka_unit_test(test_ip_fragmentation_reassembly),
         cmocka_unit_test(test_ip_fragment_loss_loses_datagram),
         cmocka_unit_test(test_ip_router_fragments_or_reports),
