@@ -184,6 +184,7 @@ wsp_socket_release(WspSocket *ws)
 
     if (ws->closed)
         return;
+    wsp_mp_release(ws); /* leaving a multipoint session by closing (wsp-multipoint.c) */
     ws->closed = true;
     wsp_notify_release(ws); /* left-over overlapped requests: aborted quietly (choice 4) */
     if (ws->sock != 0)

@@ -170,8 +170,15 @@ dgram_send(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t tota
     if (total > ws->proto->dwMessageSize)
         return WSAEMSGSIZE;
     data = gather(bufs, count, total);
-    st = to != NULL ? sim_udp_sendto(call->world, ws->sock, to, data, total)
-                    : sim_udp_send(call->world, ws->sock, data, total);
+    if (to == NULL) {
+        bool mp = false;
+
+        st = wsp_mp_send(ws, data, total, &mp); /* a multipoint session's data plane */
+        if (!mp)
+            st = sim_udp_send(call->world, ws->sock, data, total);
+    } else {
+        st = sim_udp_sendto(call->world, ws->sock, to, data, total);
+    }
     g_free(data);
     if (st != SIM_OK)
         return wsp_error_from_status(st);

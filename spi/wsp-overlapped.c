@@ -462,8 +462,12 @@ wsp_ov_send(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, DWORD flag
                     memcpy(data + off, op->bufs[i].buf, op->bufs[i].len);
                 off += op->bufs[i].len;
             }
+            bool mp = false;
+
             st = to != NULL ? sim_udp_sendto(call->world, ws->sock, &dest, data, op->total)
-                            : sim_udp_send(call->world, ws->sock, data, op->total);
+                            : wsp_mp_send(ws, data, op->total, &mp); /* multipoint data plane */
+            if (to == NULL && !mp)
+                st = sim_udp_send(call->world, ws->sock, data, op->total);
             if (st != SIM_OK)
                 err = wsp_error_from_status(st);
             else

@@ -293,6 +293,18 @@ bool wsp_dup_close_descriptor(WspSocket *ws, WspProcess *proc, SOCKET s);
 void wsp_dup_process_reset(WspProcess *proc);
 guint wsp_dup_descriptor_count(const WspSocket *ws);
 
+/* ---- Multipoint (wsp-multipoint.c) --------------------------------------- */
+
+/* The data plane of a send without destination; *@out_handled false when
+ * @ws is in no session. */
+SimStatus wsp_mp_send(WspSocket *ws, const void *data, size_t len, bool *out_handled);
+/* Leaving by closing: called as the socket's last descriptor is released. */
+void wsp_mp_release(WspSocket *ws);
+/* WSPListen / WSPAccept on rooted multipoint (datagram) sockets. */
+int wsp_mp_listen(WspSocket *ws, int backlog);
+SOCKET wsp_mp_accept(WspCall *call, WspSocket *ls, struct sockaddr *addr, LPINT addrlen,
+                     LPCONDITIONPROC cond, DWORD_PTR cb, int *out_err);
+
 /* Catalog (wsp-startup.c). */
 const WSAPROTOCOL_INFOW *wsp_catalog_find(int af, int type, int protocol, int *out_err);
 

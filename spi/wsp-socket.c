@@ -591,6 +591,12 @@ WSPListen(SOCKET s, int backlog, LPINT lpErrno)
 
     WSP_SOCKET_CALL(call, "WSPListen", s, ws, lpErrno);
     wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x, backlog=%d", (guint64) s, backlog);
+    if (!ws->stream && (ws->flags & WSP_FLAGS_MULTIPOINT) != 0 &&
+        (ws->proto->dwServiceFlags1 & XP1_MULTIPOINT_CONTROL_PLANE) != 0) {
+        int err = wsp_mp_listen(ws, backlog); /* rooted control plane (wsp-multipoint.c) */
+
+        return err != 0 ? wsp_call_fail(&call, lpErrno, err) : wsp_call_ok(&call);
+    }
     if (!ws->stream)
         return wsp_call_fail(&call, lpErrno, WSAEOPNOTSUPP);
     if (ws->transport_gone || ws->sock == 0)
@@ -706,6 +712,16 @@ WSPAccept(SOCKET s, struct sockaddr *addr, LPINT addrlen, LPCONDITIONPROC lpfnCo
     ls = wsp_handle_lookup(&call, s);
     if (ls == NULL)
         return wsp_call_fail_socket(&call, lpErrno, WSAENOTSOCK);
+    if (!ls->stream && (ls->flags & WSP_FLAGS_MULTIPOINT) != 0 &&
+        (ls->proto->dwServiceFlags1 & XP1_MULTIPOINT_CONTROL_PLANE) != 0) {
+        SOCKET ns = wsp_mp_accept(&call, ls, addr, addrlen, lpfnCondition, dwCallbackData,
+                                  &err); /* a multipoint join (wsp-multipoint.c) */
+
+        if (ns == INVALID_SOCKET)
+            return wsp_call_fail_socket(&call, lpErrno, err);
+        wsp_call_end(&call, "0x%" G_GINT64_MODIFIER "x (leaf)", (guint64) ns);
+        return ns;
+    }
     if (!ls->stream)
         return wsp_call_fail_socket(&call, lpErrno, WSAEOPNOTSUPP);
     if (!ls->listening)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
- * wsp-stubs.c: the proc-table entries later issues implement — duplication
- * (#7), multipoint (#8), QoS (#9) — plus the two address-string slots.
+ * wsp-stubs.c: the proc-table entries later issues implement — QoS (#9) —
+ * plus the two address-string slots (duplication: wsp-duplicate.c,
+ * multipoint: wsp-multipoint.c).
  * Each stub validates what it can (startup, the handle) and fails with the
  * documented "not supported" error; each moves to its own file when done.
  */
@@ -28,22 +29,6 @@ stub_socket(const char *name, SOCKET s, LPINT lpErrno)
     if (wsp_handle_lookup(&call, s) == NULL)
         return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
     return wsp_call_fail(&call, lpErrno, WSAEOPNOTSUPP);
-}
-
-/* TODO(#8) */
-SOCKET WSPAPI
-WSPJoinLeaf(SOCKET s, const struct sockaddr *name, int namelen, LPWSABUF lpCallerData,
-            LPWSABUF lpCalleeData, LPQOS lpSQOS, LPQOS lpGQOS, DWORD dwFlags, LPINT lpErrno)
-{
-    (void) name;
-    (void) namelen;
-    (void) lpCallerData;
-    (void) lpCalleeData;
-    (void) lpSQOS;
-    (void) lpGQOS;
-    (void) dwFlags;
-    stub_socket("WSPJoinLeaf", s, lpErrno);
-    return INVALID_SOCKET;
 }
 
 /* TODO(#9) */

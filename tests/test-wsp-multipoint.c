@@ -1,0 +1,858 @@
+/* SPDX-License-Identifier: MIT
+ * test-wsp-multipoint: multipoint sessions (REFERENCE 2.8, WSPJoinLeaf,
+ * issue 8) — catalog flags and WSPSocket role checks; a non-rooted
+ * conference of five members under 5% loss (every member's datagrams reach
+ * the others, loss seen per receiver); SIO_MULTICAST_SCOPE and
+ * SIO_MULTIPOINT_LOOPBACK; a rooted broadcast tree built by the root's
+ * invitations (FD_ACCEPT and WSPAccept with a condition function on the
+ * leaves, caller and callee data, FD_CONNECT on the root) with a
+ * sender-only leaf; a leaf-initiated join to a listening root; blocking
+ * joins in actors; leaving by closing (FD_CLOSE both ways); rejection; the
+ * documented errors. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+/* cmocka.h needs the four headers above first. */
+#include <cmocka.h>
+
+#include "helpers/test-world.h"
+#include <wspsim/wspsim-os.h>
+
+#define SEED 20240917u
+#define N_HOSTS 5
+#define MGROUP "239.1.2.3"
+#define GPORT 5000
+#define LPORT 6000
+
+/* A star: hosts h0..h4 (10.0.i+1.1) around router r; one process each. */
+typedef struct {
+    SimWorld *world;
+    SimNodeId host[N_HOSTS], r;
+    SimLinkId link[N_HOSTS];
+    SimProcessId pid[N_HOSTS];
+} Star;
+
+static void
+add_addr(SimWorld *w, SimNodeId n, const char *text, guint prefix)
+{
+    SimAddr a;
+
+    assert_true(sim_addr_parse(text, &a));
+    assert_int_equal(sim_node_add_addr(w, n, &a, prefix), SIM_OK);
+}
+
+static void
+trace_sink(SimWorld *world, const SimTraceRecord *rec, void *data)
+{
+    GString *line = g_string_new(NULL);
+
+    (void) data;
+    sim_trace_format_line(world, rec, line);
+    if (g_getenv("MP_TRACE") != NULL)
+        fprintf(stderr, "%s\n", line->str);
+    g_string_free(line, TRUE);
+}
+
+static Star *
+star_new(guint32 loss_ppm)
+{
+    Star *st = g_new0(Star, 1);
+    SimLinkParams p;
+    char name[16], ip[32];
+
+    st->world = sim_world_new(SEED);
+    sim_trace_add_sink(st->world, trace_sink, NULL);
+    st->r = sim_node_add(st->world, "r", SIM_NODE_ROUTER);
+    add_addr(st->world, st->r, "10.0.99.254", 24);
+    sim_link_params_init(&p);
+    p.latency_ns = 2 * SIM_MSEC;
+    p.loss_ppm = loss_ppm;
+    for (int i = 0; i < N_HOSTS; i++) {
+        WSPDATA data;
+        WSPPROC_TABLE procs;
+
+        g_snprintf(name, sizeof name, "h%d", i);
+        g_snprintf(ip, sizeof ip, "10.0.%d.1", i + 1);
+        st->host[i] = sim_node_add(st->world, name, SIM_NODE_HOST);
+        add_addr(st->world, st->host[i], ip, 24);
+        st->link[i] = sim_link_add(st->world, st->host[i], st->r, &p, &p);
+        st->pid[i] = sim_process_new(st->world, st->host[i], "app");
+        wspsim_set_context(st->world, st->pid[i]);
+        assert_int_equal(
+            WSPStartup(MAKEWORD(2, 2), &data, NULL, wspsim_default_upcall_table(), &procs), 0);
+    }
+    return st;
+}
+
+static void
+star_free(Star *st)
+{
+    wspsim_set_context(NULL, 0);
+    sim_world_free(st->world);
+    g_free(st);
+}
+
+static void
+use(Star *st, int i)
+{
+    wspsim_set_context(st->world, st->pid[i]);
+}
+
+static void
+run(Star *st, SimTime d)
+{
+    sim_world_run_until(st->world, sim_world_now(st->world) + d);
+}
+
+static const WSAPROTOCOL_INFOW *
+entry(DWORD id)
+{
+    const WSAPROTOCOL_INFOW *e = wspsim_catalog_entry(id);
+
+    assert_non_null(e);
+    return e;
+}
+
+static SOCKET
+mp_socket(DWORD catalog_id, DWORD flags)
+{
+    WSAPROTOCOL_INFOW info = *entry(catalog_id);
+    int err = 0;
+    SOCKET s = WSPSocket(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, &info, 0,
+                         flags, &err);
+
+    assert_true(s != INVALID_SOCKET);
+    return s;
+}
+
+static void
+nonblocking(SOCKET s)
+{
+    u_long nb = 1;
+    DWORD ret;
+    int err = 0;
+
+    assert_int_equal(WSPIoctl(s, FIONBIO, &nb, sizeof nb, NULL, 0, &ret, NULL, NULL, NULL, &err),
+                     0);
+}
+
+static void
+ioctl_int(SOCKET s, DWORD code, int v)
+{
+    DWORD ret;
+    int err = 0;
+
+    assert_int_equal(WSPIoctl(s, code, &v, sizeof v, NULL, 0, &ret, NULL, NULL, NULL, &err), 0);
+}
+
+static SOCKET
+join(SOCKET s, const char *ip, int port, DWORD jl, int *out_err)
+{
+    int len;
+    SOCKADDR_STORAGE ss = test_sa(ip, port, &len);
+
+    *out_err = 0;
+    return WSPJoinLeaf(s, (struct sockaddr *) &ss, len, NULL, NULL, NULL, NULL, jl, out_err);
+}
+
+static int
+send_str(SOCKET s, const char *str, int *out_err)
+{
+    WSABUF b = { (u_long) strlen(str), (char *) str };
+    DWORD sent = 0;
+
+    *out_err = 0;
+    return WSPSend(s, &b, 1, &sent, 0, NULL, NULL, NULL, out_err) == 0 ? (int) sent : -1;
+}
+
+/* Receive everything queued (non-blocking socket); count per "<sender>-" prefix. */
+static int
+drain(SOCKET s, int counts[N_HOSTS + 1])
+{
+    char buf[64];
+    int n = 0, err = 0;
+
+    for (;;) {
+        int got = test_recv(s, buf, sizeof buf, 0, &err);
+
+        if (got < 0) {
+            assert_int_equal(err, WSAEWOULDBLOCK);
+            return n;
+        }
+        n++;
+        if (counts != NULL && buf[0] >= '0' && buf[0] <= '9')
+            counts[buf[0] - '0']++;
+    }
+}
+
+/* ---- Catalog and WSPSocket ------------------------------------------------ */
+
+static void
+test_multipoint_catalog_and_roles(void **state)
+{
+    Star *st = star_new(0);
+    const WSAPROTOCOL_INFOW *udp = entry(WSPSIM_CATALOG_UDP_V4);
+    const WSAPROTOCOL_INFOW *rooted = entry(WSPSIM_CATALOG_MP_ROOTED_V4);
+    const DWORD cr = WSA_FLAG_MULTIPOINT_C_ROOT, cl = WSA_FLAG_MULTIPOINT_C_LEAF,
+                dr = WSA_FLAG_MULTIPOINT_D_ROOT, dl = WSA_FLAG_MULTIPOINT_D_LEAF;
+    const struct {
+        DWORD id, flags;
+        int want;
+    } rows[] = {
+        { WSPSIM_CATALOG_UDP_V4, cl | dl, 0 },
+        { WSPSIM_CATALOG_UDP_V4, cr | dl, WSAEINVAL },     /* no rooted control plane */
+        { WSPSIM_CATALOG_UDP_V4, cl | dr, WSAEINVAL },     /* no rooted data plane */
+        { WSPSIM_CATALOG_UDP_V4, cl, WSAEINVAL },          /* no data role */
+        { WSPSIM_CATALOG_UDP_V4, cr | cl | dl, WSAEINVAL }, /* two control roles */
+        { WSPSIM_CATALOG_MP_ROOTED_V4, cr | dr, 0 },
+        { WSPSIM_CATALOG_MP_ROOTED_V4, cl | dl, 0 },
+        { WSPSIM_CATALOG_MP_ROOTED_V4, cr | dl, 0 },
+        { WSPSIM_CATALOG_MP_ROOTED_V4, cl | dr, 0 },
+        { WSPSIM_CATALOG_MP_ROOTED_V4, dr, WSAEINVAL },
+        { WSPSIM_CATALOG_TCP_V4, cl | dl, WSAEINVAL }, /* no multipoint at all */
+    };
+
+    (void) state;
+    /* Non-rooted control and data planes (IP multicast) and rooted ones. */
+    assert_true(udp->dwServiceFlags1 & XP1_SUPPORT_MULTIPOINT);
+    assert_false(udp->dwServiceFlags1 & XP1_MULTIPOINT_CONTROL_PLANE);
+    assert_false(udp->dwServiceFlags1 & XP1_MULTIPOINT_DATA_PLANE);
+    assert_true(rooted->dwServiceFlags1 & XP1_SUPPORT_MULTIPOINT);
+    assert_true(rooted->dwServiceFlags1 & XP1_MULTIPOINT_CONTROL_PLANE);
+    assert_true(rooted->dwServiceFlags1 & XP1_MULTIPOINT_DATA_PLANE);
+    use(st, 0);
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        WSAPROTOCOL_INFOW info = *entry(rows[i].id);
+        int err = 0;
+        SOCKET s = WSPSocket(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, &info, 0,
+                             rows[i].flags, &err);
+
+        print_message("row %zu\n", i);
+        if (rows[i].want == 0) {
+            assert_true(s != INVALID_SOCKET);
+            test_close(s);
+        } else {
+            assert_true(s == INVALID_SOCKET);
+            assert_int_equal(err, rows[i].want);
+        }
+    }
+    star_free(st);
+}
+
+/* ---- Non-rooted ------------------------------------------------------------ */
+
+#define N_MSGS 60
+
+/* The issue's conference: five members, 5% loss on every link (so about
+ * 10% per path); each member's datagrams reach the others, and each
+ * receiver misses a different few. */
+static void
+test_multipoint_conference_under_loss(void **state)
+{
+    Star *st = star_new(50000);
+    SOCKET s[N_HOSTS];
+    int counts[N_HOSTS][N_HOSTS + 1];
+    int err = 0;
+    bool some_loss = false;
+
+    (void) state;
+    memset(counts, 0, sizeof counts);
+    for (int i = 0; i < N_HOSTS; i++) {
+        use(st, i);
+        s[i] = mp_socket(WSPSIM_CATALOG_UDP_V4,
+                         WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+        nonblocking(s[i]);
+        ioctl_int(s[i], SIO_MULTICAST_SCOPE, 2); /* across the one router */
+        ioctl_int(s[i], SIO_MULTIPOINT_LOOPBACK, 0);
+        assert_true(join(s[i], MGROUP, GPORT, JL_BOTH, &err) == s[i]);
+    }
+    for (int k = 0; k < N_MSGS; k++) {
+        for (int i = 0; i < N_HOSTS; i++) {
+            char msg[32];
+
+            g_snprintf(msg, sizeof msg, "%d-%d", i, k);
+            use(st, i);
+            assert_int_equal(send_str(s[i], msg, &err), (int) strlen(msg));
+        }
+        run(st, 5 * SIM_MSEC);
+    }
+    run(st, SIM_SEC);
+    for (int i = 0; i < N_HOSTS; i++) {
+        use(st, i);
+        drain(s[i], counts[i]);
+        for (int j = 0; j < N_HOSTS; j++) {
+            print_message("h%d got %d of %d from h%d\n", i, counts[i][j], N_MSGS, j);
+            if (i == j) {
+                assert_int_equal(counts[i][j], 0); /* loopback off */
+                continue;
+            }
+            assert_true(counts[i][j] > N_MSGS * 7 / 10); /* most arrive */
+            assert_true(counts[i][j] <= N_MSGS);          /* never duplicated */
+            some_loss |= counts[i][j] < N_MSGS;
+        }
+    }
+    assert_true(some_loss);
+    /* Per-receiver loss: two receivers of one sender miss different sets. */
+    {
+        bool differ = false;
+
+        for (int j = 0; j < N_HOSTS; j++)
+            for (int i = 0; i < N_HOSTS; i++)
+                for (int i2 = 0; i2 < N_HOSTS; i2++)
+                    if (i != j && i2 != j && counts[i][j] != counts[i2][j])
+                        differ = true;
+        assert_true(differ);
+    }
+    /* Leaving by closing: h4's socket closes; the others keep talking. */
+    use(st, 4);
+    test_close(s[4]);
+    use(st, 0);
+    assert_int_equal(send_str(s[0], "0-x", &err), 3);
+    run(st, SIM_SEC);
+    star_free(st);
+}
+
+/* Scope (hops) and loopback; sender-only and receiver-only members. */
+static void
+test_multipoint_scope_loopback_and_roles(void **state)
+{
+    Star *st = star_new(0);
+    SOCKET a, a2, b, so, ro;
+    int err = 0;
+
+    (void) state;
+    use(st, 0);
+    a = mp_socket(WSPSIM_CATALOG_UDP_V4, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    a2 = mp_socket(WSPSIM_CATALOG_UDP_V4, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    so = mp_socket(WSPSIM_CATALOG_UDP_V4, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    nonblocking(a);
+    nonblocking(a2);
+    nonblocking(so);
+    assert_true(join(a, MGROUP, GPORT, JL_BOTH, &err) == a);
+    assert_true(join(a2, MGROUP, GPORT, JL_BOTH, &err) == a2); /* same host, same port */
+    assert_true(join(so, MGROUP, GPORT, JL_SENDER_ONLY, &err) == so);
+    use(st, 1);
+    b = mp_socket(WSPSIM_CATALOG_UDP_V4, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    ro = mp_socket(WSPSIM_CATALOG_UDP_V4, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    nonblocking(b);
+    nonblocking(ro);
+    assert_true(join(b, MGROUP, GPORT, JL_BOTH, &err) == b);
+    assert_true(join(ro, MGROUP, GPORT, JL_RECEIVER_ONLY, &err) == ro);
+    assert_int_equal(send_str(ro, "1-ro", &err), -1);
+    assert_int_equal(err, WSAENOTCONN);
+
+    /* Default scope 1: not across the router; loopback on: local members. */
+    use(st, 0);
+    assert_int_equal(send_str(a, "0-a", &err), 3);
+    run(st, SIM_SEC);
+    assert_int_equal(drain(a, NULL), 1); /* its own datagram, looped back */
+    assert_int_equal(drain(a2, NULL), 1);
+    assert_int_equal(drain(so, NULL), 0); /* sender-only: not in the group */
+    use(st, 1);
+    assert_int_equal(drain(b, NULL), 0);
+    assert_int_equal(drain(ro, NULL), 0);
+
+    /* Scope 2: across it. */
+    use(st, 0);
+    ioctl_int(a, SIO_MULTICAST_SCOPE, 2);
+    assert_int_equal(send_str(a, "0-a", &err), 3);
+    run(st, SIM_SEC);
+    use(st, 1);
+    assert_int_equal(drain(b, NULL), 1);
+    assert_int_equal(drain(ro, NULL), 1);
+    use(st, 0);
+    assert_int_equal(drain(a, NULL), 1);
+    assert_int_equal(drain(a2, NULL), 1);
+
+    /* Scope 0: this host only; loopback off: not even this host. */
+    ioctl_int(a, SIO_MULTICAST_SCOPE, 0);
+    assert_int_equal(send_str(a, "0-a", &err), 3);
+    run(st, SIM_SEC);
+    assert_int_equal(drain(a2, NULL), 1);
+    drain(a, NULL);
+    use(st, 1);
+    assert_int_equal(drain(b, NULL), 0);
+    use(st, 0);
+    ioctl_int(a, SIO_MULTIPOINT_LOOPBACK, 0);
+    assert_int_equal(send_str(a, "0-a", &err), 3);
+    run(st, SIM_SEC);
+    assert_int_equal(drain(a2, NULL), 0);
+    assert_int_equal(drain(a, NULL), 0);
+
+    /* A sender-only member's datagrams reach the group. */
+    ioctl_int(so, SIO_MULTICAST_SCOPE, 2);
+    assert_int_equal(send_str(so, "0-so", &err), 4);
+    run(st, SIM_SEC);
+    use(st, 1);
+    assert_int_equal(drain(b, NULL), 1);
+    star_free(st);
+}
+
+static void
+test_multipoint_nonrooted_errors(void **state)
+{
+    Star *st = star_new(0);
+    SOCKET s, plain, tcp;
+    int err = 0;
+    WSABUF caller = { 3, (char *) "abc" };
+    QOS qos;
+    int len;
+    SOCKADDR_STORAGE ss = test_sa(MGROUP, GPORT, &len);
+
+    (void) state;
+    use(st, 0);
+    s = mp_socket(WSPSIM_CATALOG_UDP_V4, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    plain = test_socket(AF_INET, SOCK_DGRAM);
+    tcp = test_socket(AF_INET, SOCK_STREAM);
+    assert_true(join((SOCKET) 0x7777, MGROUP, GPORT, JL_BOTH, &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAENOTSOCK);
+    assert_true(join(plain, MGROUP, GPORT, JL_BOTH, &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAEINVAL); /* not a multipoint socket */
+    assert_true(join(tcp, MGROUP, GPORT, JL_BOTH, &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAEINVAL);
+    assert_true(join(s, MGROUP, GPORT, 0, &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAEINVAL);
+    assert_true(join(s, MGROUP, GPORT, JL_BOTH | JL_SENDER_ONLY, &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAEINVAL);
+    assert_true(join(s, "0.0.0.0", GPORT, JL_BOTH, &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAEADDRNOTAVAIL);
+    assert_true(join(s, "10.0.2.1", GPORT, JL_BOTH, &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAEADDRNOTAVAIL); /* not a group address */
+    assert_true(WSPJoinLeaf(s, NULL, 0, NULL, NULL, NULL, NULL, JL_BOTH, &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAEFAULT);
+    assert_true(WSPJoinLeaf(s, (struct sockaddr *) &ss, 4, NULL, NULL, NULL, NULL, JL_BOTH,
+                            &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAEFAULT);
+    assert_true(WSPJoinLeaf(s, (struct sockaddr *) &ss, len, &caller, NULL, NULL, NULL, JL_BOTH,
+                            &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAEPROTONOSUPPORT); /* no control plane to carry it */
+    memset(&qos, 0, sizeof qos);
+    assert_true(WSPJoinLeaf(s, (struct sockaddr *) &ss, len, NULL, NULL, &qos, NULL, JL_BOTH,
+                            &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAEOPNOTSUPP);
+    {
+        SOCKADDR_STORAGE s6 = test_sa("ff02::1", GPORT, &len);
+
+        assert_true(WSPJoinLeaf(s, (struct sockaddr *) &s6, len, NULL, NULL, NULL, NULL, JL_BOTH,
+                                &err) == INVALID_SOCKET);
+        assert_int_equal(err, WSAEAFNOSUPPORT);
+    }
+    /* Not a member yet: a send has nowhere to go. */
+    {
+        WSABUF b = { 1, (char *) "x" };
+        DWORD sent;
+
+        assert_int_equal(WSPSend(s, &b, 1, &sent, 0, NULL, NULL, NULL, &err), SOCKET_ERROR);
+        assert_int_equal(err, WSAENOTCONN);
+    }
+    assert_true(join(s, MGROUP, GPORT, JL_BOTH, &err) == s);
+    assert_true(join(s, MGROUP, GPORT, JL_BOTH, &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAEISCONN);
+    star_free(st);
+}
+
+/* ---- Rooted --------------------------------------------------------------- */
+
+typedef struct {
+    int calls;
+    char caller[32];
+    int answer;
+} Cond;
+
+static int CALLBACK
+cond_fn(LPWSABUF lpCallerId, LPWSABUF lpCallerData, LPQOS lpSQOS, LPQOS lpGQOS,
+        LPWSABUF lpCalleeId, LPWSABUF lpCalleeData, GROUP *g, DWORD_PTR dwCallbackData)
+{
+    Cond *c = (Cond *) dwCallbackData;
+
+    (void) lpSQOS;
+    (void) lpGQOS;
+    (void) g;
+    assert_non_null(lpCallerId);
+    assert_non_null(lpCalleeId);
+    c->calls++;
+    c->caller[0] = '\0';
+    if (lpCallerData != NULL) {
+        size_t n = MIN(lpCallerData->len, sizeof c->caller - 1);
+
+        memcpy(c->caller, lpCallerData->buf, n);
+        c->caller[n] = '\0';
+    }
+    if (c->answer == CF_ACCEPT && lpCalleeData != NULL && lpCalleeData->len >= 2) {
+        memcpy(lpCalleeData->buf, "ok", 2);
+        lpCalleeData->len = 2;
+    }
+    return c->answer;
+}
+
+/* A leaf: a c_leaf/d_leaf socket bound to LPORT, listening, registered
+ * for FD_ACCEPT with @ev. */
+static SOCKET
+leaf_listener(Star *st, int i, HANDLE ev)
+{
+    SOCKET s;
+    int err = 0;
+
+    use(st, i);
+    s = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
+                  WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    test_bind(s, "0.0.0.0", LPORT);
+    assert_int_equal(WSPListen(s, 5, &err), 0);
+    assert_int_equal(WSPEventSelect(s, ev, FD_ACCEPT, &err), 0);
+    return s;
+}
+
+static LONG
+enum_events(SOCKET s, HANDLE ev, WSANETWORKEVENTS *ne)
+{
+    int err = 0;
+
+    memset(ne, 0, sizeof *ne);
+    assert_int_equal(WSPEnumNetworkEvents(s, ev, ne, &err), 0);
+    return ne->lNetworkEvents;
+}
+
+/* The issue's broadcast tree: the root on h0 invites leaves h1..h3 (h3
+ * sender-only); the root's sends reach h1 and h2; a leaf's sends reach
+ * only the root. */
+static void
+test_multipoint_rooted_broadcast_tree(void **state)
+{
+    Star *st = star_new(0);
+    HANDLE rev = wspsim_os_event_create(st->world, TRUE, FALSE);
+    HANDLE lev[4];
+    SOCKET root, lroot[4], lis[4], leaf[4];
+    WSANETWORKEVENTS ne;
+    Cond cond = { 0, "", CF_ACCEPT };
+    char callee_buf[4][16];
+    WSABUF callee[4];
+    int err = 0;
+
+    (void) state;
+    use(st, 0);
+    root = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
+                     WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
+    test_bind(root, "0.0.0.0", 7000);
+    assert_int_equal(WSPEventSelect(root, rev, FD_CONNECT | FD_READ, &err), 0);
+    for (int i = 1; i <= 3; i++) {
+        lev[i] = wspsim_os_event_create(st->world, TRUE, FALSE);
+        lis[i] = leaf_listener(st, i, lev[i]);
+    }
+    /* Invitations (non-blocking: each returns a c_leaf descriptor at once). */
+    for (int i = 1; i <= 3; i++) {
+        char ip[32];
+        WSABUF caller = { 6, (char *) "invite" };
+        int len;
+        SOCKADDR_STORAGE ss;
+
+        g_snprintf(ip, sizeof ip, "10.0.%d.1", i + 1);
+        ss = test_sa(ip, LPORT, &len);
+        callee[i].len = sizeof callee_buf[i];
+        callee[i].buf = callee_buf[i];
+        use(st, 0);
+        lroot[i] = WSPJoinLeaf(root, (struct sockaddr *) &ss, len, &caller, &callee[i], NULL,
+                               NULL, i == 3 ? JL_SENDER_ONLY : JL_BOTH, &err);
+        assert_true(lroot[i] != INVALID_SOCKET);
+        assert_true(lroot[i] != root);
+        /* One join at a time per socket. */
+        assert_true(WSPJoinLeaf(root, (struct sockaddr *) &ss, len, NULL, NULL, NULL, NULL,
+                                JL_BOTH, &err) == INVALID_SOCKET);
+        assert_int_equal(err, WSAEALREADY);
+        run(st, 100 * SIM_MSEC);
+        /* The leaf sees the invitation as an incoming connection. */
+        use(st, i);
+        assert_int_equal(enum_events(lis[i], lev[i], &ne), FD_ACCEPT);
+        leaf[i] = WSPAccept(lis[i], NULL, NULL, cond_fn, (DWORD_PTR) &cond, &err);
+        assert_true(leaf[i] != INVALID_SOCKET);
+        assert_string_equal(cond.caller, "invite");
+        run(st, 100 * SIM_MSEC);
+        use(st, 0);
+        assert_true(enum_events(root, rev, &ne) & FD_CONNECT);
+        assert_int_equal(ne.iErrorCode[FD_CONNECT_BIT], 0);
+        assert_int_equal(callee[i].len, 2);
+        assert_memory_equal(callee[i].buf, "ok", 2);
+    }
+    assert_int_equal(cond.calls, 3);
+
+    /* The root's sends reach every receiving leaf. */
+    use(st, 0);
+    assert_int_equal(send_str(root, "0-hello", &err), 7);
+    run(st, 100 * SIM_MSEC);
+    for (int i = 1; i <= 3; i++) {
+        use(st, i);
+        assert_int_equal(drain(leaf[i], NULL), i == 3 ? 0 : 1);
+    }
+    /* A leaf's sends reach only the root. */
+    use(st, 3);
+    assert_int_equal(send_str(leaf[3], "3-up", &err), 4);
+    run(st, 100 * SIM_MSEC);
+    use(st, 0);
+    assert_int_equal(drain(root, NULL), 1);
+    for (int i = 1; i <= 2; i++) {
+        use(st, i);
+        assert_int_equal(drain(leaf[i], NULL), 0);
+    }
+    /* Leaving by closing: leaf 2 goes; the root's c_leaf for it sees FD_CLOSE. */
+    {
+        HANDLE cev = wspsim_os_event_create(st->world, TRUE, FALSE);
+
+        use(st, 0);
+        assert_int_equal(WSPEventSelect(lroot[2], cev, FD_CLOSE, &err), 0);
+        use(st, 2);
+        test_close(leaf[2]);
+        run(st, 100 * SIM_MSEC);
+        use(st, 0);
+        assert_int_equal(enum_events(lroot[2], cev, &ne), FD_CLOSE);
+        assert_int_equal(send_str(root, "0-again", &err), 7);
+        run(st, 100 * SIM_MSEC);
+        use(st, 1);
+        assert_int_equal(drain(leaf[1], NULL), 1);
+    }
+    /* The root closes its c_leaf for leaf 1: leaf 1 sees FD_CLOSE. */
+    {
+        HANDLE l1 = wspsim_os_event_create(st->world, TRUE, FALSE);
+
+        use(st, 1);
+        assert_int_equal(WSPEventSelect(leaf[1], l1, FD_CLOSE, &err), 0);
+        use(st, 0);
+        test_close(lroot[1]);
+        run(st, 100 * SIM_MSEC);
+        use(st, 1);
+        assert_int_equal(enum_events(leaf[1], l1, &ne), FD_CLOSE);
+        assert_int_equal(send_str(leaf[1], "1-late", &err), -1);
+        assert_int_equal(err, WSAENOTCONN);
+    }
+    /* Closing the c_root: leaf 3 and the root's own c_leaf see FD_CLOSE. */
+    {
+        HANDLE l3 = wspsim_os_event_create(st->world, TRUE, FALSE);
+        HANDLE c3 = wspsim_os_event_create(st->world, TRUE, FALSE);
+
+        use(st, 3);
+        assert_int_equal(WSPEventSelect(leaf[3], l3, FD_CLOSE, &err), 0);
+        use(st, 0);
+        assert_int_equal(WSPEventSelect(lroot[3], c3, FD_CLOSE, &err), 0);
+        test_close(root);
+        assert_int_equal(enum_events(lroot[3], c3, &ne), FD_CLOSE);
+        run(st, 100 * SIM_MSEC);
+        use(st, 3);
+        assert_int_equal(enum_events(leaf[3], l3, &ne), FD_CLOSE);
+    }
+    star_free(st);
+}
+
+/* Rejection (CF_REJECT, or nobody listening) and deferral. */
+static void
+test_multipoint_rooted_reject(void **state)
+{
+    Star *st = star_new(0);
+    HANDLE rev = wspsim_os_event_create(st->world, TRUE, FALSE);
+    HANDLE lev = wspsim_os_event_create(st->world, TRUE, FALSE);
+    SOCKET root, lis, d;
+    WSANETWORKEVENTS ne;
+    Cond cond = { 0, "", CF_DEFER };
+    int err = 0;
+
+    (void) state;
+    use(st, 0);
+    root = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
+                     WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
+    assert_int_equal(WSPEventSelect(root, rev, FD_CONNECT, &err), 0);
+    /* Nobody listening on h1: refused. */
+    d = join(root, "10.0.2.1", LPORT, JL_BOTH, &err);
+    assert_true(d != INVALID_SOCKET);
+    run(st, SIM_SEC);
+    assert_true(enum_events(root, rev, &ne) & FD_CONNECT);
+    assert_int_equal(ne.iErrorCode[FD_CONNECT_BIT], WSAECONNREFUSED);
+    test_close(d);
+
+    lis = leaf_listener(st, 1, lev);
+    use(st, 0);
+    d = join(root, "10.0.2.1", LPORT, JL_BOTH, &err);
+    assert_true(d != INVALID_SOCKET);
+    run(st, SIM_SEC);
+    use(st, 1);
+    assert_true(WSPAccept(lis, NULL, NULL, cond_fn, (DWORD_PTR) &cond, &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSATRY_AGAIN);
+    cond.answer = CF_REJECT;
+    assert_true(WSPAccept(lis, NULL, NULL, cond_fn, (DWORD_PTR) &cond, &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAECONNREFUSED);
+    assert_true(WSPAccept(lis, NULL, NULL, cond_fn, (DWORD_PTR) &cond, &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAEWOULDBLOCK);
+    run(st, SIM_SEC);
+    use(st, 0);
+    assert_true(enum_events(root, rev, &ne) & FD_CONNECT);
+    assert_int_equal(ne.iErrorCode[FD_CONNECT_BIT], WSAECONNREFUSED);
+    star_free(st);
+}
+
+/* Blocking joins in actors: a leaf asks a listening root (leaf-initiated),
+ * and a root invites a leaf that accepts in a blocking WSPAccept. */
+typedef struct {
+    Star *st;
+    SOCKET root_s, accepted, leaf_s, leaf_ret;
+    int leaf_err;
+    char got[32];
+} Act;
+
+static void
+root_actor(void *data)
+{
+    Act *a = data;
+    Cond cond = { 0, "", CF_ACCEPT };
+    int err = 0;
+
+    a->root_s = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
+                          WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
+    test_bind(a->root_s, "0.0.0.0", 7000);
+    assert_int_equal(WSPListen(a->root_s, 5, &err), 0);
+    a->accepted = WSPAccept(a->root_s, NULL, NULL, cond_fn, (DWORD_PTR) &cond, &err);
+    assert_true(a->accepted != INVALID_SOCKET);
+    assert_string_equal(cond.caller, "hi root");
+    sim_actor_sleep(a->st->world, 50 * SIM_MSEC, false);
+    assert_int_equal(send_str(a->root_s, "0-down", &err), 6);
+}
+
+static void
+leaf_actor(void *data)
+{
+    Act *a = data;
+    WSABUF caller = { 7, (char *) "hi root" };
+    char cb[8];
+    WSABUF callee = { sizeof cb, cb };
+    int len, err = 0;
+    SOCKADDR_STORAGE ss = test_sa("10.0.1.1", 7000, &len);
+
+    sim_actor_sleep(a->st->world, 10 * SIM_MSEC, false);
+    a->leaf_s = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
+                          WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    a->leaf_ret = WSPJoinLeaf(a->leaf_s, (struct sockaddr *) &ss, len, &caller, &callee, NULL,
+                              NULL, JL_BOTH, &err);
+    a->leaf_err = err;
+    assert_int_equal(callee.len, 2);
+    /* Again on the same leaf: already a member. */
+    assert_true(WSPJoinLeaf(a->leaf_s, (struct sockaddr *) &ss, len, NULL, NULL, NULL, NULL,
+                            JL_BOTH, &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAEISCONN);
+    assert_true(test_recv(a->leaf_s, a->got, sizeof a->got, 0, &err) > 0);
+}
+
+static void
+test_multipoint_rooted_leaf_initiated_blocking(void **state)
+{
+    Star *st = star_new(0);
+    Act a;
+
+    (void) state;
+    memset(&a, 0, sizeof a);
+    a.st = st;
+    sim_actor_spawn(st->world, st->pid[0], "root", SIM_ACTOR_COROUTINE, 0, root_actor, &a);
+    sim_actor_spawn(st->world, st->pid[1], "leaf", SIM_ACTOR_COROUTINE, 0, leaf_actor, &a);
+    run(st, 2 * SIM_SEC);
+    assert_true(a.leaf_ret == a.leaf_s);
+    assert_int_equal(a.leaf_err, 0);
+    assert_string_equal(a.got, "0-down");
+    star_free(st);
+}
+
+static void
+inviter_actor(void *data)
+{
+    Act *a = data;
+    int err = 0;
+
+    a->root_s = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
+                          WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
+    sim_actor_sleep(a->st->world, 10 * SIM_MSEC, false);
+    a->leaf_ret = join(a->root_s, "10.0.2.1", LPORT, JL_RECEIVER_ONLY, &err);
+    a->leaf_err = err;
+    assert_int_equal(send_str(a->root_s, "0-tree", &err), 6);
+}
+
+static void
+invited_actor(void *data)
+{
+    Act *a = data;
+    int err = 0;
+    SOCKET s = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
+                         WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+
+    test_bind(s, "0.0.0.0", LPORT);
+    assert_int_equal(WSPListen(s, 5, &err), 0);
+    a->accepted = WSPAccept(s, NULL, NULL, NULL, 0, &err); /* blocks for the invitation */
+    assert_true(a->accepted != INVALID_SOCKET);
+    assert_true(test_recv(a->accepted, a->got, sizeof a->got, 0, &err) > 0);
+    assert_int_equal(send_str(a->accepted, "1-no", &err), -1);
+    assert_int_equal(err, WSAENOTCONN); /* receive-only leaf */
+}
+
+static void
+test_multipoint_rooted_invite_blocking(void **state)
+{
+    Star *st = star_new(0);
+    Act a;
+
+    (void) state;
+    memset(&a, 0, sizeof a);
+    a.st = st;
+    sim_actor_spawn(st->world, st->pid[0], "root", SIM_ACTOR_COROUTINE, 0, inviter_actor, &a);
+    sim_actor_spawn(st->world, st->pid[1], "leaf", SIM_ACTOR_COROUTINE, 0, invited_actor, &a);
+    run(st, 2 * SIM_SEC);
+    assert_true(a.leaf_ret != INVALID_SOCKET);
+    assert_true(a.leaf_ret != a.root_s);
+    assert_int_equal(a.leaf_err, 0);
+    assert_string_equal(a.got, "0-tree");
+    star_free(st);
+}
+
+/* Blocking join refused: the client may retry on the same socket. */
+static void
+refused_actor(void *data)
+{
+    Act *a = data;
+    int err = 0;
+    SOCKET s = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
+                         WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+
+    assert_true(join(s, "10.0.1.1", 7000, JL_BOTH, &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAECONNREFUSED);
+    assert_true(join(s, "10.0.1.1", 7000, JL_BOTH, &err) == INVALID_SOCKET);
+    a->leaf_err = err;
+}
+
+static void
+test_multipoint_rooted_refused_blocking(void **state)
+{
+    Star *st = star_new(0);
+    Act a;
+
+    (void) state;
+    memset(&a, 0, sizeof a);
+    sim_actor_spawn(st->world, st->pid[1], "leaf", SIM_ACTOR_COROUTINE, 0, refused_actor, &a);
+    run(st, 2 * SIM_SEC);
+    assert_int_equal(a.leaf_err, WSAECONNREFUSED);
+    star_free(st);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_multipoint_catalog_and_roles),
+        cmocka_unit_test(test_multipoint_conference_under_loss),
+        cmocka_unit_test(test_multipoint_scope_loopback_and_roles),
+        cmocka_unit_test(test_multipoint_nonrooted_errors),
+        cmocka_unit_test(test_multipoint_rooted_broadcast_tree),
+        cmocka_unit_test(test_multipoint_rooted_reject),
+        cmocka_unit_test(test_multipoint_rooted_leaf_initiated_blocking),
+        cmocka_unit_test(test_multipoint_rooted_invite_blocking),
+        cmocka_unit_test(test_multipoint_rooted_refused_blocking),
+    };
+
+    g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+    return cmocka_run_group_tests_name("wsp-multipoint", tests, NULL, NULL);
+}
