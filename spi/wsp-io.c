@@ -287,9 +287,13 @@ WSPSend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfByt
         wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x", (guint64) s);
         return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
     }
+    /* Held across the call: a blocking wait may see the socket released
+     * (closed by another actor, its process killed by a host crash). */
+    wsp_socket_ref(ws);
     err = send_common(&call, ws, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, NULL, 0,
                       false, lpOverlapped, lpCompletionRoutine, lpThreadId);
     wsp_events_after_send(ws, err); /* re-enables FD_WRITE (REFERENCE 2.5) */
+    wsp_socket_unref(ws);
     if (err != 0)
         return wsp_call_fail(&call, lpErrno, err);
     return 0;
@@ -323,9 +327,11 @@ WSPSendTo(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfB
         wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x", (guint64) s);
         return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
     }
+    wsp_socket_ref(ws); /* held across a blocking wait, as in WSPSend */
     err = send_common(&call, ws, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, lpTo,
                       iTolen, true, lpOverlapped, lpCompletionRoutine, lpThreadId);
     wsp_events_after_send(ws, err); /* re-enables FD_WRITE (REFERENCE 2.5) */
+    wsp_socket_unref(ws);
     if (err != 0)
         return wsp_call_fail(&call, lpErrno, err);
     return 0;
@@ -538,9 +544,13 @@ WSPRecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfByt
         wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x", (guint64) s);
         return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
     }
+    /* Held across the call: a blocking wait may see the socket released
+     * (closed by another actor, its process killed by a host crash). */
+    wsp_socket_ref(ws);
     err = recv_common(&call, ws, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, NULL,
                       NULL, false, lpOverlapped, lpCompletionRoutine, lpThreadId);
     wsp_events_reenable(ws, FD_READ | FD_OOB); /* even when it failed (REFERENCE 2.5) */
+    wsp_socket_unref(ws);
     if (err != 0)
         return wsp_call_fail(&call, lpErrno, err);
     return 0;
@@ -573,9 +583,11 @@ WSPRecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberO
         wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x", (guint64) s);
         return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
     }
+    wsp_socket_ref(ws); /* held across a blocking wait, as in WSPRecv */
     err = recv_common(&call, ws, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpFrom,
                       lpFromlen, true, lpOverlapped, lpCompletionRoutine, lpThreadId);
     wsp_events_reenable(ws, FD_READ | FD_OOB); /* even when it failed (REFERENCE 2.5) */
+    wsp_socket_unref(ws);
     if (err != 0)
         return wsp_call_fail(&call, lpErrno, err);
     return 0;

@@ -1129,13 +1129,15 @@ WSPCloseSocket(SOCKET s, LPINT lpErrno)
 
                 if (ws->nonblocking || call.actor == SIM_ID_NONE)
                     return wsp_call_fail(&call, lpErrno, WSAEWOULDBLOCK);
+                wsp_socket_ref(ws); /* the wait may release it (host crash, another actor) */
                 err = linger_wait(&call, ws);
+                if ((err == 0 || err == WSAETIMEDOUT) && ws->closed)
+                    err = WSAENOTSOCK; /* closed by another actor meanwhile */
+                wsp_socket_unref(ws);
                 if (err == WSAETIMEDOUT)
                     abortive = true;
                 else if (err != 0)
                     return wsp_call_fail(&call, lpErrno, err);
-                if (ws->closed) /* closed by another actor meanwhile */
-                    return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
             }
         }
     }

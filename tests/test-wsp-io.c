@@ -510,6 +510,115 @@ test_wsp_io_sndtimeo(void **state)
     test_world_free(tw);
 }
 
+/* ---- A host crash under a blocking call ------------------------------------------ */
+
+/* Each blocking call, blocked on the server host when that host crashes:
+ * the crash kills the process, which releases its sockets under the
+ * waiting call.  The call must fail without touching the freed socket
+ * (ASan and valgrind see it: scenarios/faults/crash-restart.wsim). */
+enum { CR_RECV, CR_RECVFROM, CR_SEND, CR_ACCEPT, CR_CONNECT, CR_SELECT, CR_CLOSE_LINGER, CR_N };
+static const char *const cr_name[CR_N] = { "recv", "recvfrom", "send", "accept", "connect",
+                                           "select", "closesocket (linger)" };
+
+typedef struct {
+    Act a;
+    int op;
+    SOCKET l;
+} CrashAct;
+
+static void
+crash_blocked(void *data)
+{
+    CrashAct *p = data;
+    static char big[200000];
+    WSABUF b = { sizeof p->a.buf, p->a.buf };
+    WSABUF bb = { sizeof big, big };
+    DWORD flags = 0;
+    SOCKADDR_STORAGE ss;
+    int len;
+
+    switch (p->op) {
+    case CR_RECV:
+        p->a.ret = WSPRecv(p->a.s, &b, 1, &p->a.got, &flags, NULL, NULL, NULL, &p->a.err);
+        break;
+    case CR_RECVFROM:
+        len = sizeof ss;
+        p->a.ret = WSPRecvFrom(p->a.s, &b, 1, &p->a.got, &flags, (struct sockaddr *) &ss, &len,
+                               NULL, NULL, NULL, &p->a.err);
+        break;
+    case CR_SEND:
+        p->a.ret = WSPSend(p->a.s, &bb, 1, &p->a.got, 0, NULL, NULL, NULL, &p->a.err);
+        break;
+    case CR_ACCEPT:
+        p->a.ret = WSPAccept(p->l, NULL, NULL, NULL, 0, &p->a.err) == INVALID_SOCKET
+                       ? SOCKET_ERROR
+                       : 0;
+        break;
+    case CR_CONNECT:
+        ss = test_sa("10.0.0.1", PORT + 5, &len);
+        p->a.ret = WSPConnect(p->a.s, (struct sockaddr *) &ss, len, NULL, NULL, NULL, NULL,
+                              &p->a.err);
+        break;
+    case CR_SELECT: {
+        fd_set r = { 1, { p->a.s } };
+
+        p->a.ret = WSPSelect(0, &r, NULL, NULL, NULL, &p->a.err);
+        break;
+    }
+    case CR_CLOSE_LINGER:
+        p->a.ret = WSPCloseSocket(p->a.s, &p->a.err);
+        break;
+    }
+    p->a.phase++;
+}
+
+static void
+test_wsp_io_crash_under_blocking_call(void **state)
+{
+    (void) state;
+    for (int op = 0; op < CR_N; op++) {
+        TestWorld *tw = test_world_new(TEST_WORLD_SEED);
+        CrashAct p = { .a = { .tw = tw }, .op = op };
+        SOCKET l, c, a;
+        int err = 0;
+
+        print_message("%s\n", cr_name[op]);
+        test_world_tcp_pair(tw, AF_INET, PORT, &l, &c, &a);
+        p.a.s = a;
+        p.l = l;
+        test_world_use(tw, tw->ps);
+        if (op == CR_RECVFROM)
+            p.a.s = udp_bound(tw, tw->ps, "10.0.0.2", PORT + 1);
+        if (op == CR_CONNECT || op == CR_CLOSE_LINGER) {
+            /* nothing answers: the SYN, or the data and FIN, stay unacknowledged */
+            sim_node_set_up(tw->world, tw->client, false);
+        }
+        if (op == CR_CONNECT)
+            p.a.s = test_socket(AF_INET, SOCK_STREAM);
+        if (op == CR_CLOSE_LINGER) {
+            LINGER lg = { 1, 10 };
+
+            assert_int_equal(
+                WSPSetSockOpt(a, SOL_SOCKET, SO_LINGER, (char *) &lg, sizeof lg, &err), 0);
+            test_send_str(a, "unacknowledged");
+        }
+        test_world_spawn(tw, tw->ps, "blocked", crash_blocked, &p);
+        test_world_run(tw, 100 * SIM_MSEC);
+        assert_int_equal(p.a.phase, 0); /* blocked */
+        assert_int_equal(sim_fault_schedule_crash(tw->world, sim_world_now(tw->world) + SIM_MSEC,
+                                                  tw->server, 0, NULL),
+                         SIM_OK);
+        test_world_run(tw, SIM_SEC);
+        assert_int_equal(p.a.phase, 1);
+        assert_int_equal(p.a.ret, SOCKET_ERROR);
+        /* the wait ends because the socket went away (WSAEINTR) or its
+         * process was killed (WSAENETDOWN), whichever it sees first */
+        assert_true(p.a.err == WSAEINTR || p.a.err == WSAENETDOWN);
+        sim_node_set_up(tw->world, tw->client, true);
+        test_world_free(tw);
+    }
+}
+
 /* ---- Non-blocking, not connected, shutdown ----------------------------------------- */
 
 static void
@@ -924,6 +1033,7 @@ main(void)
         cmocka_unit_test(test_wsp_io_flag_errors),
         cmocka_unit_test(test_wsp_io_reset_before_accept),
         cmocka_unit_test(test_wsp_io_peer_reset),
+        cmocka_unit_test(test_wsp_io_crash_under_blocking_call),
     };
 
     g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
