@@ -187,6 +187,7 @@ wsp_socket_release(WspSocket *ws)
     wsp_mp_release(ws); /* leaving a multipoint session by closing (wsp-multipoint.c) */
     ws->closed = true;
     wsp_notify_release(ws); /* left-over overlapped requests: aborted quietly (choice 4) */
+    wsp_qos_release(ws);    /* reservations released on close (wsp-qos.c) */
     if (ws->sock != 0)
         g_hash_table_remove(proc->state->by_sock, GUINT_TO_POINTER(ws->sock));
     if (ws->deferred_child != 0) {

@@ -93,6 +93,7 @@ typedef struct WspSocket {
     bool ev_close_done;         /* FD_CLOSE reported for this connection */
     /* Pending overlapped requests (wsp-overlapped.c), in posting order. */
     GQueue ov_recvs, ov_sends, ov_ioctls;
+    struct WspQos *qos;         /* (nullable) QOS and its sim flows (wsp-qos.c) */
 } WspSocket;
 
 /* Per process: the WSPStartup count, the latest upcall table, its sockets
@@ -304,6 +305,23 @@ void wsp_mp_release(WspSocket *ws);
 int wsp_mp_listen(WspSocket *ws, int backlog);
 SOCKET wsp_mp_accept(WspCall *call, WspSocket *ls, struct sockaddr *addr, LPINT addrlen,
                      LPCONDITIONPROC cond, DWORD_PTR cb, int *out_err);
+
+/* ---- QoS (wsp-qos.c) ---------------------------------------------------------- */
+
+/* WSPConnect / WSPJoinLeaf: check and record lpSQOS before connecting (0,
+ * WSAEFAULT, WSAEINVAL, WSAEOPNOTSUPP); then, once the socket has its
+ * addresses, install its flows (admission reported by FD_QOS). */
+int wsp_qos_connect(WspCall *call, WspSocket *ws, const QOS *sqos, const QOS *gqos);
+void wsp_qos_connected(WspCall *call, WspSocket *ws, const SimSockAddr *peer);
+/* WSPAccept: the caller's QOS for the condition function (FALSE: none), and
+ * the negotiated result applied to the accepted socket. */
+bool wsp_qos_offer(SimWorld *world, const SimSockAddr *remote, const SimSockAddr *local, QOS *out);
+void wsp_qos_accepted(WspCall *call, WspSocket *ws, const QOS *offered, const QOS *final);
+/* SIO_GET_QOS, SIO_SET_QOS, SIO_GET_GROUP_QOS, SIO_SET_GROUP_QOS. */
+int wsp_qos_ioctl(WspCall *call, WspSocket *ws, DWORD code, const void *in, DWORD cbin, void *out,
+                  DWORD cbout, DWORD *ret);
+/* The socket is being released: reservations freed. */
+void wsp_qos_release(WspSocket *ws);
 
 /* Catalog (wsp-startup.c). */
 const WSAPROTOCOL_INFOW *wsp_catalog_find(int af, int type, int protocol, int *out_err);

@@ -653,7 +653,7 @@ adopt_child(WspCall *call, WspSocket *ls, SimSocketId child, int *out_err)
  * unknown value). */
 static int
 run_condition(LPCONDITIONPROC fn, DWORD_PTR cb, const SimSockAddr *remote,
-              const SimSockAddr *local)
+              const SimSockAddr *local, LPQOS sqos)
 {
     SOCKADDR_STORAGE rbuf, lbuf;
     int rlen = (int) sizeof rbuf, llen = (int) sizeof lbuf;
@@ -670,7 +670,7 @@ run_condition(LPCONDITIONPROC fn, DWORD_PTR cb, const SimSockAddr *remote,
     callee_id.buf = (char *) &lbuf;
     callee.len = 0; /* callee data is not supported (no XP1_CONNECT_DATA) */
     callee.buf = callee_data;
-    cf = fn(&caller_id, NULL, NULL, NULL, &callee_id, &callee, &g, cb);
+    cf = fn(&caller_id, NULL, sqos, NULL, &callee_id, &callee, &g, cb); /* sqos: wsp-qos.c */
     if (g != 0)
         return -1;
     if (cf != CF_ACCEPT && cf != CF_REJECT && cf != CF_DEFER)
@@ -703,6 +703,8 @@ WSPAccept(SOCKET s, struct sockaddr *addr, LPINT addrlen, LPCONDITIONPROC lpfnCo
     SimSocketId child;
     SimSockAddr remote, local;
     SimStatus st;
+    QOS offered, final_qos;
+    bool has_qos;
     int err;
 
     if (!wsp_call_begin(&call, "WSPAccept", &err))
@@ -775,8 +777,12 @@ WSPAccept(SOCKET s, struct sockaddr *addr, LPINT addrlen, LPCONDITIONPROC lpfnCo
     }
     if (addr != NULL && addrlen != NULL)
         wsp_sockaddr_out(&remote, addr, addrlen);
+    has_qos = wsp_qos_offer(call.world, &remote, &local, &offered); /* the caller's QOS */
+    if (has_qos)
+        final_qos = offered;
     if (lpfnCondition != NULL) {
-        int cf = run_condition(lpfnCondition, dwCallbackData, &remote, &local);
+        int cf = run_condition(lpfnCondition, dwCallbackData, &remote, &local,
+                               has_qos ? &final_qos : NULL);
 
         if (ls->closed) { /* the condition function closed the listener */
             if (child != 0)
@@ -811,6 +817,8 @@ WSPAccept(SOCKET s, struct sockaddr *addr, LPINT addrlen, LPCONDITIONPROC lpfnCo
     ws = adopt_child(&call, ls, child, &err);
     if (ws == NULL)
         goto fail;
+    if (has_qos)
+        wsp_qos_accepted(&call, ws, &offered, &final_qos); /* negotiated QoS (wsp-qos.c) */
     wsp_events_reenable(ls, FD_ACCEPT);
     wsp_socket_unref(ls);
     if (call.trace)
@@ -876,14 +884,18 @@ stream_connect(WspCall *call, WspSocket *ws, const SimSockAddr *to)
  * WSAEWOULDBLOCK on a non-blocking socket (then WSAEALREADY while it is
  * pending and WSAEISCONN once connected).  After a failure the socket may
  * connect again.  Datagram sockets: sets (or, with AF_UNSPEC or the
- * wildcard address, clears) the default peer.  Connect data, callee data
- * and QoS are not supported.
+ * wildcard address, clears) the default peer.  Connect data and callee
+ * data are not supported.  @lpSQOS is checked and recorded, then its
+ * reservations are made once the socket has its addresses; admission's
+ * outcome comes by FD_QOS (wsp-qos.c, doc/qos.md).
  *
  * Returns: 0; SOCKET_ERROR with WSAENOTSOCK, WSAEFAULT, WSAEAFNOSUPPORT,
  * WSAEADDRNOTAVAIL, WSAEINVAL (listening), WSAEALREADY, WSAEISCONN,
  * WSAEWOULDBLOCK, WSAECONNREFUSED, WSAETIMEDOUT, WSAENETUNREACH,
  * WSAEHOSTUNREACH, WSAEACCES (broadcast without SO_BROADCAST),
- * WSAEPROTONOSUPPORT (caller data), WSAEOPNOTSUPP (QoS), WSAEINTR.
+ * WSAEPROTONOSUPPORT (caller data), WSAEOPNOTSUPP (flowspecs that cannot
+ * be satisfied), WSAEINVAL (malformed provider-specific QoS objects),
+ * WSAEINTR.
  */
 int WSPAPI
 WSPConnect(SOCKET s, const struct sockaddr *name, int namelen, LPWSABUF lpCallerData,
@@ -910,14 +922,17 @@ WSPConnect(SOCKET s, const struct sockaddr *name, int namelen, LPWSABUF lpCaller
         return wsp_call_fail(&call, lpErrno, err);
     if (lpCallerData != NULL && lpCallerData->len > 0)
         return wsp_call_fail(&call, lpErrno, WSAEPROTONOSUPPORT); /* no XP1_CONNECT_DATA */
-    if (lpSQOS != NULL)
-        return wsp_call_fail(&call, lpErrno, WSAEOPNOTSUPP); /* TODO(#9): QoS */
+    err = wsp_qos_connect(&call, ws, lpSQOS, lpGQOS); /* checked and recorded (wsp-qos.c) */
+    if (err != 0)
+        return wsp_call_fail(&call, lpErrno, err);
     if (ws->transport_gone || ws->sock == 0)
         return wsp_call_fail(&call, lpErrno, WSAENETDOWN);
     if (ws->stream) {
         if (unspec)
             return wsp_call_fail(&call, lpErrno, WSAEAFNOSUPPORT);
         err = stream_connect(&call, ws, &to);
+        if (err == 0 || err == WSAEWOULDBLOCK)
+            wsp_qos_connected(&call, ws, &to); /* flows and admission (wsp-qos.c) */
         if (err != 0)
             return wsp_call_fail(&call, lpErrno, err);
     } else {
@@ -926,6 +941,7 @@ WSPConnect(SOCKET s, const struct sockaddr *name, int namelen, LPWSABUF lpCaller
             return wsp_call_fail(&call, lpErrno, wsp_error_from_status(st));
         ws->bound = true;
         wsp_events_on_connect(ws); /* choice 11 */
+        wsp_qos_connected(&call, ws, &to);
     }
     if (lpCalleeData != NULL)
         lpCalleeData->len = 0;

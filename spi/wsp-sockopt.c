@@ -678,11 +678,12 @@ ioctl_do(WspCall *call, WspSocket *ws, DWORD code, LPVOID in, DWORD cbin, LPVOID
     case SIO_ASSOCIATE_HANDLE:
     case SIO_TRANSLATE_HANDLE:
     case SIO_FLUSH:
+        return WSAENOPROTOOPT; /* choice 39 */
     case SIO_GET_QOS:
     case SIO_SET_QOS:
     case SIO_GET_GROUP_QOS:
     case SIO_SET_GROUP_QOS:
-        return WSAENOPROTOOPT; /* choice 39; QoS: TODO(#9) */
+        return wsp_qos_ioctl(call, ws, code, in, cbin, out, cbout, ret); /* wsp-qos.c */
     default:
         return WSAEINVAL;
     }

@@ -19,7 +19,7 @@
             return wsp_call_fail(&(call), lpErrno, err_);                                        \
     } while (0)
 
-static int
+static G_GNUC_UNUSED int
 stub_socket(const char *name, SOCKET s, LPINT lpErrno)
 {
     WspCall call;
@@ -29,16 +29,6 @@ stub_socket(const char *name, SOCKET s, LPINT lpErrno)
     if (wsp_handle_lookup(&call, s) == NULL)
         return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
     return wsp_call_fail(&call, lpErrno, WSAEOPNOTSUPP);
-}
-
-/* TODO(#9) */
-BOOL WSPAPI
-WSPGetQOSByName(SOCKET s, LPWSABUF lpQOSName, LPQOS lpQOS, LPINT lpErrno)
-{
-    (void) lpQOSName;
-    (void) lpQOS;
-    stub_socket("WSPGetQOSByName", s, lpErrno);
-    return FALSE;
 }
 
 /* ---- Address strings ----------------------------------------------------- */

@@ -1,0 +1,804 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * wsp-qos.c: the provider's QoS surface (REFERENCE 1.9, 2.9; issue 7) over
+ * sim/sim-qos.h — QOS and FLOWSPEC from WSPConnect, the WSPAccept condition
+ * function, WSPJoinLeaf (wsp_qos_connect) and SIO_SET_QOS / SIO_GET_QOS and
+ * their group variants; the provider-specific buffer as a list of QoS
+ * objects; WSPGetQOSByName and its templates; FD_QOS on every change of a
+ * reservation's state.  doc/qos.md has the model and the choices.
+ *
+ * Each socket with a QOS has up to two sim flows: its SendingFlowspec at its
+ * own node (filter: its local address to its peer) and its
+ * ReceivingFlowspec as a reservation on the way back (a flow at the peer's
+ * node, filter: the peer to it, policed in borrow mode so the peer's
+ * traffic is classified but never held back).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "wsp-private.h"
+
+typedef struct WspQos {
+    QOS qos;       /* ProviderSpecific is rebuilt by SIO_GET_QOS; never kept */
+    bool sd_mode_set;
+    ULONG sd_mode; /* TC_NONCONF_*, when set by a QOS_SD_MODE object */
+    bool has_dest; /* QOS_OBJECT_DESTADDR (connectionless sockets) */
+    SimSockAddr dest;
+    SimQosFlowId send_flow, recv_flow;
+    SimNodeId node; /* the socket's node, known from the first call applying it */
+    bool has_peer;  /* the address a stream socket connected to */
+    SimSockAddr peer;
+    int status;     /* the WSA_QOS_* code of the last report, 0 = none yet */
+} WspQos;
+
+/* ---- FLOWSPEC -> SimQosSpec ------------------------------------------------ */
+
+#define SERVICE_FLAGS (SERVICE_NO_QOS_SIGNALING | 0x01000000u)
+
+/* Map a ServiceType (flags stripped) to a sim service; FALSE if it cannot
+ * be asked for. */
+static bool
+service_from(ULONG st, SimQosService *out)
+{
+    st &= ~(ULONG) SERVICE_FLAGS;
+    switch (st) {
+    case SERVICETYPE_NOTRAFFIC:
+        *out = SIM_QOS_NO_TRAFFIC;
+        return true;
+    case SERVICETYPE_BESTEFFORT:
+    case SERVICETYPE_QUALITATIVE:
+    case SERVICE_BESTEFFORT & ~(ULONG) SERVICE_FLAGS:
+    case SERVICE_QUALITATIVE & ~(ULONG) SERVICE_FLAGS:
+        *out = SIM_QOS_BEST_EFFORT;
+        return true;
+    case SERVICETYPE_CONTROLLEDLOAD:
+    case SERVICE_CONTROLLEDLOAD & ~(ULONG) SERVICE_FLAGS:
+        *out = SIM_QOS_CONTROLLED_LOAD;
+        return true;
+    case SERVICETYPE_GUARANTEED:
+    case SERVICE_GUARANTEED & ~(ULONG) SERVICE_FLAGS:
+        *out = SIM_QOS_GUARANTEED;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static inline guint64
+rate_from(ULONG v)
+{
+    return v == QOS_NOT_SPECIFIED || v == POSITIVE_INFINITY_RATE ? 0 : v;
+}
+
+static inline guint32
+size_from(ULONG v)
+{
+    return v == QOS_NOT_SPECIFIED ? 0 : v;
+}
+
+/* Check one FLOWSPEC; 0 or WSAEOPNOTSUPP (cannot be satisfied: unknown
+ * service, a zero token rate, peak below token rate, sizes crossed). */
+static int
+flowspec_check(const FLOWSPEC *fs, bool sending)
+{
+    SimQosService svc;
+
+    if ((fs->ServiceType & ~(ULONG) SERVICE_FLAGS) == SERVICETYPE_NOCHANGE)
+        return 0;
+    if (!service_from(fs->ServiceType, &svc))
+        return WSAEOPNOTSUPP;
+    if (svc == SIM_QOS_NO_TRAFFIC)
+        return 0;
+    if (fs->TokenRate == 0)
+        return WSAEOPNOTSUPP; /* "may not be 0" (1.9) */
+    if (sending && fs->TokenRate == QOS_NOT_SPECIFIED &&
+        (svc == SIM_QOS_GUARANTEED || svc == SIM_QOS_CONTROLLED_LOAD))
+        return WSAEOPNOTSUPP; /* only the receive side may leave it open */
+    if (rate_from(fs->PeakBandwidth) != 0 && rate_from(fs->TokenRate) != 0 &&
+        fs->PeakBandwidth < fs->TokenRate)
+        return WSAEOPNOTSUPP;
+    if (size_from(fs->MaxSduSize) != 0 && size_from(fs->MinimumPolicedSize) > fs->MaxSduSize)
+        return WSAEOPNOTSUPP;
+    return 0;
+}
+
+static void
+spec_from(const FLOWSPEC *fs, const WspQos *q, bool receiving, SimQosSpec *out)
+{
+    sim_qos_spec_init(out);
+    if (!service_from(fs->ServiceType, &out->service))
+        out->service = SIM_QOS_BEST_EFFORT;
+    out->token_rate = rate_from(fs->TokenRate);
+    out->bucket_bytes = size_from(fs->TokenBucketSize);
+    out->peak_rate = rate_from(fs->PeakBandwidth);
+    out->max_sdu = size_from(fs->MaxSduSize);
+    out->min_policed = size_from(fs->MinimumPolicedSize);
+    /* Default: guaranteed traffic is shaped, the rest borrows (doc/qos.md). */
+    out->mode = out->service == SIM_QOS_GUARANTEED ? SIM_QOS_MODE_SHAPE : SIM_QOS_MODE_BORROW;
+    if (q->sd_mode_set) {
+        switch (q->sd_mode) {
+        case TC_NONCONF_SHAPE:
+            out->mode = SIM_QOS_MODE_SHAPE;
+            break;
+        case TC_NONCONF_DISCARD:
+            out->mode = SIM_QOS_MODE_DISCARD;
+            break;
+        default: /* BORROW, BORROW_PLUS */
+            out->mode = SIM_QOS_MODE_BORROW;
+            break;
+        }
+    }
+    if (receiving)
+        out->mode = SIM_QOS_MODE_BORROW; /* the receiver cannot hold the sender back */
+}
+
+/* ---- The provider-specific buffer ------------------------------------------ */
+
+/*
+ * Walk the objects of @ps (REFERENCE 1.9): each starts with a
+ * QOS_OBJECT_HDR whose ObjectLength covers the whole object; the list ends
+ * with QOS_OBJECT_END_OF_LIST or the end of the buffer.  Known objects:
+ * QOS_SD_MODE, QOS_SHAPING_RATE (checked, not applied), QOS_DESTADDR,
+ * RSVP_STATUS_INFO (ignored on input).  Returns 0, WSAEFAULT (buf NULL with
+ * a length, or a NULL address in QOS_DESTADDR) or WSAEINVAL (a length that
+ * is short, overruns the buffer or does not fit the object's type; an
+ * unknown object; a bad mode).
+ */
+static int
+ps_parse(const WSABUF *ps, SimFamily family, WspQos *out)
+{
+    const char *p = ps->buf;
+    size_t left = ps->len;
+
+    if (ps->len == 0)
+        return 0;
+    if (p == NULL)
+        return WSAEFAULT;
+    while (left > 0) {
+        QOS_OBJECT_HDR h;
+
+        if (left < sizeof h)
+            return WSAEINVAL;
+        memcpy(&h, p, sizeof h);
+        if (h.ObjectLength < sizeof h || h.ObjectLength > left)
+            return WSAEINVAL;
+        switch (h.ObjectType) {
+        case QOS_OBJECT_END_OF_LIST:
+            return 0;
+        case QOS_OBJECT_SD_MODE: {
+            QOS_SD_MODE m;
+
+            if (h.ObjectLength != sizeof m)
+                return WSAEINVAL;
+            memcpy(&m, p, sizeof m);
+            if (m.ShapeDiscardMode > TC_NONCONF_BORROW_PLUS)
+                return WSAEINVAL;
+            out->sd_mode_set = true;
+            out->sd_mode = m.ShapeDiscardMode;
+            break;
+        }
+        case QOS_OBJECT_SHAPING_RATE:
+            if (h.ObjectLength != sizeof(QOS_SHAPING_RATE))
+                return WSAEINVAL;
+            break;
+        case QOS_OBJECT_DESTADDR: {
+            QOS_DESTADDR d;
+            int err;
+
+            if (h.ObjectLength != sizeof d)
+                return WSAEINVAL;
+            memcpy(&d, p, sizeof d);
+            if (d.SocketAddress == NULL)
+                return WSAEFAULT;
+            err = wsp_sockaddr_in(d.SocketAddress, (int) d.SocketAddressLength, family, &out->dest);
+            if (err != 0)
+                return err == WSAEAFNOSUPPORT ? WSAEINVAL : err;
+            out->has_dest = true;
+            break;
+        }
+        case RSVP_OBJECT_STATUS_INFO:
+            if (h.ObjectLength != sizeof(RSVP_STATUS_INFO))
+                return WSAEINVAL;
+            break;
+        default:
+            return WSAEINVAL; /* WSA_QOS_EUNKNOWNPSOBJ in RSVP terms */
+        }
+        p += h.ObjectLength;
+        left -= h.ObjectLength;
+    }
+    return 0;
+}
+
+/* ---- Flows ----------------------------------------------------------------- */
+
+/* The peer this socket's flows run to, if known. */
+static bool
+socket_peer(WspSocket *ws, SimSockAddr *out)
+{
+    if (ws->qos != NULL && ws->qos->has_dest) {
+        *out = ws->qos->dest;
+        return true;
+    }
+    if (ws->sock == 0 || ws->transport_gone)
+        return false;
+    if (ws->stream) {
+        if (ws->qos != NULL && ws->qos->has_peer) {
+            *out = ws->qos->peer; /* known before the handshake ends */
+            return true;
+        }
+        return sim_tcp_remote_addr(ws->world, ws->sock, out) == SIM_OK && out->port != 0;
+    }
+    return sim_udp_get_peer(ws->world, ws->sock, out) == SIM_OK && out->port != 0;
+}
+
+static void flow_notify(SimWorld *world, SimQosFlowId flow, SimQosState state, void *data);
+
+/* The WSA_QOS_* status of a flow state (0: nothing to report). */
+static int
+status_of(SimQosState st)
+{
+    switch (st) {
+    case SIM_QOS_STATE_ADMITTED:
+        return WSA_QOS_REQUEST_CONFIRMED;
+    case SIM_QOS_STATE_REFUSED:
+        return WSA_QOS_ADMISSION_FAILURE;
+    case SIM_QOS_STATE_NO_ROUTE:
+        return WSA_QOS_NO_RECEIVERS;
+    case SIM_QOS_STATE_IDLE:
+        break;
+    }
+    return 0;
+}
+
+/* The worse of the two directions' statuses. */
+static int
+socket_status(WspSocket *ws)
+{
+    int s1 = status_of(sim_qos_flow_state(ws->world, ws->qos->send_flow));
+    int s2 = status_of(sim_qos_flow_state(ws->world, ws->qos->recv_flow));
+
+    if (s1 == WSA_QOS_ADMISSION_FAILURE || s2 == WSA_QOS_ADMISSION_FAILURE)
+        return WSA_QOS_ADMISSION_FAILURE;
+    if (s1 == WSA_QOS_NO_RECEIVERS || s2 == WSA_QOS_NO_RECEIVERS)
+        return WSA_QOS_NO_RECEIVERS;
+    return s1 != 0 ? s1 : s2;
+}
+
+/* Report the socket's status by FD_QOS when it changed (REFERENCE 2.5:
+ * "after SIO_GET_QOS, on the next change"); failures carry their WSA_QOS_*
+ * code in the FD_QOS error slot. */
+static void
+report(WspSocket *ws)
+{
+    int st = socket_status(ws);
+
+    if (st == ws->qos->status)
+        return;
+    ws->qos->status = st;
+    if (st != 0)
+        wsp_events_signal(ws, FD_QOS, st == WSA_QOS_REQUEST_CONFIRMED ? 0 : st);
+}
+
+static void
+flows_free(WspSocket *ws)
+{
+    sim_qos_flow_free(ws->world, ws->qos->send_flow);
+    sim_qos_flow_free(ws->world, ws->qos->recv_flow);
+    ws->qos->send_flow = 0;
+    ws->qos->recv_flow = 0;
+}
+
+/* (Re)install the socket's flows from its QOS and run admission. */
+static void
+flows_apply(WspSocket *ws, SimNodeId node)
+{
+    WspQos *q = ws->qos;
+    SimSockAddr local, peer;
+    SimQosSpec spec;
+    guint8 proto = ws->stream ? SIM_PROTO_TCP : SIM_PROTO_UDP;
+    bool have_peer = socket_peer(ws, &peer);
+
+    flows_free(ws);
+    if (ws->sock == 0 || !wsp_socket_local(ws, &local) || local.port == 0)
+        return; /* unbound: applied at connect (doc/qos.md) */
+    if (node == SIM_ID_NONE)
+        node = q->node;
+    if (node == SIM_ID_NONE)
+        return;
+    q->node = node;
+    spec_from(&q->qos.SendingFlowspec, q, false, &spec);
+    q->send_flow = sim_qos_flow_new(ws->world, node, proto, &spec);
+    sim_qos_flow_set_notify(ws->world, q->send_flow, flow_notify, GUINT_TO_POINTER(ws->sock));
+    sim_qos_flow_set_filter(ws->world, q->send_flow, &local, have_peer ? &peer : NULL);
+    if (have_peer) {
+        SimNodeId pn = sim_node_by_addr(ws->world, &peer.addr);
+        SimSockAddr me = local;
+
+        if (sim_addr_is_any(&me.addr))
+            sim_node_source_addr(ws->world, node, &peer.addr, &me.addr);
+        spec_from(&q->qos.ReceivingFlowspec, q, true, &spec);
+        if (pn != SIM_ID_NONE) {
+            q->recv_flow = sim_qos_flow_new(ws->world, pn, proto, &spec);
+            sim_qos_flow_set_notify(ws->world, q->recv_flow, flow_notify,
+                                    GUINT_TO_POINTER(ws->sock));
+            sim_qos_flow_set_filter(ws->world, q->recv_flow, &peer, &me);
+        }
+    }
+    report(ws);
+}
+
+static void
+flow_notify(SimWorld *world, SimQosFlowId flow, SimQosState state, void *data)
+{
+    WspSocket *ws = wsp_socket_by_sock(world, GPOINTER_TO_UINT(data));
+
+    (void) flow;
+    (void) state;
+    if (ws != NULL && ws->qos != NULL)
+        report(ws);
+}
+
+/* Validate @in and make it the socket's QOS (a NOCHANGE flowspec keeps the
+ * old one).  0, WSAEFAULT, WSAEINVAL or WSAEOPNOTSUPP; nothing changes on
+ * failure. */
+static int
+qos_set(WspSocket *ws, const QOS *in)
+{
+    WspQos tmp = {0};
+    int err;
+
+    if ((err = flowspec_check(&in->SendingFlowspec, true)) != 0 ||
+        (err = flowspec_check(&in->ReceivingFlowspec, false)) != 0)
+        return err;
+    if ((err = ps_parse(&in->ProviderSpecific, ws->family, &tmp)) != 0)
+        return err;
+    if (ws->qos == NULL)
+        ws->qos = g_new0(WspQos, 1);
+    else {
+        tmp.send_flow = ws->qos->send_flow;
+        tmp.recv_flow = ws->qos->recv_flow;
+        tmp.status = ws->qos->status;
+        tmp.node = ws->qos->node;
+        tmp.has_peer = ws->qos->has_peer;
+        tmp.peer = ws->qos->peer;
+        if (!tmp.sd_mode_set && ws->qos->sd_mode_set) {
+            tmp.sd_mode_set = true;
+            tmp.sd_mode = ws->qos->sd_mode;
+        }
+        if (!tmp.has_dest && ws->qos->has_dest) {
+            tmp.has_dest = true;
+            tmp.dest = ws->qos->dest;
+        }
+    }
+    tmp.qos = *in;
+    if ((in->SendingFlowspec.ServiceType & ~(ULONG) SERVICE_FLAGS) == SERVICETYPE_NOCHANGE)
+        tmp.qos.SendingFlowspec = ws->qos->qos.SendingFlowspec;
+    if ((in->ReceivingFlowspec.ServiceType & ~(ULONG) SERVICE_FLAGS) == SERVICETYPE_NOCHANGE)
+        tmp.qos.ReceivingFlowspec = ws->qos->qos.ReceivingFlowspec;
+    tmp.qos.ProviderSpecific.buf = NULL;
+    tmp.qos.ProviderSpecific.len = 0;
+    *ws->qos = tmp;
+    return 0;
+}
+
+/**
+ * wsp_qos_connect:
+ * @call: the WSPConnect or WSPJoinLeaf call
+ * @ws: the socket
+ * @sqos: (nullable): lpSQOS; NULL keeps an earlier SIO_SET_QOS
+ * @gqos: (nullable): lpGQOS, reserved: must be NULL or all zero
+ *
+ * Checks and records @sqos before the connect starts (it overrides an
+ * earlier SIO_SET_QOS, REFERENCE 2.9).
+ *
+ * Returns: 0; WSAEFAULT, WSAEINVAL or WSAEOPNOTSUPP (flowspecs that cannot
+ *   be satisfied) with nothing changed.
+ */
+int
+wsp_qos_connect(WspCall *call, WspSocket *ws, const QOS *sqos, const QOS *gqos)
+{
+    (void) call;
+    (void) gqos; /* reserved (REFERENCE 2.9): ignored */
+    if (sqos == NULL)
+        return 0;
+    return qos_set(ws, sqos);
+}
+
+/**
+ * wsp_qos_connected:
+ * @call: the call that connected @ws (WSPConnect, WSPJoinLeaf, WSPAccept)
+ * @ws: the socket, now with a local address and a peer (or a connect
+ *   under way)
+ * @peer: (nullable): the address connected to
+ *
+ * Installs the flows of the socket's QOS, if it has one, and runs
+ * admission; the outcome comes as FD_QOS (and SIO_GET_QOS's RSVP status).
+ */
+void
+wsp_qos_connected(WspCall *call, WspSocket *ws, const SimSockAddr *peer)
+{
+    if (ws->qos == NULL)
+        return;
+    if (peer != NULL && ws->stream) {
+        ws->qos->has_peer = true;
+        ws->qos->peer = *peer;
+    }
+    flows_apply(ws, call->node);
+}
+
+/**
+ * wsp_qos_release:
+ * @ws: a socket being released
+ *
+ * Frees its reservations (REFERENCE: released on close) and its QOS.
+ */
+void
+wsp_qos_release(WspSocket *ws)
+{
+    if (ws->qos == NULL)
+        return;
+    flows_free(ws);
+    g_free(ws->qos);
+    ws->qos = NULL;
+}
+
+/* ---- WSPAccept ---------------------------------------------------------------- */
+
+/* The connecting socket (a stream socket of this provider whose local
+ * address is @remote and whose peer is @local), or NULL. */
+static WspSocket *
+find_caller(SimWorld *world, const SimSockAddr *remote, const SimSockAddr *local)
+{
+    WspState *st = wsp_state_get(world, false);
+
+    if (st == NULL)
+        return NULL;
+    for (guint i = 0; i < st->procs->len; i++) {
+        WspProcess *p = g_ptr_array_index(st->procs, i);
+
+        for (guint j = 0; j < p->sockets->len; j++) {
+            WspSocket *c = g_ptr_array_index(p->sockets, j);
+            SimSockAddr l, r;
+
+            if (!c->stream || c->qos == NULL || c->sock == 0 || !wsp_socket_local(c, &l) ||
+                !socket_peer(c, &r))
+                continue;
+            if (l.port == remote->port && sim_addr_equal(&l.addr, &remote->addr) &&
+                r.port == local->port && sim_addr_equal(&r.addr, &local->addr))
+                return c;
+        }
+    }
+    return NULL;
+}
+
+/**
+ * wsp_qos_offer:
+ * @world: the world
+ * @remote: the connecting peer's address
+ * @local: the accepted connection's local address
+ * @out: (out caller-allocates): the caller's QOS as it asked for it
+ *   (SendingFlowspec: caller to callee); no provider-specific part
+ *
+ * What the WSPAccept condition function sees in lpSQOS.
+ *
+ * Returns: TRUE if the caller asked for QoS.
+ */
+bool
+wsp_qos_offer(SimWorld *world, const SimSockAddr *remote, const SimSockAddr *local, QOS *out)
+{
+    WspSocket *c = find_caller(world, remote, local);
+
+    if (c == NULL)
+        return false;
+    *out = c->qos->qos;
+    out->ProviderSpecific.buf = NULL;
+    out->ProviderSpecific.len = 0;
+    return true;
+}
+
+/**
+ * wsp_qos_accepted:
+ * @call: the WSPAccept call
+ * @ws: the accepted socket
+ * @offered: what the condition function was given
+ * @final: what it left there (the negotiated QOS)
+ *
+ * The accepted socket takes the negotiated QOS with the directions seen
+ * from its side (the reservations stay with the caller's flows); when the condition function changed it, the caller's QOS
+ * becomes the negotiated one too, re-admitted and reported by FD_QOS.
+ */
+void
+wsp_qos_accepted(WspCall *call, WspSocket *ws, const QOS *offered, const QOS *final)
+{
+    SimSockAddr remote, local;
+    WspSocket *c;
+    QOS mine = {0};
+
+    if (sim_tcp_remote_addr(call->world, ws->sock, &remote) != SIM_OK ||
+        !wsp_socket_local(ws, &local))
+        return;
+    c = find_caller(call->world, &remote, &local);
+    mine.SendingFlowspec = final->ReceivingFlowspec;
+    mine.ReceivingFlowspec = final->SendingFlowspec;
+    if (qos_set(ws, &mine) != 0)
+        return; /* the condition function wrote nonsense: no QoS */
+    ws->qos->node = call->node;
+    if (c == NULL)
+        return;
+    /* The caller's flows already hold both directions (its receiving
+     * flowspec is the reservation of our sending direction): the accepted
+     * socket only records the negotiated QOS, so nothing is reserved twice. */
+    if (c != NULL && memcmp(&offered->SendingFlowspec, &final->SendingFlowspec,
+                            sizeof(FLOWSPEC) * 2) != 0) {
+        QOS renegotiated = *final;
+
+        renegotiated.ProviderSpecific.buf = NULL;
+        renegotiated.ProviderSpecific.len = 0;
+        if (qos_set(c, &renegotiated) == 0) {
+            c->qos->status = -1; /* report even if the status stays the same */
+            flows_apply(c, SIM_ID_NONE);
+        }
+    }
+}
+
+/* ---- WSPIoctl ------------------------------------------------------------------ */
+
+/* SIO_GET_QOS output: the QOS followed by its provider-specific objects
+ * (RSVP_STATUS_INFO, QOS_SD_MODE, end of list). */
+static DWORD
+get_qos_size(const WspSocket *ws)
+{
+    if (ws->qos == NULL)
+        return sizeof(QOS);
+    return sizeof(QOS) + sizeof(RSVP_STATUS_INFO) + sizeof(QOS_SD_MODE) + sizeof(QOS_OBJECT_HDR);
+}
+
+static void
+flowspec_default(FLOWSPEC *fs)
+{
+    fs->TokenRate = QOS_NOT_SPECIFIED;
+    fs->TokenBucketSize = QOS_NOT_SPECIFIED;
+    fs->PeakBandwidth = QOS_NOT_SPECIFIED;
+    fs->Latency = QOS_NOT_SPECIFIED;
+    fs->DelayVariation = QOS_NOT_SPECIFIED;
+    fs->ServiceType = SERVICETYPE_BESTEFFORT;
+    fs->MaxSduSize = QOS_NOT_SPECIFIED;
+    fs->MinimumPolicedSize = QOS_NOT_SPECIFIED;
+}
+
+static int
+get_qos(WspSocket *ws, void *out, DWORD cbout, DWORD *ret)
+{
+    DWORD need = get_qos_size(ws);
+    char *o = out;
+    QOS q;
+
+    if (out == NULL || cbout < need) {
+        *ret = need; /* choice 42 */
+        return WSAEFAULT;
+    }
+    if (ws->qos == NULL) {
+        memset(&q, 0, sizeof q);
+        flowspec_default(&q.SendingFlowspec);
+        flowspec_default(&q.ReceivingFlowspec);
+        memcpy(o, &q, sizeof q);
+        *ret = sizeof q;
+        return 0;
+    }
+    {
+        RSVP_STATUS_INFO si = {{RSVP_OBJECT_STATUS_INFO, sizeof si}, 0, 0, 0};
+        QOS_SD_MODE sd = {{QOS_OBJECT_SD_MODE, sizeof sd}, 0};
+        QOS_OBJECT_HDR end = {QOS_OBJECT_END_OF_LIST, sizeof end};
+        SimQosSpec spec;
+        int st = socket_status(ws);
+
+        q = ws->qos->qos;
+        si.StatusCode = (ULONG) (st != 0 ? st : WSA_QOS_NO_SENDERS);
+        spec_from(&q.SendingFlowspec, ws->qos, false, &spec);
+        sd.ShapeDiscardMode = spec.mode == SIM_QOS_MODE_SHAPE     ? TC_NONCONF_SHAPE
+                              : spec.mode == SIM_QOS_MODE_DISCARD ? TC_NONCONF_DISCARD
+                                                                   : TC_NONCONF_BORROW;
+        q.ProviderSpecific.buf = o + sizeof q;
+        q.ProviderSpecific.len = (u_long) (need - sizeof q);
+        memcpy(o, &q, sizeof q);
+        memcpy(o + sizeof q, &si, sizeof si);
+        memcpy(o + sizeof q + sizeof si, &sd, sizeof sd);
+        memcpy(o + sizeof q + sizeof si + sizeof sd, &end, sizeof end);
+    }
+    *ret = need;
+    return 0;
+}
+
+/**
+ * wsp_qos_ioctl:
+ * @call: the WSPIoctl call
+ * @ws: its socket
+ * @code: SIO_GET_QOS, SIO_SET_QOS, SIO_GET_GROUP_QOS or SIO_SET_GROUP_QOS
+ * @in, @cbin, @out, @cbout: the buffers
+ * @ret: (out): bytes written to @out (or needed, with WSAEFAULT)
+ *
+ * SIO_SET_QOS: the QOS is checked, recorded and applied at once when the
+ * socket has an address (else at connect); admission's outcome comes by
+ * FD_QOS.  SIO_GET_QOS: the current QOS and the provider-specific objects
+ * (RSVP status, shape/discard mode); WSPIoctl has already re-enabled
+ * FD_QOS.  Groups are reserved: SIO_GET_GROUP_QOS returns an empty QOS,
+ * SIO_SET_GROUP_QOS accepts and ignores one.
+ *
+ * Returns: 0, WSAEFAULT, WSAEINVAL or WSAEOPNOTSUPP.
+ */
+int
+wsp_qos_ioctl(WspCall *call, WspSocket *ws, DWORD code, const void *in, DWORD cbin, void *out,
+              DWORD cbout, DWORD *ret)
+{
+    QOS q;
+    int err;
+
+    switch (code) {
+    case SIO_SET_QOS:
+    case SIO_SET_GROUP_QOS:
+        if (in == NULL || cbin < sizeof q)
+            return WSAEFAULT;
+        memcpy(&q, in, sizeof q);
+        if (code == SIO_SET_GROUP_QOS)
+            return ws->group != 0 ? 0 : WSAEINVAL; /* reserved (2.9) */
+        err = qos_set(ws, &q);
+        if (err != 0)
+            return err;
+        flows_apply(ws, call->node);
+        return 0;
+    case SIO_GET_QOS:
+        return get_qos(ws, out, cbout, ret);
+    case SIO_GET_GROUP_QOS:
+        if (out == NULL || cbout < sizeof q) {
+            *ret = sizeof q;
+            return WSAEFAULT;
+        }
+        memset(&q, 0, sizeof q);
+        memcpy(out, &q, sizeof q);
+        *ret = sizeof q;
+        return 0;
+    default:
+        return WSAEINVAL;
+    }
+}
+
+/* ---- WSPGetQOSByName ------------------------------------------------------------- */
+
+/*
+ * The well-known templates (REFERENCE 1.9, qosname.h).  Microsoft leaves the
+ * values to each provider ("it is up to each service provider to determine
+ * the appropriate values"); these are derived from each codec's bit rate and
+ * packet interval with 40 bytes of IP + UDP + RTP headers per packet
+ * (doc/qos.md shows the arithmetic): audio is guaranteed service, video
+ * controlled load; both directions alike; latency and delay variation left
+ * unspecified.
+ */
+typedef struct {
+    const char *name;
+    ULONG rate, bucket, peak, sdu, min_policed;
+    SERVICETYPE service;
+} QosTemplate;
+
+static const QosTemplate templates[] = {
+    /* 64 kbit/s, 20 ms: 160 + 40 bytes, 50/s */
+    {"G711", 10000, 400, 20000, 200, 200, SERVICETYPE_GUARANTEED},
+    /* 6.3 kbit/s, 30 ms: 24 + 40 bytes, 33.3/s */
+    {"G723.1", 2134, 128, 4268, 64, 64, SERVICETYPE_GUARANTEED},
+    /* 8 kbit/s, 20 ms: 20 + 40 bytes, 50/s */
+    {"G729", 3000, 120, 6000, 60, 60, SERVICETYPE_GUARANTEED},
+    /* 128 kbit/s (QCIF) and 256 kbit/s (CIF) video, packets up to 1500 */
+    {"H263QCIF", 17000, 8500, 34000, 1500, 64, SERVICETYPE_CONTROLLEDLOAD},
+    {"H263CIF", 34000, 17000, 68000, 1500, 64, SERVICETYPE_CONTROLLEDLOAD},
+    {"H261QCIF", 17000, 8500, 34000, 1500, 64, SERVICETYPE_CONTROLLEDLOAD},
+    {"H261CIF", 34000, 17000, 68000, 1500, 64, SERVICETYPE_CONTROLLEDLOAD},
+    /* 13.2 kbit/s, 20 ms: 33 + 40 bytes, 50/s */
+    {"GSM6.10", 3650, 146, 7300, 73, 73, SERVICETYPE_GUARANTEED},
+};
+
+static void
+template_fill(const QosTemplate *t, QOS *q)
+{
+    FLOWSPEC fs = {t->rate,    t->bucket,      t->peak,         QOS_NOT_SPECIFIED,
+                   QOS_NOT_SPECIFIED, t->service, t->sdu,        t->min_policed};
+
+    memset(q, 0, sizeof *q);
+    q->SendingFlowspec = fs;
+    q->ReceivingFlowspec = fs;
+}
+
+/* Compare the UTF-16 name at @w (at most @n units, NUL-terminated within)
+ * with ASCII @a. */
+static bool
+wname_equal(const WCHAR *w, size_t n, const char *a)
+{
+    size_t i;
+
+    for (i = 0; i < n && a[i] != '\0'; i++) {
+        WCHAR c;
+
+        memcpy(&c, w + i, sizeof c);
+        if (c != (WCHAR) (unsigned char) a[i])
+            return false;
+    }
+    if (i >= n)
+        return false;
+    {
+        WCHAR c;
+
+        memcpy(&c, w + i, sizeof c);
+        return c == 0;
+    }
+}
+
+/**
+ * WSPGetQOSByName:
+ *
+ * Lookup: @lpQOSName->buf holds a UTF-16 template name ("G711", "G723.1",
+ * "G729", "H263QCIF", "H263CIF", "H261QCIF", "H261CIF", "GSM6.10"); the
+ * template is written to @lpQOS.  Enumeration: a buffer whose first WCHAR
+ * is 0 is overwritten with as many whole NUL-terminated names as fit in
+ * @lpQOSName->len bytes, then an empty name (choice 45).
+ *
+ * Returns: TRUE; FALSE with WSAENOTSOCK, WSAEFAULT (NULL or too small
+ *   buffers, @lpQOS NULL on lookup), WSAEINVAL (unknown name).
+ */
+BOOL WSPAPI
+WSPGetQOSByName(SOCKET s, LPWSABUF lpQOSName, LPQOS lpQOS, LPINT lpErrno)
+{
+    WspCall call;
+    WCHAR first;
+    int err;
+
+    if (!wsp_call_begin(&call, "WSPGetQOSByName", &err)) {
+        wsp_call_fail(&call, lpErrno, err);
+        return FALSE;
+    }
+    wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x", (guint64) s);
+    if (wsp_handle_lookup(&call, s) == NULL) {
+        wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
+        return FALSE;
+    }
+    if (lpQOSName == NULL || lpQOSName->buf == NULL || lpQOSName->len < sizeof(WCHAR)) {
+        wsp_call_fail(&call, lpErrno, WSAEFAULT);
+        return FALSE;
+    }
+    memcpy(&first, lpQOSName->buf, sizeof first);
+    if (first == 0) {
+        size_t cap = lpQOSName->len / sizeof(WCHAR), at = 0;
+
+        for (size_t i = 0; i < G_N_ELEMENTS(templates); i++) {
+            size_t n = strlen(templates[i].name);
+
+            if (at + n + 1 + 1 > cap) /* the name, its NUL, the final NUL */
+                break;
+            for (size_t k = 0; k <= n; k++) {
+                WCHAR c = (WCHAR) (unsigned char) templates[i].name[k];
+
+                memcpy(lpQOSName->buf + (at + k) * sizeof c, &c, sizeof c);
+            }
+            at += n + 1;
+        }
+        {
+            WCHAR z = 0;
+
+            memcpy(lpQOSName->buf + at * sizeof z, &z, sizeof z);
+        }
+        wsp_call_end(&call, "TRUE (enumerated)");
+        return TRUE;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(templates); i++) {
+        if (wname_equal((const WCHAR *) (void *) lpQOSName->buf, lpQOSName->len / sizeof(WCHAR),
+                        templates[i].name)) {
+            if (lpQOS == NULL) {
+                wsp_call_fail(&call, lpErrno, WSAEFAULT);
+                return FALSE;
+            }
+            template_fill(&templates[i], lpQOS);
+            wsp_call_end(&call, "TRUE (%s)", templates[i].name);
+            return TRUE;
+        }
+    }
+    wsp_call_fail(&call, lpErrno, WSAEINVAL);
+    return FALSE;
+}
