@@ -35,6 +35,14 @@ struct WspsimRun {
     GPtrArray *action_ctxs; /* of ActionCtx*, freed after the world */
     bool over;              /* the run loop returned: actors are only unwinding */
     WSPUPCALLTABLE upcalls; /* what every process's WSPStartup got */
+    /* Outputs, opened by wspsim_run_build, closed by wspsim_run_end. */
+    SimTraceText *text;
+    WspsimOutJsonl *jsonl;
+    WspsimOutPcap *pcap;
+    WspsimOutMsc *msc;
+    WspsimOutStats *stats;
+    bool no_stop; /* embedded: an application thread shares the world, a
+                   * failure must not stop the scheduler under it */
 };
 
 SimWorld *
@@ -136,7 +144,8 @@ run_fail(WspsimRun *run, WspsimActorCtx *ax, const char *fmt, ...)
                         ax != NULL ? sim_process_node(run->world, ax->proc->pid) : SIM_ID_NONE,
                         ax != NULL ? ax->actor : SIM_ID_NONE, "FAIL", "%s", msg);
     run->failed = true;
-    sim_world_stop(run->world);
+    if (!run->no_stop)
+        sim_world_stop(run->world);
 }
 
 /* ---- Describing results ---------------------------------------------------- */
@@ -1319,6 +1328,119 @@ wspsim_run_result_clear(WspsimRunResult *res)
     memset(res, 0, sizeof *res);
 }
 
+/* ---- The halves of a run (wspsim_script_run, and runner/embed.c) --------- */
+
+WspsimRun *
+wspsim_run_new(const WspsimScript *script, const WspsimRunOptions *opts)
+{
+    WspsimRun *run = g_new0(WspsimRun, 1);
+
+    run->script = script;
+    run->opts = opts;
+    run->seed = opts->has_seed ? opts->seed : script->has_seed ? script->seed : 1;
+    run->world = sim_world_new(run->seed);
+    run->upcalls = wspsim_default_upcall_table();
+    run->procs = g_ptr_array_new_with_free_func(proc_free);
+    run->actors = g_ptr_array_new_with_free_func(actor_ctx_free);
+    run->failures = g_string_new(NULL);
+    run->scratch = g_string_new(NULL);
+    run->action_ctxs = g_ptr_array_new_with_free_func(action_ctx_free);
+    return run;
+}
+
+void
+wspsim_run_set_no_stop(WspsimRun *run, bool no_stop)
+{
+    run->no_stop = no_stop;
+}
+
+/* Open the outputs, write the trace header and build the world: hosts,
+ * links, scheduled actions, processes and their actors (not run yet). */
+bool
+wspsim_run_build(WspsimRun *run, GError **error)
+{
+    const WspsimRunOptions *opts = run->opts;
+
+    if (!opts->no_fingerprint)
+        sim_trace_enable_fingerprint(run->world);
+    if (opts->trace != NULL)
+        run->text = sim_trace_text_new(run->world, opts->trace);
+    if (opts->keep_records) {
+        run->lines = g_ptr_array_new_with_free_func(g_free);
+        sim_trace_add_sink(run->world, lines_sink, run);
+    }
+    if (opts->jsonl_path != NULL &&
+        (run->jsonl = wspsim_out_jsonl_open(run->world, opts->jsonl_path, error)) == NULL)
+        return false;
+    if (opts->pcap_path != NULL &&
+        (run->pcap = wspsim_out_pcap_open(run->world, opts->pcap_path, error)) == NULL)
+        return false;
+    if (opts->msc_path != NULL) {
+        if ((run->msc = wspsim_out_msc_open(run->world, opts->msc_path, error)) == NULL)
+            return false;
+        wspsim_out_msc_set_title(run->msc, run->script->file);
+    }
+    if (opts->stats)
+        run->stats = wspsim_out_stats_new(run->world);
+    if (sim_trace_enabled(run->world)) {
+        /* The trace header: which scenario, which seed (STYLE 6). */
+        g_autofree char *base = g_path_get_basename(run->script->file);
+
+        sim_trace_textf(run->world, SIM_TR_NOTE, SIM_ID_NONE, SIM_ID_NONE, "scenario",
+                        "%s seed %" G_GUINT64_FORMAT, base, run->seed);
+    }
+    return build_world(run, error);
+}
+
+/* After the world ran and returned @rr: idle with script actors still
+ * alive is a deadlock (each blocked actor is reported). */
+void
+wspsim_run_check_stuck(WspsimRun *run, SimRunResult rr)
+{
+    if (!run->failed && rr == SIM_RUN_IDLE && sim_world_actors_alive(run->world) > 0)
+        report_stuck(run, true);
+    run->over = true;
+}
+
+/* Statistics, close the outputs, fill @out_result (as wspsim_script_run
+ * does) and free the world and @run.  @ok: the run got going (FALSE after
+ * a failed wspsim_run_build).  Returns FALSE (@error) when an output
+ * failed to close. */
+bool
+wspsim_run_end(WspsimRun *run, bool ok, WspsimRunResult *out_result, GError **error)
+{
+    const WspsimRunOptions *opts = run->opts;
+
+    run->over = true;
+    out_result->end_time = sim_world_now(run->world);
+    out_result->fingerprint = sim_trace_fingerprint(run->world);
+    out_result->records = sim_trace_record_count(run->world);
+    if (ok && run->stats != NULL && opts->stats_out != NULL)
+        wspsim_out_stats_print(run->world, run->stats, opts->stats_out);
+    if (run->jsonl != NULL && !wspsim_out_jsonl_close(run->jsonl, ok ? error : NULL))
+        ok = false;
+    if (run->pcap != NULL && !wspsim_out_pcap_close(run->pcap, ok ? error : NULL))
+        ok = false;
+    if (run->msc != NULL && !wspsim_out_msc_close(run->msc, ok ? error : NULL))
+        ok = false;
+    wspsim_out_stats_free(run->stats);
+    sim_trace_text_free(run->text);
+    if (run->lines != NULL)
+        sim_trace_remove_sink(run->world, lines_sink, run);
+    sim_world_free(run->world);
+    out_result->ok = ok && !run->failed;
+    out_result->seed = run->seed;
+    out_result->statements = run->statements;
+    out_result->failures = run->failures;
+    out_result->lines = run->lines;
+    g_ptr_array_unref(run->actors);
+    g_ptr_array_unref(run->procs);
+    g_ptr_array_unref(run->action_ctxs);
+    g_string_free(run->scratch, TRUE);
+    g_free(run);
+    return ok;
+}
+
 /**
  * wspsim_script_run:
  * @script: a parsed, checked script
@@ -1338,111 +1460,37 @@ bool
 wspsim_script_run(const WspsimScript *script, const WspsimRunOptions *opts,
                   WspsimRunResult *out_result, GError **error)
 {
-    WspsimRun run = { 0 };
-    SimTraceText *text = NULL;
-    WspsimOutJsonl *jsonl = NULL;
-    WspsimOutPcap *pcap = NULL;
-    WspsimOutMsc *msc = NULL;
-    WspsimOutStats *stats = NULL;
+    WspsimRun *run;
     SimRunResult rr;
-    bool ok = false;
 
     memset(out_result, 0, sizeof *out_result);
-    run.script = script;
-    run.opts = opts;
-    run.seed = opts->has_seed ? opts->seed : script->has_seed ? script->seed : 1;
-    run.world = sim_world_new(run.seed);
-    run.upcalls = wspsim_default_upcall_table();
-    run.procs = g_ptr_array_new_with_free_func(proc_free);
-    run.actors = g_ptr_array_new_with_free_func(actor_ctx_free);
-    run.failures = g_string_new(NULL);
-    run.scratch = g_string_new(NULL);
-    run.action_ctxs = g_ptr_array_new_with_free_func(action_ctx_free);
-    if (!opts->no_fingerprint)
-        sim_trace_enable_fingerprint(run.world);
-    if (opts->trace != NULL)
-        text = sim_trace_text_new(run.world, opts->trace);
-    if (opts->keep_records) {
-        run.lines = g_ptr_array_new_with_free_func(g_free);
-        sim_trace_add_sink(run.world, lines_sink, &run);
-    }
-    if (opts->jsonl_path != NULL &&
-        (jsonl = wspsim_out_jsonl_open(run.world, opts->jsonl_path, error)) == NULL)
-        goto out;
-    if (opts->pcap_path != NULL &&
-        (pcap = wspsim_out_pcap_open(run.world, opts->pcap_path, error)) == NULL)
-        goto out;
-    if (opts->msc_path != NULL) {
-        if ((msc = wspsim_out_msc_open(run.world, opts->msc_path, error)) == NULL)
-            goto out;
-        wspsim_out_msc_set_title(msc, script->file);
-    }
-    if (opts->stats)
-        stats = wspsim_out_stats_new(run.world);
-    if (sim_trace_enabled(run.world)) {
-        /* The trace header: which scenario, which seed (STYLE 6). */
-        g_autofree char *base = g_path_get_basename(script->file);
-
-        sim_trace_textf(run.world, SIM_TR_NOTE, SIM_ID_NONE, SIM_ID_NONE, "scenario",
-                        "%s seed %" G_GUINT64_FORMAT, base, run.seed);
-    }
-    if (!build_world(&run, error))
-        goto out;
+    run = wspsim_run_new(script, opts);
+    if (!wspsim_run_build(run, error))
+        return wspsim_run_end(run, false, out_result, error);
 
     if (opts->progress) {
         gint64 wall = g_get_monotonic_time(), last = wall;
         SimTime limit = script->has_run_until ? script->run_until : SIM_TIME_INFINITE;
 
         for (;;) {
-            SimTime now = sim_world_now(run.world);
+            SimTime now = sim_world_now(run->world);
             SimTime step = now + SIM_SEC / 10 < limit ? now + SIM_SEC / 10 : limit;
 
-            rr = sim_world_run_until(run.world, step);
+            rr = sim_world_run_until(run->world, step);
             if (rr != SIM_RUN_TIME_LIMIT || step >= limit)
                 break;
             if (g_get_monotonic_time() - last > G_USEC_PER_SEC / 4) {
                 last = g_get_monotonic_time();
-                progress(&run, wall, false);
+                progress(run, wall, false);
             }
         }
         if (last != wall)
-            progress(&run, wall, true);
+            progress(run, wall, true);
     } else if (script->has_run_until) {
-        rr = sim_world_run_until(run.world, script->run_until);
+        rr = sim_world_run_until(run->world, script->run_until);
     } else {
-        rr = sim_world_run(run.world);
+        rr = sim_world_run(run->world);
     }
-    if (!run.failed && rr == SIM_RUN_IDLE && sim_world_actors_alive(run.world) > 0)
-        report_stuck(&run, true);
-    run.over = true;
-    ok = true;
-
-out:
-    run.over = true;
-    out_result->end_time = sim_world_now(run.world);
-    out_result->fingerprint = sim_trace_fingerprint(run.world);
-    out_result->records = sim_trace_record_count(run.world);
-    if (ok && stats != NULL && opts->stats_out != NULL)
-        wspsim_out_stats_print(run.world, stats, opts->stats_out);
-    if (jsonl != NULL && !wspsim_out_jsonl_close(jsonl, ok ? error : NULL))
-        ok = false;
-    if (pcap != NULL && !wspsim_out_pcap_close(pcap, ok ? error : NULL))
-        ok = false;
-    if (msc != NULL && !wspsim_out_msc_close(msc, ok ? error : NULL))
-        ok = false;
-    wspsim_out_stats_free(stats);
-    sim_trace_text_free(text);
-    if (run.lines != NULL)
-        sim_trace_remove_sink(run.world, lines_sink, &run);
-    sim_world_free(run.world);
-    out_result->ok = ok && !run.failed;
-    out_result->seed = run.seed;
-    out_result->statements = run.statements;
-    out_result->failures = run.failures;
-    out_result->lines = run.lines;
-    g_ptr_array_unref(run.actors);
-    g_ptr_array_unref(run.procs);
-    g_ptr_array_unref(run.action_ctxs);
-    g_string_free(run.scratch, TRUE);
-    return ok;
+    wspsim_run_check_stuck(run, rr);
+    return wspsim_run_end(run, true, out_result, error);
 }

@@ -102,6 +102,21 @@ struct WspsimCallSpec {
 /* The run's world, and its upcall table (WPUOpenCurrentThread for
  * completion routines). */
 SimWorld *wspsim_run_world(const WspsimRun *run);
+
+/* The halves of wspsim_script_run, for runner/embed.c (a Winsock
+ * application joining the scenario's world): a new run of @script (the
+ * world exists, nothing built); open the outputs, write the trace header
+ * and build the world without running it; after running it, report
+ * stuck actors when @rr is SIM_RUN_IDLE; then statistics, close the
+ * outputs, fill @out_result and free the world and the run.  @script and
+ * @opts must outlive the run. */
+WspsimRun *wspsim_run_new(const WspsimScript *script, const WspsimRunOptions *opts);
+bool wspsim_run_build(WspsimRun *run, GError **error);
+void wspsim_run_check_stuck(WspsimRun *run, SimRunResult rr);
+bool wspsim_run_end(WspsimRun *run, bool ok, WspsimRunResult *out_result, GError **error);
+/* While TRUE, a failed expectation does not stop the world (an adopted
+ * application thread relies on the scheduler running on). */
+void wspsim_run_set_no_stop(WspsimRun *run, bool no_stop);
 const WSPUPCALLTABLE *wspsim_run_upcalls(const WspsimRun *run);
 /* A new overlapped request owned by @ax's process. */
 WspsimOv *wspsim_ov_new(WspsimActorCtx *ax);
