@@ -350,6 +350,10 @@ stream_recv(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t tot
     guint8 *tmp = g_malloc(MAX(cap, (size_t) 1));
     guint tflags = ((flags & MSG_PEEK) ? SIM_TCP_RECV_PEEK : 0) |
                    ((flags & MSG_OOB) ? SIM_TCP_RECV_OOB : 0);
+    /* The first bytes received, for the trace: tmp holds only the last
+     * chunk (MSG_WAITALL reads several into it).  One more than the trace
+     * shows, so that it still marks a longer read with "...". */
+    guint8 head[25];
     size_t got = 0;
     int err = 0;
 
@@ -362,6 +366,8 @@ stream_recv(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t tot
 
         if (st == SIM_OK) {
             scatter(bufs, count, got, tmp, n);
+            if (got < sizeof head)
+                memcpy(head + got, tmp, MIN(n, sizeof head - got));
             got += n;
             if (!(flags & MSG_WAITALL) || n == 0 || got == total)
                 break;
@@ -383,7 +389,7 @@ stream_recv(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t tot
     if (err != 0 && got > 0 && err != WSAEINTR)
         err = 0; /* MSG_WAITALL cut short: return what arrived */
     if (call->trace && err == 0)
-        trace_bytes(call, "", tmp, got, MIN(got, cap));
+        trace_bytes(call, "", head, got, MIN(got, sizeof head));
     g_free(tmp);
     *out_got = got;
     return err;
