@@ -382,11 +382,21 @@ lex_string(Lexer *L, bool hex)
                     continue;
                 }
                 G_GNUC_FALLTHROUGH;
-            default:
+            default: {
+                /* The byte itself only when printable ASCII: the message
+                 * must stay valid UTF-8 (terminals, JSON, JUnit XML). */
+                guint8 e = (guint8) L->text[p + 1];
+                char shown[8];
+
+                if (e > 0x20 && e < 0x7f)
+                    g_snprintf(shown, sizeof shown, "\\%c", e);
+                else
+                    g_snprintf(shown, sizeof shown, "\\x%02x", e);
                 g_byte_array_unref(out);
                 return lex_fail(L, L->line, col_of(L, p), WSPSIM_SCENARIO_ERROR_SYNTAX,
-                                "unknown escape '\\%c' (use \\n \\r \\t \\0 \\\\ \\\" \\xHH)",
-                                L->text[p + 1]);
+                                "unknown escape '%s' (use \\n \\r \\t \\0 \\\\ \\\" \\xHH)",
+                                shown);
+            }
             }
             g_byte_array_append(out, &b, 1);
             p += 2;

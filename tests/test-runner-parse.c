@@ -449,6 +449,12 @@ static const ErrCase err_cases[] = {
       HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
             "    WSPSend(s, \"a\\q\")\n",
       WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:6:18: unknown escape*" },
+    /* a non-ASCII byte after the backslash is shown as \xHH: the message
+     * stays valid UTF-8 (fuzz regress/scenario/unknown-escape-non-utf8-message) */
+    { "bad-escape-non-ascii",
+      HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
+            "    WSPSend(s, \"a\\\xde\x8a\")\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:6:18: unknown escape '\\xde' (use *" },
     { "time-out-of-range", HOSTS "run until 2000000s\n", WSPSIM_SCENARIO_ERROR_RANGE,
       "t.wsim:4:11: run until out of range (0 to 1000000s)" },
     { "time-too-fine", HOSTS "thread a.m:\n    sleep 1.5ns\n", WSPSIM_SCENARIO_ERROR_RANGE,

@@ -29,10 +29,7 @@ check_error(const GError *err, const uint8_t *data, size_t size)
 
     FUZZ_CHECK(err != NULL);
     FUZZ_CHECK(err->domain == WSPSIM_SCENARIO_ERROR);
-    /* Known finding (tests/fuzz/known/README.md): the lexer's "unknown
-     * escape" message copies a raw byte.  Reported, not fatal, until fixed. */
-    if (!g_utf8_validate(err->message, -1, NULL))
-        fprintf(stderr, "KNOWN: error message is not UTF-8\n");
+    FUZZ_CHECK(g_utf8_validate(err->message, -1, NULL));
     FUZZ_CHECK(g_str_has_prefix(err->message, FILE_NAME ":"));
     p = err->message + strlen(FILE_NAME ":");
     FUZZ_CHECK(g_ascii_isdigit(*p));
