@@ -1982,6 +1982,11 @@ sim_tcp_send(SimWorld *world, SimSocketId sock, const void *buf, size_t len, gui
         goto out;
     }
     n = (guint32) MIN((size_t) space, len);
+    /* A partial send filled the buffer: the caller (a blocking send waiting
+     * for the rest) wants to hear when space frees, just as after
+     * E_WOULDBLOCK. */
+    if (n < len)
+        tcb->flags |= SIM_TCB_WANT_WRITE;
     sim__tcp_sndbuf_append(&tcb->sb, buf, n, tcb->sndbuf);
     if (flags & SIM_TCP_SEND_OOB) {
         /* BSD/Windows convention: the pointer is the byte after the urgent
