@@ -1011,10 +1011,71 @@ test_wsp_io_peer_reset(void **state)
     test_world_free(tw);
 }
 
+/* A blocking transfer larger than both socket buffers completes: the
+ * blocking send waits for room between partial copies and is woken as ACKs
+ * free the buffer (it once stalled at 64 KiB). */
+typedef struct {
+    SOCKET s;
+    guint64 bytes;
+    int err;
+} BulkEnd;
+
+static void
+bulk_send_body(void *data)
+{
+    BulkEnd *b = data;
+    static char chunk[1400];
+
+    while (b->bytes < 1000000) {
+        WSABUF w = { sizeof chunk, chunk };
+        DWORD sent = 0;
+        if (WSPSend(b->s, &w, 1, &sent, 0, NULL, NULL, NULL, &b->err) != 0)
+            return;
+        b->bytes += sent;
+    }
+    /* A graceful close: the data still queued keeps going after the
+     * process ends (an unclosed socket would be reset at exit). */
+    WSPCloseSocket(b->s, &b->err);
+}
+
+static void
+bulk_recv_body(void *data)
+{
+    BulkEnd *b = data;
+    static char buf[4096];
+
+    for (;;) {
+        WSABUF w = { sizeof buf, buf };
+        DWORD n = 0, flags = 0;
+        if (WSPRecv(b->s, &w, 1, &n, &flags, NULL, NULL, NULL, &b->err) != 0 || n == 0)
+            return;
+        b->bytes += n;
+    }
+}
+
+static void
+test_wsp_io_blocking_bulk_transfer(void **state)
+{
+    (void) state;
+    TestWorld *tw = test_world_new(1);
+    SOCKET l, c, a;
+
+    test_world_tcp_pair(tw, AF_INET, 7000, &l, &c, &a);
+    BulkEnd snd = { c, 0, 0 }, rcv = { a, 0, 0 };
+    test_world_spawn(tw, tw->pc, "snd", bulk_send_body, &snd);
+    test_world_spawn(tw, tw->ps, "rcv", bulk_recv_body, &rcv);
+    test_world_run(tw, 60 * SIM_SEC);
+    assert_int_equal(snd.bytes, 1001000);
+    assert_int_equal(rcv.bytes, 1001000);
+    assert_int_equal(rcv.err, 0);
+    test_world_free(tw);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wsp_io_blocking_bulk_transfer),
         cmocka_unit_test(test_wsp_io_udp_message_boundaries),
         cmocka_unit_test(test_wsp_io_udp_truncation),
         cmocka_unit_test(test_wsp_io_scatter_gather_stream),
