@@ -643,6 +643,14 @@ adopt_child(WspCall *call, WspSocket *ls, SimSocketId child, int *out_err)
     ws->rcvtimeo_ms = ls->rcvtimeo_ms;
     ws->sndtimeo_ms = ls->sndtimeo_ms;
     transport_attach(ws, child);
+    /* What happened before the accept (data, the peer's FIN) was never
+     * notified to this socket: take it from the transport's level, so a
+     * later WSPEventSelect/WSPAsyncSelect sees FD_CLOSE as due. */
+    {
+        guint32 level = 0;
+        if (sim_tcp_poll(call->world, child, &level) == SIM_OK)
+            ws->events_seen |= level;
+    }
     stream_apply_options(ws);
     wsp_events_inherit(ws, ls);
     return ws;

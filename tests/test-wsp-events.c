@@ -709,10 +709,43 @@ test_wsp_events_async_read_reposted_after_recv(void **state)
     test_world_free(tw);
 }
 
+/* Data and the FIN arrive before WSPAccept returns; a registration made on
+ * the accepted socket afterwards still gets FD_CLOSE once everything is
+ * read (found by the classroom lesson on FD_CLOSE). */
+static void
+test_wsp_events_close_before_accept(void **state)
+{
+    (void) state;
+    TestWorld *tw = test_world_new(1);
+    SOCKET l = listener(tw, 7100), c, a;
+    HANDLE ev = new_event(tw);
+    int err = 0;
+
+    c = start_connect(tw, 7100, WSAEWOULDBLOCK);
+    test_world_run(tw, SIM_SEC);
+    test_world_use(tw, tw->pc);
+    assert_int_equal(test_send_str(c, "hello"), 5);
+    test_close(c);
+    test_world_run(tw, SIM_SEC); /* data and FIN are in before the accept */
+    test_world_use(tw, tw->ps);
+    a = WSPAccept(l, NULL, NULL, NULL, 0, &err);
+    assert_true(a != INVALID_SOCKET);
+    event_select(a, ev, FD_READ | FD_CLOSE);
+    settle(tw);
+    assert_true(enum_events(a, ev, NULL) & FD_READ);
+    assert_int_equal(recv_some(a, 100, 0, &err), 5);
+    settle(tw);
+    WSANETWORKEVENTS ne;
+    assert_true(enum_events(a, ev, &ne) & FD_CLOSE);
+    assert_int_equal(ne.iErrorCode[FD_CLOSE_BIT], 0);
+    test_world_free(tw);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wsp_events_close_before_accept),
         cmocka_unit_test(test_wsp_events_read_reenabled_by_recv),
         cmocka_unit_test(test_wsp_events_read_failed_recv_still_reenables),
         cmocka_unit_test(test_wsp_events_write_after_wouldblock),
