@@ -296,11 +296,17 @@ op_socket(Fz *fz, FuzzIn *in, guint proc)
     int err = 0;
     SOCKET s = fz->procs[proc].lpWSPSocket(af, type, proto, NULL, 0, 0, &err);
 
+    int real_type = 0, tlen = (int) sizeof real_type;
+
     if (s == INVALID_SOCKET) {
         FUZZ_CHECK(documented("WSPSocket", err));
         return;
     }
-    if (!new_handle(fz, s, fz->pid[proc], type == SOCK_STREAM)) {
+    /* The type the provider chose: 0 is a wildcard (a stream socket whose
+     * bytes must be patterned like any other). */
+    FUZZ_CHECK(fz->procs[proc].lpWSPGetSockOpt(s, SOL_SOCKET, SO_TYPE, (char *) &real_type, &tlen,
+                                               &err) == 0);
+    if (!new_handle(fz, s, fz->pid[proc], real_type == SOCK_STREAM)) {
         FUZZ_CHECK(fz->procs[proc].lpWSPCloseSocket(s, &err) == 0);
         return;
     }
