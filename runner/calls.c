@@ -51,8 +51,12 @@ static void
 inv_socket(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
 {
     int err = 0;
-    SOCKET s = TABLE(ax)->lpWSPSocket((int) a[0].i, (int) a[1].i, a[2].present ? (int) a[2].i : 0,
-                                      NULL, 0, a[3].present ? (DWORD) a[3].i : 0, &err);
+    int protocol = a[2].present ? (int) a[2].i : 0;
+    WSAPROTOCOL_INFOW info;
+    LPWSAPROTOCOL_INFOW pi =
+        wspsim_proc_socket_entry(ax, (int) a[0].i, (int) a[1].i, protocol, &info);
+    SOCKET s = TABLE(ax)->lpWSPSocket((int) a[0].i, (int) a[1].i, protocol, pi, 0,
+                                      a[3].present ? (DWORD) a[3].i : 0, &err);
 
     if (s == INVALID_SOCKET)
         set_fail(r, err);

@@ -16,6 +16,7 @@
 #include <wspsim/wspsim-fault.h>
 #include <wspsim/wspsim-os.h>
 #include <wspsim/wspsim-spi.h>
+#include <wspsim/wspsim-ws2.h>
 
 #include "runner/interp.h"
 #include "runner/out.h"
@@ -1142,7 +1143,18 @@ proc_new(WspsimRun *run, const WspsimProcDecl *pd, const char *name, GError **er
         return NULL;
     }
     wspsim_set_context(run->world, p->pid);
-    rc = WSPStartup(MAKEWORD(2, 2), &data, NULL, run->upcalls, &p->table);
+    if (run->script->provider != NULL) {
+        /* "provider load": the process starts through the LSP's chained
+         * entry, as ws2's WSAStartup does; its calls go through the LSP. */
+        LPWSPSTARTUP top = NULL;
+        WSAPROTOCOL_INFOW info;
+
+        rc = wspsim_lsp_top(run->script->provider, 0, 0, 0, &top, &info);
+        if (rc == 0)
+            rc = top(MAKEWORD(2, 2), &data, &info, run->upcalls, &p->table);
+    } else {
+        rc = WSPStartup(MAKEWORD(2, 2), &data, NULL, run->upcalls, &p->table);
+    }
     wspsim_set_context(NULL, 0);
     p->started = rc == 0;
     return p;
@@ -1250,10 +1262,49 @@ on_host_restart(SimWorld *world, SimNodeId node, void *data)
     }
 }
 
+/* "provider load PATH": install the module with ws2 (once per path in
+ * this OS process: a second run of the script reuses it). */
+static bool
+load_provider(WspsimRun *run, GError **error)
+{
+    const WspsimScript *s = run->script;
+    LPWSPSTARTUP top = NULL;
+    WSAPROTOCOL_INFOW info;
+    char *msg = NULL;
+    bool ok;
+
+    if (s->provider == NULL || wspsim_lsp_top(s->provider, 0, 0, 0, &top, &info) == 0)
+        return true;
+    if (wspsim_lsp_install(s->provider, &msg))
+        return true;
+    ok = build_fail(s, s->provider_line, s->provider_col, error, "cannot load the provider: %s",
+                    msg != NULL ? msg : s->provider);
+    g_free(msg);
+    return ok;
+}
+
+/* For WSPSocket: the chained entry of the loaded provider for (@af,
+ * @type, @protocol), in @buf, or NULL (no provider loaded, or no entry:
+ * the provider then decides). */
+LPWSAPROTOCOL_INFOW
+wspsim_proc_socket_entry(const WspsimActorCtx *ax, int af, int type, int protocol,
+                         WSAPROTOCOL_INFOW *buf)
+{
+    LPWSPSTARTUP top = NULL;
+
+    if (ax->run->script->provider == NULL ||
+        wspsim_lsp_top(ax->run->script->provider, af, type, protocol, &top, buf) != 0)
+        return NULL;
+    return buf;
+}
+
 static bool
 build_world(WspsimRun *run, GError **error)
 {
     const WspsimScript *s = run->script;
+
+    if (!load_provider(run, error))
+        return false;
 
     for (guint i = 0; i < s->hosts->len; i++) {
         const WspsimHostDecl *h = g_ptr_array_index(s->hosts, i);

@@ -121,6 +121,11 @@ const WSPUPCALLTABLE *wspsim_run_upcalls(const WspsimRun *run);
 /* A new overlapped request owned by @ax's process. */
 WspsimOv *wspsim_ov_new(WspsimActorCtx *ax);
 
+/* WSPSocket's protocol info: the loaded provider's chained entry for
+ * (@af, @type, @protocol) in @buf, or NULL ("provider load", interp.c). */
+LPWSAPROTOCOL_INFOW wspsim_proc_socket_entry(const WspsimActorCtx *ax, int af, int type,
+                                             int protocol, WSAPROTOCOL_INFOW *buf);
+
 /* Grow the actor's scratch buffer to @len bytes and return it. */
 guint8 *wspsim_actor_buf(WspsimActorCtx *ax, size_t len);
 /* Fill pattern of "N bytes": deterministic, printable. */

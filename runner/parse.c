@@ -2290,12 +2290,23 @@ parse_toplevel(Parser *P)
                 return false;
             P->s->has_run_until = true;
         } else if (is_word(t, "provider")) {
-            /* TODO(#12): load a layered provider (ws2's wspsim_lsp_*) under the
-             * scenario's processes; the runner calls WSPStartup directly and
-             * ws2 offers no way yet to get the top of an LSP chain for it. */
-            return fail(P, t, WSPSIM_SCENARIO_ERROR_FAILED,
-                        "'provider load PATH' is reserved for layered providers and not "
-                        "implemented yet");
+            /* A layered provider under every process (loaded when the run
+             * builds its world: runner/interp.c, ws2's wspsim_lsp_*). */
+            next(P);
+            if (!is_word(peek(P), "load"))
+                return fail_unexpected(P, peek(P), "'load' (provider load \"lsp.so\")");
+            next(P);
+            if (peek(P)->kind != TK_STRING || peek(P)->slen == 0)
+                return fail_unexpected(P, peek(P), "the module's path as a \"string\"");
+            if (P->s->provider != NULL)
+                return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                            "provider load given twice (one layered provider per scenario)");
+            P->s->provider = ast_strndup(P, (const char *) peek(P)->sval, peek(P)->slen);
+            P->s->provider_line = t->line;
+            P->s->provider_col = t->col;
+            next(P);
+            if (!expect_eol(P))
+                return false;
         } else if (is_word(t, "partition") || is_word(t, "heal") || is_word(t, "crash") ||
                    is_word(t, "restart") || is_word(t, "flap")) {
             return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX,

@@ -333,6 +333,10 @@ typedef struct WspsimScript {
     GPtrArray *actions; /* of WspsimAction* */
     GPtrArray *allocs;  /* every AST node, freed with the script */
     guint64 n_statements;
+    /* "provider load PATH": a layered provider module (in allocs) every
+     * process starts through, or NULL */
+    char *provider;
+    guint32 provider_line, provider_col;
 } WspsimScript;
 
 /* Parse @text (@len bytes, need not be NUL-terminated) named @file.  A pure

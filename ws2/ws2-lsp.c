@@ -226,3 +226,55 @@ wspsim_lsp_next_provider(const WSAPROTOCOL_INFOW *lpProtocolInfo, LPWSPSTARTUP *
         return WSAEINVAL;
     return 0;
 }
+
+/**
+ * wspsim_lsp_top:
+ * @path: (nullable): the module an LSP was installed from; NULL: the first
+ *   installed LSP
+ * @af: address family, 0: any
+ * @type: socket type, 0: any
+ * @protocol: protocol, 0: any
+ * @out_startup: (out): the LSP's WSPStartup
+ * @out_info: (out): its chained entry for (@af, @type, @protocol)
+ *
+ * The top of the chain for a caller that starts providers itself (see
+ * wspsim-ws2.h).  The latest installation of @path wins.
+ *
+ * Returns: 0, WSAEPROVIDERFAILEDINIT, WSAEPROTONOSUPPORT or WSAEFAULT.
+ */
+int WSPAPI
+wspsim_lsp_top(const char *path, int af, int type, int protocol, LPWSPSTARTUP *out_startup,
+               WSAPROTOCOL_INFOW *out_info)
+{
+    const Ws2Lsp *lsp = NULL;
+    int err = WSAEPROTONOSUPPORT;
+
+    if (out_startup == NULL || out_info == NULL)
+        return WSAEFAULT;
+    g_mutex_lock(&lsp_lock);
+    for (guint i = ws2_lsp_count(); i-- > 0;) {
+        const Ws2Lsp *l = ws2_lsp_nth(i);
+
+        if (path == NULL || strcmp(l->path, path) == 0)
+            lsp = l;
+        if (path != NULL && lsp != NULL)
+            break;
+    }
+    if (lsp == NULL) {
+        g_mutex_unlock(&lsp_lock);
+        return WSAEPROVIDERFAILEDINIT;
+    }
+    for (guint j = 0; j < lsp->entries->len; j++) {
+        const WSAPROTOCOL_INFOW *e = &g_array_index(lsp->entries, WSAPROTOCOL_INFOW, j);
+
+        if ((af == 0 || e->iAddressFamily == af) && (type == 0 || e->iSocketType == type) &&
+            (protocol == 0 || e->iProtocol == protocol)) {
+            *out_info = *e;
+            *out_startup = lsp->startup;
+            err = 0;
+            break;
+        }
+    }
+    g_mutex_unlock(&lsp_lock);
+    return err;
+}

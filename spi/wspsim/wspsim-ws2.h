@@ -46,6 +46,19 @@ void wspsim_lsp_uninstall_all(void);
 int WSPAPI wspsim_lsp_next_provider(const WSAPROTOCOL_INFOW *lpProtocolInfo,
                                     LPWSPSTARTUP *out_startup, WSAPROTOCOL_INFOW *out_next_info);
 
+/*
+ * For a caller that starts providers itself (the scenario runner's
+ * "provider load"): the top of the protocol chain for (@af, @type,
+ * @protocol), 0 meaning any.  The LSP installed from @path (NULL: the
+ * first installed LSP, the one WSASocketW prefers) with a chained entry
+ * that matches: *@out_startup is its WSPStartup and *@out_info that chained
+ * entry, to pass to WSPStartup and WSPSocket as ws2 does.  Returns 0,
+ * WSAEPROVIDERFAILEDINIT (no such LSP installed), WSAEPROTONOSUPPORT (no
+ * matching entry) or WSAEFAULT (NULL outputs).
+ */
+int WSPAPI wspsim_lsp_top(const char *path, int af, int type, int protocol,
+                          LPWSPSTARTUP *out_startup, WSAPROTOCOL_INFOW *out_info);
+
 /* The world the calling thread's Winsock calls act in (the default world is
  * created on first use), or NULL. */
 struct SimWorld *wspsim_ws2_world(void);
