@@ -110,7 +110,7 @@ stream_send(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t tot
         SimStatus st = ws->sock != 0 ? sim_tcp_send(call->world, ws->sock, NULL, 0, 0, NULL)
                                      : SIM_E_NOTCONN;
 
-        return st == SIM_OK ? 0 : wsp_error_from_status(st);
+        return st == SIM_OK ? 0 : wsp_conn_error(ws, wsp_error_from_status(st), false);
     }
     wsp_socket_ref(ws);
     for (;;) {
@@ -141,7 +141,7 @@ stream_send(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t tot
         if (sent == total)
             break;
         if (st != SIM_OK && st != SIM_E_WOULDBLOCK) {
-            err = ws->closed ? WSAEINTR : wsp_error_from_status(st);
+            err = ws->closed ? WSAEINTR : wsp_conn_error(ws, wsp_error_from_status(st), false);
             break;
         }
         if (ws->nonblocking || call->actor == SIM_ID_NONE) {
@@ -219,7 +219,7 @@ send_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCoun
     if ((dwFlags & MSG_OOB) && !ws->stream)
         return WSAEOPNOTSUPP;
     if (ws->transport_gone)
-        return wsp_gone_error(ws);
+        return wsp_conn_error(ws, wsp_gone_error(ws), false);
     if (ws->sock == 0)
         return WSAENOTCONN;
     if (lpOverlapped != NULL || lpCompletionRoutine != NULL) {
@@ -374,7 +374,7 @@ stream_recv(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t tot
             continue;
         }
         if (st != SIM_E_WOULDBLOCK) {
-            err = ws->closed ? WSAEINTR : wsp_error_from_status(st);
+            err = ws->closed ? WSAEINTR : wsp_conn_error(ws, wsp_error_from_status(st), false);
             break;
         }
         if (ws->nonblocking || call->actor == SIM_ID_NONE) {
@@ -482,8 +482,18 @@ recv_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCoun
     if (recvfrom && lpFrom != NULL &&
         (lpFromlen == NULL || *lpFromlen < wsp_sockaddr_size(ws->family)))
         return WSAEFAULT;
+    if (ws->stream && recvfrom) {
+        SimTcpState state = SIM_TCP_CLOSED;
+
+        if (!ws->transport_gone && ws->sock != 0)
+            sim_tcp_get_state(call->world, ws->sock, &state);
+        /* REFERENCE 4 choice 29.  Not connected: WSAEINVAL, WSPRecvFrom's
+         * code for a socket that cannot receive (its table has no
+         * WSAENOTCONN; doc/spi-choices.md). */
+        return sim_tcp_state_is_synchronized(state) ? WSAEISCONN : WSAEINVAL;
+    }
     if (ws->transport_gone)
-        return wsp_gone_error(ws);
+        return wsp_conn_error(ws, wsp_gone_error(ws), false);
     if (ws->sock == 0)
         return WSAENOTCONN;
     if ((lpOverlapped != NULL || lpCompletionRoutine != NULL) && !(ws->stream && recvfrom)) {
@@ -495,15 +505,6 @@ recv_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCoun
                            lpOverlapped, lpCompletionRoutine, lpThreadId);
     }
     if (ws->stream) {
-        if (recvfrom) {
-            SimTcpState state = SIM_TCP_CLOSED;
-
-            sim_tcp_get_state(call->world, ws->sock, &state);
-            /* REFERENCE 4 choice 29. */
-            if (sim_tcp_state_is_synchronized(state))
-                return WSAEISCONN;
-            return WSAENOTCONN;
-        }
         err = stream_recv(call, ws, lpBuffers, dwBufferCount, total, flags, &got);
     } else {
         memset(&from, 0, sizeof from);
@@ -567,8 +568,8 @@ WSPRecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfByt
  *
  * WSPRecv for datagram sockets, with the sender's address in @lpFrom.  A
  * connected datagram socket receives only from its peer.  On a stream
- * socket it fails: WSAEISCONN when connected, WSAENOTCONN otherwise
- * (REFERENCE 4 choice 29).
+ * socket it fails: WSAEISCONN when connected (REFERENCE 4 choice 29),
+ * WSAEINVAL otherwise (the table lists no WSAENOTCONN; doc/spi-choices.md).
  *
  * Returns: as WSPRecv, plus WSAEFAULT for a short *@lpFromlen.
  */

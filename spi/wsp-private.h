@@ -222,6 +222,36 @@ wsp_gone_error(const WspSocket *ws)
     return WSAENETDOWN;
 }
 
+/* A stream connection's error (@err, from the transport) as a later
+ * WSPSend/WSPRecv (@shutdown FALSE) or WSPShutdown/WSPSendDisconnect/
+ * WSPRecvDisconnect (@shutdown TRUE) reports it, in codes REFERENCE 3
+ * documents for them: after a connect that failed (refused, timed out,
+ * unreachable) the socket is simply not connected, WSAENOTCONN, as Windows
+ * says; an established connection that ended by anything but a reset, an
+ * abort or a keep-alive failure was "terminated by timeout or other
+ * failure", WSAECONNABORTED.  The shutdown calls document none of these:
+ * WSAENOTCONN.  Other codes (and datagram sockets) pass unchanged. */
+static inline int
+wsp_conn_error(const WspSocket *ws, int err, bool shutdown)
+{
+    if (!ws->stream)
+        return err;
+    switch (err) {
+    case WSAECONNRESET:
+    case WSAECONNABORTED:
+    case WSAENETRESET:
+        return shutdown ? WSAENOTCONN : err;
+    case WSAECONNREFUSED:
+    case WSAETIMEDOUT:
+    case WSAEHOSTUNREACH:
+    case WSAENETUNREACH:
+    case WSAEHOSTDOWN:
+        return shutdown || ws->connect_failed ? WSAENOTCONN : WSAECONNABORTED;
+    default:
+        return err;
+    }
+}
+
 /* ---- Notification (wsp-events.c, wsp-overlapped.c, wsp-cancel.c) --------- */
 
 /* Transport notifications: FD_* events and overlapped progress. */

@@ -989,7 +989,7 @@ do_shutdown(WspCall *call, WspSocket *ws, int how, bool reset_on_data)
                                reset_on_data);
         st = sim_tcp_shutdown(call->world, ws->sock, h);
         if (st != SIM_OK)
-            return wsp_error_from_status(st);
+            return wsp_conn_error(ws, wsp_error_from_status(st), true);
     }
     ws->shut_recv |= rd;
     ws->shut_send |= wr;

@@ -667,8 +667,9 @@ test_wsp_io_not_connected(void **state)
     s = test_socket(AF_INET, SOCK_STREAM);
     assert_wsa_fail(WSPRecv(s, &b, 1, &n, &flags, NULL, NULL, NULL, &err), err, WSAENOTCONN);
     assert_wsa_fail(send_bufs(s, &b, 1, 0, &n, &err), err, WSAENOTCONN);
+    /* WSPRecvFrom documents no WSAENOTCONN: WSAEINVAL (doc/spi-choices.md) */
     assert_wsa_fail(WSPRecvFrom(s, &b, 1, &n, &flags, NULL, NULL, NULL, NULL, NULL, &err), err,
-                    WSAENOTCONN);
+                    WSAEINVAL);
     /* A datagram socket must be bound before it can receive. */
     u = test_socket(AF_INET, SOCK_DGRAM);
     assert_wsa_fail(WSPRecv(u, &b, 1, &n, &flags, NULL, NULL, NULL, &err), err, WSAEINVAL);
@@ -1008,6 +1009,41 @@ test_wsp_io_peer_reset(void **state)
     assert_int_equal(err, WSAECONNRESET);
     assert_int_equal(send_bufs(a, &b, 1, 0, &n, &err), SOCKET_ERROR);
     assert_true(err == WSAECONNRESET || err == WSAECONNABORTED);
+    /* WSPShutdown documents no connection error: WSAENOTCONN (fuzz
+     * regress/wsp/shutdown-wsaeconnreset) */
+    assert_wsa_fail(WSPShutdown(a, SD_SEND, &err), err, WSAENOTCONN);
+    test_world_free(tw);
+}
+
+/* After a refused non-blocking connect the socket is not connected: later
+ * calls say WSAENOTCONN (WSPRecvFrom: WSAEINVAL), never the connect's own
+ * WSAECONNREFUSED, which only WSPConnect documents (fuzz
+ * regress/wsp/send-wsaeconnrefused, recvfrom-wsaenotconn). */
+static void
+test_wsp_io_after_refused_connect(void **state)
+{
+    TestWorld *tw = test_world_new(TEST_WORLD_SEED);
+    SOCKADDR_STORAGE ss;
+    SOCKET s;
+    char buf[8];
+    WSABUF b = { sizeof buf, buf };
+    DWORD n = 0, flags = 0;
+    int len, err = 0;
+
+    (void) state;
+    test_world_use(tw, tw->pc);
+    s = test_socket(AF_INET, SOCK_STREAM);
+    set_nonblocking(s, 1);
+    ss = test_sa("10.0.0.2", PORT + 7, &len); /* nobody listens */
+    assert_wsa_fail(WSPConnect(s, (struct sockaddr *) &ss, len, NULL, NULL, NULL, NULL, &err), err,
+                    WSAEWOULDBLOCK);
+    test_world_run(tw, SIM_SEC);
+    test_world_use(tw, tw->pc);
+    assert_wsa_fail(WSPRecv(s, &b, 1, &n, &flags, NULL, NULL, NULL, &err), err, WSAENOTCONN);
+    assert_wsa_fail(send_bufs(s, &b, 1, 0, &n, &err), err, WSAENOTCONN);
+    assert_wsa_fail(WSPShutdown(s, SD_BOTH, &err), err, WSAENOTCONN);
+    assert_wsa_fail(WSPRecvFrom(s, &b, 1, &n, &flags, NULL, NULL, NULL, NULL, NULL, &err), err,
+                    WSAEINVAL);
     test_world_free(tw);
 }
 
@@ -1097,6 +1133,7 @@ main(void)
         cmocka_unit_test(test_wsp_io_flag_errors),
         cmocka_unit_test(test_wsp_io_reset_before_accept),
         cmocka_unit_test(test_wsp_io_peer_reset),
+        cmocka_unit_test(test_wsp_io_after_refused_connect),
         cmocka_unit_test(test_wsp_io_crash_under_blocking_call),
     };
 
