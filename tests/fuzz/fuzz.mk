@@ -47,8 +47,12 @@ $(OUT)/fuzz-%: $(top_srcdir)/tests/fuzz/fuzz-%.c $(top_srcdir)/tests/fuzz/fuzz-i
 	  -o $@
 
 # A crash, leak, timeout or failed invariant fails the run; its input is in
-# artifacts/TARGET/.  -timeout: one input taking 10 s is a hang.
+# artifacts/TARGET/.  -timeout: one input taking 10 s is a hang.  Every run
+# starts from an empty scratch corpus with -seed=FUZZ_SEED (1), so the same
+# tree mutates the same inputs in the same order each time (only how far it
+# gets in FUZZ_SECONDS depends on the machine).
 run-%: $(OUT)/fuzz-%
+	@rm -rf $(OUT)/corpus/$*
 	@mkdir -p $(OUT)/corpus/$* $(OUT)/artifacts/$* $(RES)
 	@echo "  FUZZ     $* ($(FUZZ_SECONDS) s)"
 	@dirs="$(top_srcdir)/tests/fuzz/corpus/$*"; \
