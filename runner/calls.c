@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <wspsim/wspsim-os.h>
+#include <wspsim/wspsim-spi.h>
 
 #include "runner/interp.h"
 
@@ -520,6 +521,399 @@ inv_overlapped(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
     r->ov = ov;
 }
 
+/* ---- QoS, multipoint and shared sockets --------------------------------- */
+
+/* @name in UTF-16 (ASCII template names), NUL-terminated, into @w. */
+static void
+to_wchar(const char *name, WCHAR *w, size_t cap)
+{
+    size_t i;
+
+    for (i = 0; name[i] != '\0' && i + 1 < cap; i++)
+        w[i] = (WCHAR) (guint8) name[i];
+    w[i] = 0;
+}
+
+static void
+flow_apply(FLOWSPEC *f, const WspsimFlowLit *l)
+{
+    ULONG *fields[WSPSIM_QF_N] = { &f->TokenRate, &f->TokenBucketSize,    &f->PeakBandwidth,
+                                   &f->Latency,   &f->DelayVariation,     &f->MaxSduSize,
+                                   &f->MinimumPolicedSize };
+
+    if (l->has_service)
+        f->ServiceType = l->service;
+    for (guint i = 0; i < WSPSIM_QF_N; i++)
+        if (l->set & (1u << i))
+            *fields[i] = l->v[i];
+}
+
+/* The QOS argument @a (a literal, a template, or a QOS variable's bytes)
+ * into @q; provider-specific objects go to @ps (QOS_PS_CAP bytes).  A
+ * template is looked up through WSPGetQOSByName on @s: FALSE with its
+ * error when that fails. */
+#define QOS_PS_CAP 256
+static bool
+build_qos(WspsimActorCtx *ax, SOCKET s, const WspsimArg *a, QOS *q, guint8 *ps, int *err)
+{
+    const WspsimQosLit *l = a->qos;
+
+    memset(q, 0, sizeof *q);
+    if (l == NULL) { /* a variable: QOS, then its objects */
+        size_t n = MIN(a->len - MIN(a->len, sizeof *q), (size_t) QOS_PS_CAP);
+
+        memcpy(q, a->data, MIN(a->len, sizeof *q));
+        memcpy(ps, a->data + MIN(a->len, sizeof *q), n);
+        q->ProviderSpecific.buf = n > 0 ? (char *) ps : NULL;
+        q->ProviderSpecific.len = (ULONG) n;
+        return true;
+    }
+    if (l->tmpl != NULL) {
+        WCHAR w[64];
+        WSABUF b = { (ULONG) sizeof w, (char *) w };
+
+        to_wchar(l->tmpl, w, G_N_ELEMENTS(w));
+        if (!TABLE(ax)->lpWSPGetQOSByName(s, &b, q, err))
+            return false;
+    } else {
+        memset(&q->SendingFlowspec, 0xff, sizeof q->SendingFlowspec); /* QOS_NOT_SPECIFIED */
+        memset(&q->ReceivingFlowspec, 0xff, sizeof q->ReceivingFlowspec);
+        q->SendingFlowspec.ServiceType = SERVICETYPE_BESTEFFORT;
+        q->ReceivingFlowspec.ServiceType = SERVICETYPE_BESTEFFORT;
+    }
+    flow_apply(&q->SendingFlowspec, &l->send);
+    flow_apply(&q->ReceivingFlowspec, &l->recv);
+    q->ProviderSpecific.buf = NULL;
+    q->ProviderSpecific.len = 0;
+    if (l->mode >= 0) {
+        QOS_SD_MODE m = { { QOS_OBJECT_SD_MODE, sizeof m }, (ULONG) l->mode };
+        QOS_OBJECT_HDR end = { QOS_OBJECT_END_OF_LIST, sizeof end };
+
+        memcpy(ps, &m, sizeof m);
+        memcpy(ps + sizeof m, &end, sizeof end);
+        q->ProviderSpecific.buf = (char *) ps;
+        q->ProviderSpecific.len = sizeof m + sizeof end;
+    }
+    return true;
+}
+
+/* A QOS the provider returned (@len bytes at @buf, ProviderSpecific
+ * pointing into @buf) into @r: the QOS, its objects copied to r->qos_ps,
+ * the RSVP status and the shape/discard mode. */
+static void
+take_qos(WspsimResult *r, const guint8 *buf, size_t len)
+{
+    const guint8 *p;
+    size_t left;
+
+    memcpy(&r->qos, buf, MIN(len, sizeof r->qos));
+    r->qos_status = 0;
+    r->qos_mode = -1;
+    left = MIN((size_t) r->qos.ProviderSpecific.len, sizeof r->qos_ps);
+    if (r->qos.ProviderSpecific.buf == NULL || len < sizeof r->qos + left)
+        left = 0;
+    memcpy(r->qos_ps, buf + sizeof r->qos, left);
+    r->qos.ProviderSpecific.buf = left > 0 ? (char *) r->qos_ps : NULL;
+    r->qos.ProviderSpecific.len = (ULONG) left;
+    for (p = r->qos_ps; left >= sizeof(QOS_OBJECT_HDR);) {
+        QOS_OBJECT_HDR h;
+
+        memcpy(&h, p, sizeof h);
+        if (h.ObjectType == QOS_OBJECT_END_OF_LIST || h.ObjectLength < sizeof h ||
+            h.ObjectLength > left)
+            break;
+        if (h.ObjectType == RSVP_OBJECT_STATUS_INFO && h.ObjectLength >= sizeof(RSVP_STATUS_INFO)) {
+            RSVP_STATUS_INFO si;
+
+            memcpy(&si, p, sizeof si);
+            r->qos_status = si.StatusCode;
+        } else if (h.ObjectType == QOS_OBJECT_SD_MODE && h.ObjectLength >= sizeof(QOS_SD_MODE)) {
+            QOS_SD_MODE m;
+
+            memcpy(&m, p, sizeof m);
+            r->qos_mode = (gint32) m.ShapeDiscardMode;
+        }
+        p += h.ObjectLength;
+        left -= h.ObjectLength;
+    }
+}
+
+static void
+inv_connect_qos(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
+{
+    SOCKADDR_STORAGE ss;
+    int len = wspsim_sockaddr_from_sim(&a[1].addr, &ss);
+    int err = 0;
+    QOS q;
+    guint8 ps[QOS_PS_CAP];
+
+    if (!a[2].present) {
+        inv_connect(ax, a, r);
+        return;
+    }
+    if (!build_qos(ax, (SOCKET) a[0].i, &a[2], &q, ps, &err)) {
+        set_fail(r, err);
+        return;
+    }
+    status(r,
+           TABLE(ax)->lpWSPConnect((SOCKET) a[0].i, (struct sockaddr *) &ss, len, NULL, NULL, &q,
+                                   NULL, &err),
+           &err);
+}
+
+/* WSPIoctl: value= is a u_long input, qos= a QOS input (SIO_SET_QOS),
+ * len= the output buffer's size. */
+static void
+inv_ioctl2(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
+{
+    u_long in = a[2].present ? (u_long) a[2].i : 0, out = 0;
+    DWORD got = 0, cb = a[4].present ? (DWORD) MIN(a[4].i, (gint64) sizeof out) : sizeof out;
+    int err = 0, rc;
+    QOS q;
+    guint8 ps[QOS_PS_CAP];
+
+    if (!a[3].present) {
+        if (!a[4].present) {
+            inv_ioctl(ax, a, r);
+            return;
+        }
+        rc = TABLE(ax)->lpWSPIoctl((SOCKET) a[0].i, (DWORD) a[1].i, a[2].present ? &in : NULL,
+                                   a[2].present ? (DWORD) sizeof in : 0, &out, cb, &got, NULL, NULL,
+                                   NULL, &err);
+    } else {
+        if (!build_qos(ax, (SOCKET) a[0].i, &a[3], &q, ps, &err)) {
+            set_fail(r, err);
+            return;
+        }
+        rc = TABLE(ax)->lpWSPIoctl((SOCKET) a[0].i, (DWORD) a[1].i, &q, (DWORD) sizeof q, &out, cb,
+                                   &got, NULL, NULL, NULL, &err);
+    }
+    if (rc == SOCKET_ERROR) {
+        set_fail(r, err);
+        return;
+    }
+    r->ret = got >= sizeof out ? (gint64) out : 0;
+}
+
+/* WSPIoctl(s, SIO_GET_QOS | SIO_GET_GROUP_QOS[, len=N]) -> a QOS. */
+static void
+inv_ioctl_getqos(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
+{
+    guint8 buf[sizeof(QOS) + QOS_PS_CAP];
+    DWORD got = 0, cb = a[4].present ? (DWORD) MIN(a[4].i, (gint64) sizeof buf) : sizeof buf;
+    int err = 0;
+
+    memset(buf, 0, sizeof buf);
+    if (TABLE(ax)->lpWSPIoctl((SOCKET) a[0].i, (DWORD) a[1].i, NULL, 0, buf, cb, &got, NULL, NULL,
+                              NULL, &err) == SOCKET_ERROR) {
+        set_fail(r, err);
+        r->ret = got; /* WSAEFAULT: the size needed */
+        return;
+    }
+    r->ret = got;
+    take_qos(r, buf, got);
+}
+
+/* WSPGetQOSByName(s, "NAME") -> the template. */
+static void
+inv_qosbyname(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
+{
+    WCHAR w[128];
+    g_autofree char *name = g_strndup((const char *) a[1].data, a[1].len);
+    WSABUF b = { a[2].present ? (ULONG) a[2].i : (ULONG) sizeof w, (char *) w };
+    guint8 buf[sizeof(QOS)];
+    QOS q;
+    int err = 0;
+
+    to_wchar(name, w, G_N_ELEMENTS(w));
+    b.len = MIN(b.len, (ULONG) sizeof w);
+    if (!TABLE(ax)->lpWSPGetQOSByName((SOCKET) a[0].i, &b, &q, &err)) {
+        set_fail(r, err);
+        return;
+    }
+    memcpy(buf, &q, sizeof q);
+    take_qos(r, buf, sizeof q);
+}
+
+/* WSPGetQOSByName(s[, len=N]) -> the names, comma-separated. */
+static void
+inv_qosnames(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
+{
+    WCHAR w[256];
+    WSABUF b = { a[2].present ? (ULONG) MIN(a[2].i, (gint64) sizeof w) : (ULONG) sizeof w,
+                 (char *) w };
+    guint8 *out = wspsim_actor_buf(ax, G_N_ELEMENTS(w));
+    size_t n = 0;
+    int err = 0;
+
+    memset(w, 0, sizeof w);
+    if (!TABLE(ax)->lpWSPGetQOSByName((SOCKET) a[0].i, &b, NULL, &err)) {
+        set_fail(r, err);
+        return;
+    }
+    /* NAME\0NAME\0\0 -> "NAME,NAME" */
+    for (size_t i = 0; i + 1 < G_N_ELEMENTS(w) && w[i] != 0; i++) {
+        for (; i < G_N_ELEMENTS(w) && w[i] != 0; i++)
+            out[n++] = (guint8) w[i];
+        out[n++] = ',';
+    }
+    if (n > 0)
+        n--;
+    r->data = out;
+    r->len = n;
+    r->ret = (gint64) n;
+}
+
+typedef struct {
+    const guint8 *callee; /* data= */
+    size_t callee_len;
+    int action; /* CF_* */
+    guint8 caller[512];
+    size_t caller_len;
+} CondCtx;
+
+static int CALLBACK
+cond_routine(LPWSABUF caller_id, LPWSABUF caller_data, LPQOS sqos, LPQOS gqos, LPWSABUF callee_id,
+             LPWSABUF callee_data, GROUP *g, DWORD_PTR cb)
+{
+    CondCtx *c = (CondCtx *) cb;
+
+    (void) caller_id;
+    (void) sqos;
+    (void) gqos;
+    (void) callee_id;
+    (void) g;
+    if (caller_data != NULL && caller_data->buf != NULL) {
+        c->caller_len = MIN((size_t) caller_data->len, sizeof c->caller);
+        memcpy(c->caller, caller_data->buf, c->caller_len);
+    }
+    if (callee_data != NULL && callee_data->buf != NULL) {
+        size_t n = MIN(c->callee_len, (size_t) callee_data->len);
+
+        if (n > 0)
+            memcpy(callee_data->buf, c->callee, n);
+        callee_data->len = (ULONG) n;
+    }
+    return c->action;
+}
+
+/* WSPAccept(s[, condition=CF_X][, data=CALLEE]): with either, a condition
+ * function that answers CF_X (default CF_ACCEPT) with the callee data and
+ * records the caller data (caller=). */
+static void
+inv_accept_cond(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
+{
+    SOCKADDR_STORAGE ss;
+    int len = (int) sizeof ss, err = 0;
+    CondCtx *c;
+    SOCKET s;
+
+    if (!a[1].present && !a[2].present) {
+        inv_accept(ax, a, r);
+        return;
+    }
+    c = (CondCtx *) wspsim_actor_buf(ax, sizeof *c);
+    memset(c, 0, sizeof *c);
+    c->action = a[1].present ? (int) a[1].i : CF_ACCEPT;
+    if (a[2].present) {
+        c->callee = a[2].data;
+        c->callee_len = a[2].len;
+    }
+    memset(&ss, 0, sizeof ss);
+    s = TABLE(ax)->lpWSPAccept((SOCKET) a[0].i, (struct sockaddr *) &ss, &len, cond_routine,
+                               (DWORD_PTR) c, &err);
+    r->peer_data = c->caller;
+    r->peer_len = c->caller_len;
+    if (s == INVALID_SOCKET) {
+        set_fail(r, err);
+        return;
+    }
+    r->ret = (gint64) s;
+    r->has_addr = wspsim_sockaddr_to_sim((struct sockaddr *) &ss, len, &r->addr);
+}
+
+/* WSPJoinLeaf(s, addr[, flags=JL_X][, data=CALLER][, qos=Q]) -> the
+ * session's socket; callee= the callee data (a non-blocking rooted join
+ * writes it later: the buffer lives with the process). */
+static void
+inv_joinleaf(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
+{
+    SOCKADDR_STORAGE ss;
+    int len = wspsim_sockaddr_from_sim(&a[1].addr, &ss);
+    int err = 0;
+    WspsimOv *hold = wspsim_ov_new(ax); /* owns the callee buffer */
+    WSABUF caller = { (ULONG) a[3].len, (char *) a[3].data };
+    QOS q;
+    guint8 ps[QOS_PS_CAP];
+    SOCKET s;
+
+    hold->buf = g_malloc0(512);
+    hold->cap = 512;
+    hold->wb.len = 512;
+    hold->wb.buf = (char *) hold->buf;
+    if (a[4].present && !build_qos(ax, (SOCKET) a[0].i, &a[4], &q, ps, &err)) {
+        set_fail(r, err);
+        return;
+    }
+    s = TABLE(ax)->lpWSPJoinLeaf((SOCKET) a[0].i, (struct sockaddr *) &ss, len,
+                                 a[3].present ? &caller : NULL, &hold->wb,
+                                 a[4].present ? &q : NULL, NULL,
+                                 a[2].present ? (DWORD) a[2].i : JL_BOTH, &err);
+    if (s == INVALID_SOCKET) {
+        set_fail(r, err);
+        return;
+    }
+    r->ret = (gint64) s;
+    r->peer_data = hold->buf;
+    r->peer_len = MIN((size_t) hold->wb.len, hold->cap);
+}
+
+/* WSPSocket(af, type[, protocol][, flags][, entry=E][, info=I]): entry=
+ * names a catalog entry (rooted: the rooted multipoint one), info= a
+ * structure from WSPDuplicateSocket (af and type may then be left out). */
+static void
+inv_socket2(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
+{
+    WSAPROTOCOL_INFOW info;
+    int err = 0;
+    SOCKET s;
+
+    if (!a[4].present && !a[5].present) {
+        inv_socket(ax, a, r);
+        return;
+    }
+    memset(&info, 0, sizeof info);
+    if (a[5].present) {
+        memcpy(&info, a[5].data, MIN(a[5].len, sizeof info));
+    } else {
+        const WSAPROTOCOL_INFOW *e = wspsim_catalog_entry((DWORD) a[4].i);
+
+        if (e != NULL)
+            info = *e;
+        else
+            info.dwCatalogEntryId = (DWORD) a[4].i; /* not one of ours: WSAEINVAL */
+    }
+    s = TABLE(ax)->lpWSPSocket(a[0].present ? (int) a[0].i : FROM_PROTOCOL_INFO,
+                               a[1].present ? (int) a[1].i : FROM_PROTOCOL_INFO,
+                               a[2].present ? (int) a[2].i : 0, &info, 0,
+                               a[3].present ? (DWORD) a[3].i : 0, &err);
+    if (s == INVALID_SOCKET)
+        set_fail(r, err);
+    else
+        r->ret = (gint64) s;
+}
+
+/* WSPDuplicateSocket(s, HOST.PROC) -> a WSAPROTOCOL_INFOW for that process. */
+static void
+inv_duplicate(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
+{
+    DWORD pid = a[1].proc != NULL ? (DWORD) wspsim_run_proc_id(ax->run, a[1].proc) : (DWORD) a[1].i;
+    int err = 0;
+
+    memset(&r->info, 0, sizeof r->info);
+    status(r, TABLE(ax)->lpWSPDuplicateSocket((SOCKET) a[0].i, pid, &r->info, &err), &err);
+}
+
 #define P_(n, t)                                                                                   \
     {                                                                                              \
         n, WSPSIM_T_##t, false                                                                     \
@@ -531,7 +925,10 @@ inv_overlapped(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
 
 /* WSP functions sorted by name, then the OS objects. */
 static const WspsimCallSpec calls[] = {
-    { "WSPAccept", WSPSIM_R_SOCKET, inv_accept, { P_("s", SOCK) } },
+    { "WSPAccept",
+      WSPSIM_R_SOCKET,
+      inv_accept_cond,
+      { P_("s", SOCK), O_("condition", INT), O_("data", DATA) } },
     { "WSPAsyncSelect",
       WSPSIM_R_STATUS,
       inv_asyncselect,
@@ -540,7 +937,14 @@ static const WspsimCallSpec calls[] = {
     { "WSPCancelBlockingCall", WSPSIM_R_STATUS, inv_cancelblocking, { { NULL, 0, false } } },
     { "WSPCleanup", WSPSIM_R_STATUS, inv_cleanup, { { NULL, 0, false } } },
     { "WSPCloseSocket", WSPSIM_R_STATUS, inv_close, { P_("s", SOCK) } },
-    { "WSPConnect", WSPSIM_R_STATUS, inv_connect, { P_("s", SOCK), P_("addr", ADDR) } },
+    { "WSPConnect",
+      WSPSIM_R_STATUS,
+      inv_connect_qos,
+      { P_("s", SOCK), P_("addr", ADDR), O_("qos", QOS) } },
+    { "WSPDuplicateSocket",
+      WSPSIM_R_INFO,
+      inv_duplicate,
+      { P_("s", SOCK), P_("process", PROC) } },
     { "WSPEnumNetworkEvents",
       WSPSIM_R_EVENTS,
       inv_enumevents,
@@ -555,12 +959,23 @@ static const WspsimCallSpec calls[] = {
       inv_getovresult,
       { P_("s", SOCK), P_("ov", OV), O_("wait", BOOL) } },
     { "WSPGetPeerName", WSPSIM_R_ADDR, inv_getpeername, { P_("s", SOCK) } },
+    { "WSPGetQOSByName",
+      WSPSIM_R_QOS,
+      inv_qosbyname,
+      { P_("s", SOCK), O_("name", DATA), O_("len", INT) } },
     { "WSPGetSockName", WSPSIM_R_ADDR, inv_getsockname, { P_("s", SOCK) } },
     { "WSPGetSockOpt",
       WSPSIM_R_INT,
       inv_getsockopt,
       { P_("s", SOCK), P_("level", INT), P_("opt", INT), O_("len", INT) } },
-    { "WSPIoctl", WSPSIM_R_INT, inv_ioctl, { P_("s", SOCK), P_("code", INT), O_("value", INT) } },
+    { "WSPIoctl",
+      WSPSIM_R_INT,
+      inv_ioctl2,
+      { P_("s", SOCK), P_("code", INT), O_("value", INT), O_("qos", QOS), O_("len", INT) } },
+    { "WSPJoinLeaf",
+      WSPSIM_R_SOCKET,
+      inv_joinleaf,
+      { P_("s", SOCK), P_("addr", ADDR), O_("flags", INT), O_("data", DATA), O_("qos", QOS) } },
     { "WSPListen", WSPSIM_R_STATUS, inv_listen, { P_("s", SOCK), O_("backlog", INT) } },
     { "WSPRecv",
       WSPSIM_R_DATA,
@@ -589,18 +1004,56 @@ static const WspsimCallSpec calls[] = {
       inv_setsockopt,
       { P_("s", SOCK), P_("level", INT), P_("opt", INT), P_("value", OPTVAL) } },
     { "WSPShutdown", WSPSIM_R_STATUS, inv_shutdown, { P_("s", SOCK), P_("how", INT) } },
+    /* af and type may be left out only with info= (parse.c checks). */
     { "WSPSocket",
       WSPSIM_R_SOCKET,
-      inv_socket,
-      { P_("af", INT), P_("type", INT), O_("protocol", INT), O_("flags", INT) } },
+      inv_socket2,
+      { O_("af", INT), O_("type", INT), O_("protocol", INT), O_("flags", INT), O_("entry", ENTRY),
+        O_("info", INFO) } },
     /* Not WSP functions: the simulated OS objects a scenario works with. */
     { "event", WSPSIM_R_HANDLE, inv_event, { { NULL, 0, false } } },
     { "overlapped", WSPSIM_R_OV, inv_overlapped, { O_("event", INT), O_("routine", ROUTINE) } },
     { "window", WSPSIM_R_HANDLE, inv_window, { { NULL, 0, false } } },
 };
 
+/* Forms a call's arguments select (wspsim_call_refine). */
+static const WspsimCallSpec ioctl_getqos = {
+    "WSPIoctl",
+    WSPSIM_R_QOS,
+    inv_ioctl_getqos,
+    { P_("s", SOCK), P_("code", INT), O_("value", INT), O_("qos", QOS), O_("len", INT) }
+};
+static const WspsimCallSpec qos_names = { "WSPGetQOSByName",
+                                          WSPSIM_R_DATA,
+                                          inv_qosnames,
+                                          { P_("s", SOCK), O_("name", DATA), O_("len", INT) } };
+
+const WspsimCallSpec *
+wspsim_call_refine(const WspsimCallSpec *spec, WspsimExpr *const *args)
+{
+    if (spec->invoke == inv_ioctl2 && args[1] != NULL && args[1]->kind == WSPSIM_EX_INT &&
+        (args[1]->i == (gint64) SIO_GET_QOS || args[1]->i == (gint64) SIO_GET_GROUP_QOS))
+        return &ioctl_getqos;
+    if (spec->invoke == inv_qosbyname && args[1] == NULL)
+        return &qos_names;
+    return spec;
+}
+
+bool
+wspsim_qos_template_known(const char *name)
+{
+    static const char *const names[] = { "G711",     "G723.1",  "G729",     "GSM6.10",
+                                         "H263QCIF", "H263CIF", "H261QCIF", "H261CIF" };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+        if (strcmp(names[i], name) == 0)
+            return true;
+    return false;
+}
+
 const WspsimCallSpec *
 wspsim_call_lookup(const char *name, size_t len)
+
 {
     for (size_t i = 0; i < G_N_ELEMENTS(calls); i++)
         if (strlen(calls[i].name) == len && memcmp(calls[i].name, name, len) == 0)

@@ -264,6 +264,66 @@ append_events(GString *s, const WSANETWORKEVENTS *ev)
     }
 }
 
+/* A flowspec as the language writes it: "guaranteed rate=10000 ...". */
+static void
+append_flow(GString *s, const FLOWSPEC *f)
+{
+    static const char *const services[] = { "notraffic",      "besteffort", "controlledload",
+                                            "guaranteed",     NULL,         NULL,
+                                            "nochange" };
+    const ULONG v[WSPSIM_QF_N] = { f->TokenRate, f->TokenBucketSize,    f->PeakBandwidth,
+                                   f->Latency,   f->DelayVariation,     f->MaxSduSize,
+                                   f->MinimumPolicedSize };
+    static const char *const keys[WSPSIM_QF_N] = { "rate",      "bucket", "peak", "latency",
+                                                   "variation", "sdu",    "min" };
+
+    if (f->ServiceType < G_N_ELEMENTS(services) && services[f->ServiceType] != NULL)
+        g_string_append(s, services[f->ServiceType]);
+    else
+        g_string_append_printf(s, "0x%x", (unsigned) f->ServiceType);
+    for (guint i = 0; i < WSPSIM_QF_N; i++) {
+        if (v[i] == QOS_NOT_SPECIFIED)
+            continue;
+        if (v[i] == POSITIVE_INFINITY_RATE && (i == WSPSIM_QF_RATE || i == WSPSIM_QF_PEAK))
+            g_string_append_printf(s, " %s=infinite", keys[i]);
+        else
+            g_string_append_printf(s, " %s=%u", keys[i], (unsigned) v[i]);
+    }
+}
+
+static void
+append_qos(GString *s, const WspsimResult *r)
+{
+    static const char *const modes[] = { "borrow", "shape", "discard", "borrow_plus" };
+
+    g_string_append(s, "qos={send: ");
+    append_flow(s, &r->qos.SendingFlowspec);
+    g_string_append(s, ", recv: ");
+    append_flow(s, &r->qos.ReceivingFlowspec);
+    if (r->qos_mode >= 0 && r->qos_mode < (gint32) G_N_ELEMENTS(modes))
+        g_string_append_printf(s, ", mode: %s", modes[r->qos_mode]);
+    g_string_append_c(s, '}');
+    if (r->qos_status != 0) {
+        g_string_append(s, ", status=");
+        append_error(s, (int) r->qos_status);
+    }
+}
+
+static bool
+flow_matches(const WspsimFlowLit *l, const FLOWSPEC *f)
+{
+    const ULONG v[WSPSIM_QF_N] = { f->TokenRate, f->TokenBucketSize,    f->PeakBandwidth,
+                                   f->Latency,   f->DelayVariation,     f->MaxSduSize,
+                                   f->MinimumPolicedSize };
+
+    if (l->has_service && f->ServiceType != l->service)
+        return false;
+    for (guint i = 0; i < WSPSIM_QF_N; i++)
+        if ((l->set & (1u << i)) && v[i] != l->v[i])
+            return false;
+    return true;
+}
+
 static void
 describe_result(GString *s, const WspsimActorCtx *ax, const WspsimStmt *st, const WspsimResult *r)
 {
@@ -311,6 +371,17 @@ describe_result(GString *s, const WspsimActorCtx *ax, const WspsimStmt *st, cons
     case WSPSIM_R_OV:
         g_string_append(s, "an overlapped request");
         break;
+    case WSPSIM_R_QOS:
+        append_qos(s, r);
+        break;
+    case WSPSIM_R_INFO:
+        g_string_append_printf(s, "protocol info (catalog entry %u)",
+                               (unsigned) r->info.dwCatalogEntryId);
+        break;
+    }
+    if (r->peer_data != NULL && r->peer_len > 0) {
+        g_string_append(s, strcmp(st->spec->name, "WSPAccept") == 0 ? ", caller=" : ", callee=");
+        append_data(s, r->peer_data, r->peer_len);
     }
 }
 
@@ -358,6 +429,14 @@ expect_holds(const WspsimActorCtx *ax, const WspsimExpect *x, const WspsimResult
     case WSPSIM_XP_WAIT:
     case WSPSIM_XP_MSG:
         return false; /* not call expectations */
+    case WSPSIM_XP_QOS:
+        return !r->failed && flow_matches(&x->qos->send, &r->qos.SendingFlowspec) &&
+               flow_matches(&x->qos->recv, &r->qos.ReceivingFlowspec) &&
+               (x->qos->mode < 0 || x->qos->mode == r->qos_mode);
+    case WSPSIM_XP_STATUS:
+        return !r->failed && (gint64) r->qos_status == x->i;
+    case WSPSIM_XP_PEERDATA:
+        return r->peer_len == x->len && (x->len == 0 || memcmp(r->peer_data, x->bytes, x->len) == 0);
     case WSPSIM_XP_EVENTS:
         if (r->failed || (guint32) r->ev.lNetworkEvents != x->ev_mask)
             return false;
@@ -402,6 +481,10 @@ value_kind_name(WspsimValueKind k)
         return "an event or window handle";
     case WSPSIM_V_OV:
         return "an overlapped request";
+    case WSPSIM_V_QOS:
+        return "a QOS";
+    case WSPSIM_V_INFO:
+        return "protocol info";
     }
     return "?";
 }
@@ -441,16 +524,30 @@ eval_args(WspsimActorCtx *ax, ActorScratch *sc, const WspsimStmt *st, WspsimArg 
         case WSPSIM_EX_LIST:
             a->list = e;
             break;
+        case WSPSIM_EX_QOS:
+            a->qos = e->qos;
+            break;
+        case WSPSIM_EX_PROC:
+            a->proc = e->name;
+            break;
         case WSPSIM_EX_VAR: {
             const WspsimValue *v = &ax->proc->vars[e->i];
             bool ok;
 
             switch (params[i].type) {
+            case WSPSIM_T_QOS:
+            case WSPSIM_T_INFO:
+                ok = v->kind == (params[i].type == WSPSIM_T_QOS ? WSPSIM_V_QOS : WSPSIM_V_INFO);
+                if (ok)
+                    a->data = g_bytes_get_data(v->data, &a->len);
+                break;
             case WSPSIM_T_SOCK:
             case WSPSIM_T_INT:
             case WSPSIM_T_BOOL:
             case WSPSIM_T_OPTVAL:
             case WSPSIM_T_TIME:
+            case WSPSIM_T_PROC:
+            case WSPSIM_T_ENTRY:
                 ok = v->kind == WSPSIM_V_INT || v->kind == WSPSIM_V_SOCKET ||
                      v->kind == WSPSIM_V_HANDLE;
                 a->i = v->i;
@@ -486,6 +583,8 @@ eval_args(WspsimActorCtx *ax, ActorScratch *sc, const WspsimStmt *st, WspsimArg 
     return true;
 }
 
+static void share_value(WspsimRun *run, WspsimProc *from, gint slot);
+
 static void
 assign(WspsimActorCtx *ax, const WspsimStmt *st, const WspsimResult *r)
 {
@@ -513,6 +612,20 @@ assign(WspsimActorCtx *ax, const WspsimStmt *st, const WspsimResult *r)
         v->kind = WSPSIM_V_OV;
         v->ov = r->ov;
         break;
+    case WSPSIM_R_QOS: {
+        /* the QOS, then its provider-specific objects */
+        guint8 *b = g_malloc(sizeof r->qos + r->qos.ProviderSpecific.len);
+
+        memcpy(b, &r->qos, sizeof r->qos);
+        memcpy(b + sizeof r->qos, r->qos_ps, r->qos.ProviderSpecific.len);
+        v->kind = WSPSIM_V_QOS;
+        v->data = g_bytes_new_take(b, sizeof r->qos + r->qos.ProviderSpecific.len);
+        break;
+    }
+    case WSPSIM_R_INFO:
+        v->kind = WSPSIM_V_INFO;
+        v->data = g_bytes_new(&r->info, sizeof r->info);
+        break;
     case WSPSIM_R_STATUS:
     case WSPSIM_R_INT:
     case WSPSIM_R_SELECT:
@@ -521,6 +634,56 @@ assign(WspsimActorCtx *ax, const WspsimStmt *st, const WspsimResult *r)
         v->i = r->failed ? SOCKET_ERROR : r->ret;
         break;
     }
+    share_value(ax->run, ax->proc, st->assign_slot);
+}
+
+/* "shared NAME": a value assigned in one process is copied to the slot of
+ * that name in every other process (templates' instances and restarted
+ * processes included: proc_new copies them in). */
+static gint
+slot_of(const WspsimProcDecl *pd, const char *name)
+{
+    for (guint i = 0; i < pd->vars->len; i++)
+        if (strcmp(g_ptr_array_index(pd->vars, i), name) == 0)
+            return (gint) i;
+    return -1;
+}
+
+static void
+share_value(WspsimRun *run, WspsimProc *from, gint slot)
+{
+    const GPtrArray *shared = run->script->shared;
+    const char *name = g_ptr_array_index(from->decl->vars, slot);
+    const WspsimValue *src = &from->vars[slot];
+    bool is_shared = false;
+
+    for (guint i = 0; shared != NULL && i < shared->len && !is_shared; i++)
+        is_shared = strcmp(g_ptr_array_index(shared, i), name) == 0;
+    if (!is_shared)
+        return;
+    for (guint i = 0; i < run->procs->len; i++) {
+        WspsimProc *p = g_ptr_array_index(run->procs, i);
+        gint k = p == from ? -1 : slot_of(p->decl, name);
+
+        if (k < 0)
+            continue;
+        value_clear(&p->vars[k]);
+        p->vars[k] = *src;
+        if (src->data != NULL)
+            g_bytes_ref(src->data);
+    }
+}
+
+SimProcessId
+wspsim_run_proc_id(const WspsimRun *run, const char *name)
+{
+    for (guint i = run->procs->len; i-- > 0;) {
+        const WspsimProc *p = g_ptr_array_index(run->procs, i);
+
+        if (strcmp(p->label, name) == 0 && sim_process_is_alive(run->world, p->pid))
+            return p->pid;
+    }
+    return SIM_ID_NONE;
 }
 
 static bool
@@ -539,6 +702,10 @@ exec_call(WspsimActorCtx *ax, ActorScratch *sc, const WspsimStmt *st)
     r.len = 0;
     r.has_addr = false;
     r.ov = NULL;
+    r.peer_data = NULL;
+    r.peer_len = 0;
+    r.qos_status = 0;
+    r.qos_mode = -1;
     st->spec->invoke(ax, args, &r);
     if (killed(ax))
         return false;
@@ -1136,7 +1303,24 @@ proc_new(WspsimRun *run, const WspsimProcDecl *pd, const char *name, GError **er
     p->n_vars = pd->vars->len;
     p->vars = g_new0(WspsimValue, p->n_vars + 1);
     p->ovs = g_ptr_array_new_with_free_func(ov_free);
+    /* shared variables: the current values (any other process has them) */
+    for (guint i = 0; i < run->procs->len; i++) {
+        const WspsimProc *o = g_ptr_array_index(run->procs, i);
+
+        for (guint j = 0; j < run->script->shared->len; j++) {
+            const char *n = g_ptr_array_index(run->script->shared, j);
+            gint from = slot_of(o->decl, n), to = slot_of(pd, n);
+
+            if (from >= 0 && to >= 0 && o->vars[from].kind != WSPSIM_V_UNSET &&
+                p->vars[to].kind == WSPSIM_V_UNSET) {
+                p->vars[to] = o->vars[from];
+                if (p->vars[to].data != NULL)
+                    g_bytes_ref(p->vars[to].data);
+            }
+        }
+    }
     g_ptr_array_add(run->procs, p);
+
     p->pid = sim_process_new(run->world, node, name);
     if (p->pid == SIM_ID_NONE) {
         build_fail(run->script, pd->line, pd->col, error, "cannot create process %s", p->label);

@@ -22,6 +22,8 @@ typedef enum {
     WSPSIM_V_ADDR,
     WSPSIM_V_HANDLE, /* an event object or a window (i) */
     WSPSIM_V_OV,     /* an overlapped request (ov) */
+    WSPSIM_V_QOS,    /* a QOS and its provider-specific objects (data) */
+    WSPSIM_V_INFO,   /* a WSAPROTOCOL_INFOW from WSPDuplicateSocket (data) */
 } WspsimValueKind;
 
 typedef struct WspsimRun WspsimRun;
@@ -88,6 +90,17 @@ typedef struct {
     fd_set sets[3];      /* R_SELECT */
     WSANETWORKEVENTS ev; /* R_EVENTS */
     WspsimOv *ov;        /* R_OV */
+    /* R_QOS: the QOS (its ProviderSpecific points into qos_ps), the RSVP
+     * status object's code (0: none) and the QOS_SD_MODE (-1: none) */
+    QOS qos;
+    guint8 qos_ps[256];
+    ULONG qos_status;
+    gint32 qos_mode;
+    WSAPROTOCOL_INFOW info; /* R_INFO */
+    /* caller data the condition function saw (WSPAccept), callee data
+     * (WSPJoinLeaf): for caller=/callee= */
+    const guint8 *peer_data;
+    size_t peer_len;
 } WspsimResult;
 
 typedef void (*WspsimInvokeFn)(WspsimActorCtx *ax, const WspsimArg *args, WspsimResult *res);
@@ -120,6 +133,9 @@ void wspsim_run_set_no_stop(WspsimRun *run, bool no_stop);
 const WSPUPCALLTABLE *wspsim_run_upcalls(const WspsimRun *run);
 /* A new overlapped request owned by @ax's process. */
 WspsimOv *wspsim_ov_new(WspsimActorCtx *ax);
+/* The live process named "host.proc" (a template's instance:
+ * "host.proc[k]"), or SIM_ID_NONE. */
+SimProcessId wspsim_run_proc_id(const WspsimRun *run, const char *name);
 
 /* WSPSocket's protocol info: the loaded provider's chained entry for
  * (@af, @type, @protocol) in @buf, or NULL ("provider load", interp.c). */

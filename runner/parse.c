@@ -483,6 +483,7 @@ new_expr(Parser *P, WspsimExprKind kind, const Tok *t)
 }
 
 static WspsimExpr *parse_expr(Parser *P);
+static WspsimQosLit *parse_qos_lit(Parser *P);
 
 /* A constant term: NAME or NUMBER, joined by '|'. */
 static bool
@@ -585,6 +586,11 @@ parse_expr(Parser *P)
         return e;
     }
     case TK_PUNCT:
+        if (t->punct == '{') {
+            e = new_expr(P, WSPSIM_EX_QOS, t);
+            e->qos = parse_qos_lit(P);
+            return e->qos != NULL ? e : NULL;
+        }
         if (t->punct == '[') {
             GPtrArray *items = g_ptr_array_new();
 
@@ -648,6 +654,175 @@ looks_like_constant(const Tok *t)
     return under;
 }
 
+/* ---- QOS values ------------------------------------------------------------ */
+
+/* SERVICE of a flowspec: a word or a SERVICETYPE_ constant. */
+static bool
+parse_service(Parser *P, WspsimFlowLit *f)
+{
+    static const struct {
+        const char *word;
+        guint32 v;
+    } words[] = { { "notraffic", 0 },      { "besteffort", 1 }, { "controlledload", 2 },
+                  { "guaranteed", 3 },     { "nochange", 6 } };
+    const Tok *t = peek(P);
+    gint64 v;
+
+    for (guint i = 0; i < G_N_ELEMENTS(words); i++)
+        if (is_word(t, words[i].word)) {
+            f->service = words[i].v;
+            f->has_service = true;
+            next(P);
+            return true;
+        }
+    if (t->kind == TK_IDENT && t->len > 12 && memcmp(t->start, "SERVICETYPE_", 12) == 0 &&
+        wspsim_const_lookup(t->start, t->len, &v)) {
+        f->service = (guint32) v;
+        f->has_service = true;
+        next(P);
+        return true;
+    }
+    return fail_unexpected(P, t,
+                           "a service type (notraffic, besteffort, controlledload, guaranteed, "
+                           "nochange or SERVICETYPE_...)");
+}
+
+/* key=VALUE of a flowspec. */
+static bool
+parse_flow_field(Parser *P, WspsimFlowLit *f)
+{
+    static const char *const keys[WSPSIM_QF_N] = { "rate",      "bucket", "peak", "latency",
+                                                    "variation", "sdu",    "min" };
+    const Tok *k = next(P), *v;
+    guint idx;
+    gint64 n;
+
+    for (idx = 0; idx < WSPSIM_QF_N; idx++)
+        if (is_word(k, keys[idx]))
+            break;
+    if (idx == WSPSIM_QF_N)
+        return fail(P, k, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                    "unknown flowspec field '%.*s' (rate, bucket, peak, latency, variation, sdu, "
+                    "min)",
+                    (int) k->len, k->start);
+    next(P); /* '=' */
+    v = peek(P);
+    if (is_word(v, "unspecified")) {
+        n = 0xffffffff; /* QOS_NOT_SPECIFIED */
+    } else if (is_word(v, "infinite") && (idx == WSPSIM_QF_RATE || idx == WSPSIM_QF_PEAK)) {
+        n = 0xfffffffe; /* POSITIVE_INFINITY_RATE */
+    } else if (v->kind == TK_NUMBER) {
+        bool rate = idx == WSPSIM_QF_RATE || idx == WSPSIM_QF_PEAK;
+        bool time = idx == WSPSIM_QF_LATENCY || idx == WSPSIM_QF_VARIATION;
+
+        n = v->ival;
+        if (v->unit == WSPSIM_UNIT_RATE && rate)
+            n = v->ival / 8; /* bits/s -> bytes/s */
+        else if (v->unit == WSPSIM_UNIT_TIME && time)
+            n = v->ival / (gint64) SIM_USEC;
+        else if (!(v->unit == WSPSIM_UNIT_NONE || (v->unit == WSPSIM_UNIT_SIZE && !rate && !time)))
+            return fail(P, v, WSPSIM_SCENARIO_ERROR_TYPE,
+                        "%s takes %s", keys[idx],
+                        rate   ? "bytes per second (10000) or a rate (80Kbps)"
+                        : time ? "microseconds (20000) or a duration (20ms)"
+                               : "bytes");
+        if (n < 0 || n > 0xffffffffLL)
+            return fail(P, v, WSPSIM_SCENARIO_ERROR_RANGE, "%s out of range (0 to 4294967295)",
+                        keys[idx]);
+    } else {
+        return fail_unexpected(P, v, "a number, unspecified or infinite");
+    }
+    next(P);
+    f->v[idx] = (guint32) n;
+    f->set |= 1u << idx;
+    return true;
+}
+
+/* {[TEMPLATE,] send: SERVICE [k=v]..., recv: ..., mode: shape|discard|borrow|borrow_plus}
+ * (at the '{'). */
+static WspsimQosLit *
+parse_qos_lit(Parser *P)
+{
+    WspsimQosLit *q = ast_alloc(P, sizeof *q);
+    const Tok *open = next(P);
+    bool first = true, mode_given = false;
+
+    q->mode = -1;
+    while (!is_punct(peek(P), '}')) {
+        const Tok *t = peek(P);
+
+        if (first && (t->kind == TK_STRING || (t->kind == TK_IDENT && !is_punct(peek_at(P, 1), ':')))) {
+            q->tmpl = tok_str(P, t);
+            if (t->kind == TK_STRING)
+                q->tmpl = ast_strndup(P, (const char *) t->sval, t->slen);
+            if (!wspsim_qos_template_known(q->tmpl)) {
+                fail(P, t, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                     "unknown QOS template '%s' (G711, G723.1, G729, GSM6.10, H263QCIF, H263CIF, "
+                     "H261QCIF, H261CIF)",
+                     q->tmpl);
+                return NULL;
+            }
+            next(P);
+        } else if (is_word(t, "send") || is_word(t, "recv")) {
+            WspsimFlowLit *f = is_word(t, "send") ? &q->send : &q->recv;
+
+            next(P);
+            if (f->given) {
+                fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX, "%.*s: given twice", (int) t->len,
+                     t->start);
+                return NULL;
+            }
+            f->given = true;
+            if (!expect_punct(P, ':'))
+                return NULL;
+            if (!(peek(P)->kind == TK_IDENT && is_punct(peek_at(P, 1), '=')) &&
+                !parse_service(P, f))
+                return NULL;
+            while (peek(P)->kind == TK_IDENT && is_punct(peek_at(P, 1), '='))
+                if (!parse_flow_field(P, f))
+                    return NULL;
+        } else if (is_word(t, "mode")) {
+            static const char *const modes[] = { "borrow", "shape", "discard", "borrow_plus" };
+            const Tok *m;
+
+            next(P);
+            if (mode_given) {
+                fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX, "mode: given twice");
+                return NULL;
+            }
+            if (!expect_punct(P, ':'))
+                return NULL;
+            m = peek(P);
+            for (guint i = 0; i < G_N_ELEMENTS(modes); i++)
+                if (is_word(m, modes[i]))
+                    q->mode = (gint32) i; /* TC_NONCONF_BORROW, _SHAPE, _DISCARD, _BORROW_PLUS */
+            if (q->mode < 0) {
+                fail_unexpected(P, m, "a mode (shape, discard, borrow, borrow_plus)");
+                return NULL;
+            }
+            mode_given = true;
+            next(P);
+        } else {
+            fail_unexpected(P, t,
+                            first ? "a template (G711), send:, recv: or mode:"
+                                  : "send:, recv: or mode:");
+            return NULL;
+        }
+        first = false;
+        if (!accept_punct(P, ',') && !is_punct(peek(P), '}')) {
+            fail_unexpected(P, peek(P), "',' or '}'");
+            return NULL;
+        }
+    }
+    next(P);
+    if (q->tmpl == NULL && !q->send.given && !q->recv.given && q->mode < 0) {
+        fail(P, open, WSPSIM_SCENARIO_ERROR_SYNTAX,
+             "an empty QOS: write a template or send:/recv: (e.g. {send: guaranteed rate=10000})");
+        return NULL;
+    }
+    return q;
+}
+
 /* ---- Argument kinds ------------------------------------------------------ */
 
 static const char *
@@ -674,6 +849,15 @@ type_name(WspsimArgType t)
         return "an overlapped request (ov = overlapped(...))";
     case WSPSIM_T_ROUTINE:
         return "a completion routine (log)";
+    case WSPSIM_T_QOS:
+        return "a QOS ({send: guaranteed rate=10000, recv: notraffic}, a template such as G711, "
+               "or a variable holding one)";
+    case WSPSIM_T_PROC:
+        return "a process (HOST.PROC)";
+    case WSPSIM_T_INFO:
+        return "a variable holding protocol info (info = WSPDuplicateSocket(...))";
+    case WSPSIM_T_ENTRY:
+        return "a catalog entry (tcp, udp, tcp6, udp6, rooted)";
     }
     return "?";
 }
@@ -725,8 +909,50 @@ check_arg(Parser *P, const WspsimParam *par, WspsimExpr *e)
             e->i = 1;
         }
         break;
+    case WSPSIM_T_QOS:
+        /* a bare template name (G711) or a "string" one is a template */
+        if ((e->kind == WSPSIM_EX_VAR && wspsim_qos_template_known(e->name)) ||
+            e->kind == WSPSIM_EX_BYTES) {
+            const char *n = e->kind == WSPSIM_EX_VAR ? e->name : (const char *) e->bytes;
+
+            if (!wspsim_qos_template_known(n))
+                return fail(P, &(Tok){ .line = e->line, .col = e->col },
+                            WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                            "unknown QOS template \"%s\" (G711, G723.1, G729, GSM6.10, H263QCIF, "
+                            "H263CIF, H261QCIF, H261CIF)",
+                            n);
+            e->qos = ast_alloc(P, sizeof *e->qos);
+            e->qos->tmpl = n;
+            e->qos->mode = -1;
+            e->kind = WSPSIM_EX_QOS;
+        }
+        ok = e->kind == WSPSIM_EX_VAR || e->kind == WSPSIM_EX_QOS;
+        break;
+    case WSPSIM_T_PROC:
+        ok = e->kind == WSPSIM_EX_PROC || (e->kind == WSPSIM_EX_INT && e->unit == WSPSIM_UNIT_NONE);
+        break;
+    case WSPSIM_T_INFO:
+        ok = e->kind == WSPSIM_EX_VAR;
+        break;
+    case WSPSIM_T_ENTRY:
+        if (e->kind == WSPSIM_EX_VAR) {
+            static const struct {
+                const char *name;
+                gint64 id;
+            } entries[] = { { "tcp", 1001 }, { "tcp6", 1002 }, { "udp", 1003 }, { "udp6", 1004 },
+                            { "rooted", 1005 } }; /* WSPSIM_CATALOG_* (wspsim-spi.h) */
+
+            for (guint i = 0; i < G_N_ELEMENTS(entries); i++)
+                if (strcmp(e->name, entries[i].name) == 0) {
+                    e->kind = WSPSIM_EX_INT;
+                    e->i = entries[i].id;
+                }
+        }
+        ok = e->kind == WSPSIM_EX_INT && e->unit == WSPSIM_UNIT_NONE;
+        break;
     case WSPSIM_T_OPTVAL:
         ok = e->kind == WSPSIM_EX_VAR || e->kind == WSPSIM_EX_INT ||
+
              (e->kind == WSPSIM_EX_LIST && e->n_items == 2 && e->items[0]->kind == WSPSIM_EX_INT &&
               e->items[1]->kind == WSPSIM_EX_INT);
         break;
@@ -789,6 +1015,13 @@ result_allows(Parser *P, const Tok *t, WspsimResultKind rk, WspsimExpectKind xk,
     case WSPSIM_XP_WAIT:
     case WSPSIM_XP_MSG:
         ok = false;
+        break;
+    case WSPSIM_XP_QOS:
+    case WSPSIM_XP_STATUS:
+        ok = rk == WSPSIM_R_QOS;
+        break;
+    case WSPSIM_XP_PEERDATA:
+        ok = rk == WSPSIM_R_SOCKET;
         break;
     }
     if (!ok)
@@ -869,6 +1102,52 @@ parse_expect(Parser *P, WspsimStmt *st)
                 x.kind = WSPSIM_XP_SET;
                 x.i = is_word(name, "read") ? 0 : is_word(name, "write") ? 1 : 2;
                 x.list = e;
+            } else if (is_word(name, "qos")) {
+                if (!is_punct(peek(P), '{')) {
+                    fail_unexpected(P, peek(P), "a QOS ({send: guaranteed rate=10000, ...})");
+                    goto out;
+                }
+                x.kind = WSPSIM_XP_QOS;
+                x.qos = parse_qos_lit(P);
+                if (x.qos == NULL)
+                    goto out;
+                if (x.qos->tmpl != NULL) {
+                    fail(P, name, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                         "an expected QOS writes its values, not a template");
+                    goto out;
+                }
+            } else if (is_word(name, "status")) {
+                const Tok *c = peek(P);
+
+                if (c->kind == TK_NUMBER && c->unit == WSPSIM_UNIT_NONE)
+                    x.i = c->ival;
+                else if (c->kind != TK_IDENT || !wspsim_const_lookup(c->start, c->len, &x.i)) {
+                    fail(P, c, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                         "expected an RSVP status code (WSA_QOS_REQUEST_CONFIRMED, "
+                         "WSA_QOS_ADMISSION_FAILURE...)");
+                    goto out;
+                }
+                next(P);
+                x.kind = WSPSIM_XP_STATUS;
+            } else if (is_word(name, "caller") || is_word(name, "callee")) {
+                const Tok *d = peek(P);
+
+                if (d->kind != TK_STRING && d->kind != TK_HEX) {
+                    fail_unexpected(P, d, "\"data\"");
+                    goto out;
+                }
+                if (is_word(name, "caller") != (strcmp(fn, "WSPAccept") == 0)) {
+                    fail(P, name, WSPSIM_SCENARIO_ERROR_TYPE,
+                         "%s cannot be expected to give %.*s= (caller= after WSPAccept, callee= "
+                         "after WSPJoinLeaf)",
+                         fn, (int) name->len, name->start);
+                    goto out;
+                }
+                x.kind = WSPSIM_XP_PEERDATA;
+                x.bytes = ast_alloc(P, d->slen + 1);
+                memcpy(x.bytes, d->sval, d->slen);
+                x.len = d->slen;
+                next(P);
             } else if (is_word(name, "from")) {
                 if (peek(P)->kind != TK_ADDR) {
                     fail_unexpected(P, peek(P), "an address");
@@ -878,7 +1157,9 @@ parse_expect(Parser *P, WspsimStmt *st)
                 x.addr = next(P)->addr;
             } else {
                 fail(P, name, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
-                     "unknown expectation '%.*s=' (read=, write=, except=, from=)", (int) name->len,
+                     "unknown expectation '%.*s=' (read=, write=, except=, from=, qos=, status=, "
+                     "caller=, callee=)",
+                     (int) name->len,
                      name->start);
                 goto out;
             }
@@ -963,6 +1244,7 @@ out:
 /* ---- Statements ---------------------------------------------------------- */
 
 static bool parse_block(Parser *P, WspsimBlock *out);
+static bool check_host_name(Parser *P, const Tok *h);
 
 static bool
 parse_call(Parser *P, WspsimStmt *st, const Tok *assign)
@@ -1002,7 +1284,9 @@ parse_call(Parser *P, WspsimStmt *st, const Tok *assign)
             next(P);
             next(P);
         } else {
-            if (n_pos >= n_params)
+            /* qos=, entry= and info= are given by name only */
+            if (n_pos >= n_params || params[n_pos].type == WSPSIM_T_QOS ||
+                params[n_pos].type == WSPSIM_T_ENTRY || params[n_pos].type == WSPSIM_T_INFO)
                 return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX, "too many arguments to %s",
                             wspsim_call_name(st->spec));
             idx = n_pos++;
@@ -1010,7 +1294,27 @@ parse_call(Parser *P, WspsimStmt *st, const Tok *assign)
         if (st->args[idx] != NULL)
             return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX, "argument '%s' given twice",
                         params[idx].name);
-        e = parse_expr(P);
+        if (params[idx].type == WSPSIM_T_PROC && peek(P)->kind == TK_IDENT &&
+            is_punct(peek_at(P, 1), '.')) {
+            /* HOST.PROC or HOST.PROC[k] (a template's instance) */
+            const Tok *h = next(P), *pn = NULL;
+            guint pfirst = P->pos - 1;
+
+            next(P);
+            if (!check_host_name(P, h) || !expect_name(P, "a process name", &pn))
+                return false;
+            if (accept_punct(P, '[')) {
+                gint64 k;
+
+                if (!take_count(P, "an instance", 0, G_MAXINT32, false, &k) ||
+                    !expect_punct(P, ']'))
+                    return false;
+            }
+            e = new_expr(P, WSPSIM_EX_PROC, h);
+            e->name = span_text(P, pfirst, P->pos - 1);
+        } else {
+            e = parse_expr(P);
+        }
         if (e == NULL || !check_arg(P, &params[idx], e))
             return false;
         st->args[idx] = e;
@@ -1023,6 +1327,13 @@ parse_call(Parser *P, WspsimStmt *st, const Tok *assign)
         if (st->args[i] == NULL && !params[i].optional)
             return fail(P, fn, WSPSIM_SCENARIO_ERROR_SYNTAX, "%s needs argument '%s' (%s)",
                         wspsim_call_name(st->spec), params[i].name, type_name(params[i].type));
+    if (strcmp(wspsim_call_name(st->spec), "WSPSocket") == 0 && st->args[5] == NULL)
+        for (guint i = 0; i < 2; i++) /* af and type, unless info= */
+            if (st->args[i] == NULL)
+                return fail(P, fn, WSPSIM_SCENARIO_ERROR_SYNTAX, "%s needs argument '%s' (%s)",
+                            wspsim_call_name(st->spec), params[i].name, type_name(params[i].type));
+    st->spec = wspsim_call_refine(st->spec, st->args);
+
     if (assign != NULL)
         st->assign = tok_str(P, assign);
     if (peek(P)->kind == TK_ARROW) {
@@ -2100,6 +2411,25 @@ resolve_expr(Parser *P, WspsimProcDecl *pd, WspsimExpr *e)
         for (guint i = 0; i < e->n_items; i++)
             if (!resolve_expr(P, pd, e->items[i]))
                 return false;
+    if (e->kind == WSPSIM_EX_PROC) {
+        bool found = false;
+
+        for (guint i = 0; i < P->s->procs->len && !found; i++) {
+            const WspsimProcDecl *d = g_ptr_array_index(P->s->procs, i);
+            g_autofree char *n = g_strdup_printf("%s.%s", d->host, d->name);
+            size_t len = strlen(n);
+
+            /* host.proc, or host.proc[k] of a template */
+            found = strncmp(e->name, n, len) == 0 &&
+                    (e->name[len] == '\0' ? !d->templated : e->name[len] == '[' && d->templated);
+        }
+        if (!found)
+            return fail(P, &(Tok){ .line = e->line, .col = e->col },
+                        WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                        "unknown process %s (no thread runs in it; a template's instance is "
+                        "HOST.PROC[k])",
+                        e->name);
+    }
     return true;
 }
 
@@ -2184,6 +2514,10 @@ resolve_vars(Parser *P)
 {
     WspsimScript *s = P->s;
 
+    /* "shared NAME": a slot in every process (interp.c keeps them equal) */
+    for (guint i = 0; i < s->procs->len; i++)
+        for (guint j = 0; j < s->shared->len; j++)
+            var_slot(g_ptr_array_index(s->procs, i), g_ptr_array_index(s->shared, j), true);
     for (guint i = 0; i < s->threads->len; i++) {
         WspsimThreadDecl *td = g_ptr_array_index(s->threads, i);
         WspsimProcDecl *pd = g_ptr_array_index(s->procs, td->proc_index);
@@ -2224,6 +2558,8 @@ wspsim_script_free(WspsimScript *s)
     g_ptr_array_unref(s->links);
     g_ptr_array_unref(s->procs);
     g_ptr_array_unref(s->threads);
+    if (s->shared != NULL)
+        g_ptr_array_unref(s->shared);
     g_ptr_array_unref(s->actions);
     g_ptr_array_unref(s->allocs);
     g_free(s);
@@ -2266,6 +2602,26 @@ parse_toplevel(Parser *P)
                 return false;
         } else if (is_word(t, "process")) {
             if (!parse_process(P))
+                return false;
+        } else if (is_word(t, "shared")) {
+            /* shared NAME[, NAME...]: variables every process sees */
+            next(P);
+            do {
+                const Tok *n = NULL;
+
+                if (!expect_name(P, "a variable name (shared info)", &n))
+                    return false;
+                if (looks_like_constant(n) || wspsim_const_lookup(n->start, n->len, &(gint64){ 0 }))
+                    return fail(P, n, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                                "'%.*s' is a constant, not a variable", (int) n->len, n->start);
+                for (guint i = 0; i < P->s->shared->len; i++)
+                    if (strlen(g_ptr_array_index(P->s->shared, i)) == n->len &&
+                        memcmp(g_ptr_array_index(P->s->shared, i), n->start, n->len) == 0)
+                        return fail(P, n, WSPSIM_SCENARIO_ERROR_SYNTAX,
+                                    "'%.*s' is already shared", (int) n->len, n->start);
+                g_ptr_array_add(P->s->shared, g_strndup(n->start, n->len));
+            } while (accept_punct(P, ','));
+            if (!expect_eol(P))
                 return false;
         } else if (is_word(t, "thread")) {
             if (!parse_thread(P))
@@ -2350,6 +2706,8 @@ wspsim_script_parse(const char *file, const char *text, size_t len, GError **err
     s->links = g_ptr_array_new_with_free_func(link_decl_free);
     s->procs = g_ptr_array_new_with_free_func(proc_decl_free);
     s->threads = g_ptr_array_new_with_free_func(thread_decl_free);
+    s->shared = g_ptr_array_new_with_free_func(g_free);
+
     s->actions = g_ptr_array_new_with_free_func(action_free);
     s->allocs = g_ptr_array_new_with_free_func(g_free);
     P.s = s;

@@ -60,7 +60,37 @@ typedef enum {
     WSPSIM_EX_ADDR,  /* 10.0.0.2:80, [::1]:80 (addr) */
     WSPSIM_EX_VAR,   /* a variable (slot) */
     WSPSIM_EX_LIST,  /* [a, b] (items) */
+    WSPSIM_EX_QOS,   /* {send: ..., recv: ..., mode: ...} or a template name (qos) */
+    WSPSIM_EX_PROC,  /* HOST.PROC: a process of the scenario (name = "host.proc") */
 } WspsimExprKind;
+
+/* A QOS written in a scenario (doc/wspsim-scenario.5, QOS VALUES):
+ * {[TEMPLATE,] send: SERVICE [rate=N] [bucket=N] [peak=N] [latency=N]
+ *  [variation=N] [sdu=N] [min=N], recv: ..., mode: shape|discard|borrow}. */
+enum {
+    WSPSIM_QF_RATE,      /* TokenRate, bytes/s */
+    WSPSIM_QF_BUCKET,    /* TokenBucketSize, bytes */
+    WSPSIM_QF_PEAK,      /* PeakBandwidth, bytes/s */
+    WSPSIM_QF_LATENCY,   /* Latency, us */
+    WSPSIM_QF_VARIATION, /* DelayVariation, us */
+    WSPSIM_QF_SDU,       /* MaxSduSize, bytes */
+    WSPSIM_QF_MIN,       /* MinimumPolicedSize, bytes */
+    WSPSIM_QF_N
+};
+
+typedef struct {
+    bool given;       /* the direction was written */
+    bool has_service; /* ServiceType written */
+    guint32 service;
+    guint32 set; /* bit per WSPSIM_QF_ written */
+    guint32 v[WSPSIM_QF_N];
+} WspsimFlowLit;
+
+typedef struct {
+    const char *tmpl; /* a WSPGetQOSByName template to start from, or NULL */
+    WspsimFlowLit send, recv;
+    gint32 mode; /* TC_NONCONF_* for a QOS_SD_MODE object, -1: none */
+} WspsimQosLit;
 
 typedef struct WspsimExpr {
     WspsimExprKind kind;
@@ -74,6 +104,7 @@ typedef struct WspsimExpr {
     bool has_port;
     struct WspsimExpr **items; /* LIST */
     guint n_items;
+    WspsimQosLit *qos; /* QOS */
 } WspsimExpr;
 
 /* ---- Expectations (after "->") ----------------------------------------- */
@@ -91,6 +122,9 @@ typedef enum {
     WSPSIM_XP_FROM,   /* from=ADDR: the sender of a datagram */
     WSPSIM_XP_WAIT,   /* wait: signalled, timeout, io_completion, or the index signalled */
     WSPSIM_XP_MSG,    /* a window message MSG(sock, FD_X, error) */
+    WSPSIM_XP_QOS,    /* qos={...}: the service types and values written */
+    WSPSIM_XP_STATUS, /* status=WSA_QOS_...: the RSVP status object's code */
+    WSPSIM_XP_PEERDATA, /* caller="..." (WSPAccept) / callee="..." (WSPJoinLeaf) */
 } WspsimExpectKind;
 
 /* WSPSIM_XP_WAIT values other than an index (>= 0). */
@@ -109,6 +143,7 @@ typedef struct {
     guint32 ev_mask;      /* EVENTS */
     guint32 ev_err_given; /* bit n: an error code was written for event bit n */
     gint32 ev_err[10];
+    WspsimQosLit *qos; /* QOS */
 } WspsimExpect;
 
 /* ---- Calls ------------------------------------------------------------ */
@@ -125,6 +160,10 @@ typedef enum {
     WSPSIM_T_BOOL,    /* TRUE/FALSE or 0/1 */
     WSPSIM_T_OV,      /* a variable holding an overlapped request */
     WSPSIM_T_ROUTINE, /* a completion routine: log */
+    WSPSIM_T_QOS,     /* a QOS: {...}, a template name, or a variable holding one */
+    WSPSIM_T_PROC,    /* a process: HOST.PROC (or a raw process id) */
+    WSPSIM_T_INFO,    /* a variable holding a WSAPROTOCOL_INFOW (WSPDuplicateSocket) */
+    WSPSIM_T_ENTRY,   /* a catalog entry: tcp, udp, tcp6, udp6, rooted (or its id) */
 } WspsimArgType;
 
 /* What a call returns, for expectations and "x = call". */
@@ -138,6 +177,8 @@ typedef enum {
     WSPSIM_R_EVENTS, /* WSANETWORKEVENTS */
     WSPSIM_R_HANDLE, /* an event object or a window */
     WSPSIM_R_OV,     /* a new overlapped request */
+    WSPSIM_R_QOS,    /* a QOS, its RSVP status and shape/discard mode */
+    WSPSIM_R_INFO,   /* a WSAPROTOCOL_INFOW for another process */
 } WspsimResultKind;
 
 typedef struct {
@@ -158,6 +199,8 @@ typedef struct {
     const WspsimExpr *list; /* SOCKS, OPTVAL list */
     bool is_time;           /* OPTVAL given as a duration */
     void *ov;               /* OV: the request (struct WspsimOv) */
+    const WspsimQosLit *qos; /* QOS written in the call (data/len: a QOS variable's bytes) */
+    const char *proc;        /* PROC: "host.proc" (i: a raw process id when NULL) */
 } WspsimArg;
 
 /* ---- Statements and the script ------------------------------------------ */
@@ -330,6 +373,7 @@ typedef struct WspsimScript {
     GPtrArray *links;   /* of WspsimLinkDecl* */
     GPtrArray *procs;   /* of WspsimProcDecl* */
     GPtrArray *threads; /* of WspsimThreadDecl* */
+    GPtrArray *shared;  /* "shared NAME": variables every process sees (char *, owned) */
     GPtrArray *actions; /* of WspsimAction* */
     GPtrArray *allocs;  /* every AST node, freed with the script */
     guint64 n_statements;
@@ -366,6 +410,11 @@ WspsimResultKind wspsim_call_result(const WspsimCallSpec *spec);
 const char *wspsim_call_name(const WspsimCallSpec *spec);
 size_t wspsim_call_count(void);
 const WspsimCallSpec *wspsim_call_nth(size_t i);
+/* The form of @spec its arguments select (WSPIoctl with SIO_GET_QOS returns
+ * a QOS, WSPGetQOSByName without a name enumerates): @spec or a variant. */
+const WspsimCallSpec *wspsim_call_refine(const WspsimCallSpec *spec, WspsimExpr *const *args);
+/* The names WSPGetQOSByName knows (a bare template name in qos=). */
+bool wspsim_qos_template_known(const char *name);
 
 /* ---- Running ------------------------------------------------------------- */
 
