@@ -304,7 +304,7 @@ wsp_dup_descriptor_count(const WspSocket *ws)
  *
  * Returns: 0; SOCKET_ERROR with WSAENOTSOCK, WSAEFAULT (@lpProtocolInfo
  * NULL, as the API page says), WSAEINVAL (@dwProcessId names no live
- * process), WSANOTINITIALISED.
+ * process, or the socket is QoS-enabled), WSANOTINITIALISED.
  */
 int WSPAPI
 WSPDuplicateSocket(SOCKET s, DWORD dwProcessId, LPWSAPROTOCOL_INFOW lpProtocolInfo, LPINT lpErrno)
@@ -326,8 +326,9 @@ WSPDuplicateSocket(SOCKET s, DWORD dwProcessId, LPWSAPROTOCOL_INFOW lpProtocolIn
         return wsp_call_fail(&call, lpErrno, WSAEFAULT);
     if (dwProcessId == 0 || !sim_process_is_alive(call.world, (SimProcessId) dwProcessId))
         return wsp_call_fail(&call, lpErrno, WSAEINVAL);
-    /* TODO(#9): WSAEINVAL on a QoS-enabled socket (API page) once the QoS
-     * state exists. */
+    /* Not allowed on a QoS-enabled socket (REFERENCE WSPDuplicateSocket). */
+    if (ws->qos != NULL)
+        return wsp_call_fail(&call, lpErrno, WSAEINVAL);
     ds = dup_state(call.world, true);
     t = g_new0(DupTicket, 1);
     t->key = ds->next_key++;

@@ -402,7 +402,8 @@ ev_register(WspSocket *ws, HWND hwnd, UINT msg, WSAEVENT event, LONG mask)
  * Events already true are recorded, and the event set, before it returns.
  *
  * Returns: 0; SOCKET_ERROR with WSAENOTSOCK, WSAEINVAL (unknown FD_* bits,
- * or no event with a nonzero mask), WSANOTINITIALISED.
+ * or, with a nonzero mask, no event or — under the default upcall table — a
+ * handle that is not a live event), WSANOTINITIALISED.
  */
 int WSPAPI
 WSPEventSelect(SOCKET s, WSAEVENT hEventObject, LONG lNetworkEvents, LPINT lpErrno)
@@ -423,7 +424,8 @@ WSPEventSelect(SOCKET s, WSAEVENT hEventObject, LONG lNetworkEvents, LPINT lpErr
     if (ws == NULL)
         return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
     if ((lNetworkEvents & ~(LONG) FD_ALL_EVENTS) != 0 ||
-        (lNetworkEvents != 0 && hEventObject == NULL))
+        (lNetworkEvents != 0 &&
+         (hEventObject == NULL || !wsp_upcall_event_valid(call.proc, call.world, hEventObject))))
         return wsp_call_fail(&call, lpErrno, WSAEINVAL);
     wsp_call_ok(&call);
     ev_register(ws, NULL, 0, hEventObject, lNetworkEvents);
@@ -441,7 +443,9 @@ WSPEventSelect(SOCKET s, WSAEVENT hEventObject, LONG lNetworkEvents, LPINT lpErr
  * returns.
  *
  * Returns: 0; SOCKET_ERROR with WSAENOTSOCK, WSAEINVAL (unknown FD_* bits,
- * NULL window with a nonzero mask), WSANOTINITIALISED.
+ * or, with a nonzero mask, a NULL window or — under the default upcall
+ * table — a handle that is not a live window: "hWnd is not a window"),
+ * WSANOTINITIALISED.
  */
 int WSPAPI
 WSPAsyncSelect(SOCKET s, HWND hWnd, unsigned int wMsg, LONG lEvent, LPINT lpErrno)
@@ -462,7 +466,8 @@ WSPAsyncSelect(SOCKET s, HWND hWnd, unsigned int wMsg, LONG lEvent, LPINT lpErrn
     ws = wsp_handle_lookup(&call, s);
     if (ws == NULL)
         return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
-    if ((lEvent & ~(LONG) FD_ALL_EVENTS) != 0 || (lEvent != 0 && hWnd == NULL))
+    if ((lEvent & ~(LONG) FD_ALL_EVENTS) != 0 ||
+        (lEvent != 0 && (hWnd == NULL || !wsp_upcall_window_valid(call.proc, call.world, hWnd))))
         return wsp_call_fail(&call, lpErrno, WSAEINVAL);
     wsp_call_ok(&call);
     ev_register(ws, hWnd, wMsg, NULL, lEvent);

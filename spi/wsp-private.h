@@ -272,6 +272,11 @@ void wsp_events_on_ioctl(WspSocket *ws, DWORD code);
 /* Report @ev (one FD_* bit) with @err if registered and enabled: for sources
  * outside the transports (QoS, routing and address-list changes). */
 void wsp_events_signal(WspSocket *ws, LONG ev, int err);
+/* FALSE when @proc notifies through the default upcall (WPUSetEvent,
+ * WPUPostMessage) and the simulated OS says @h is not a live event
+ * (window): a client's own upcall table owns its handles (wsp-upcall.c). */
+bool wsp_upcall_event_valid(WspProcess *proc, SimWorld *world, WSAEVENT h);
+bool wsp_upcall_window_valid(WspProcess *proc, SimWorld *world, HWND h);
 
 /* Overlapped requests.  Each returns 0 (completed at once, completion
  * action performed), WSA_IO_PENDING, or the error (nothing started). */

@@ -206,8 +206,8 @@ merge_upcalls(WSPUPCALLTABLE *dst, const WSPUPCALLTABLE *given)
  * call is the one used (NULL slots fall back to the default upcalls).
  *
  * Returns: 0, or the error code itself: WSAEFAULT (NULL @lpWSPData or
- * @lpProcTable), WSAVERNOTSUPPORTED, WSASYSNOTREADY (no world or process
- * to serve: see wspsim_set_context()).
+ * @lpProcTable), WSAVERNOTSUPPORTED, WSASYSNOTREADY (no world or live
+ * process to serve: see wspsim_set_context()).
  */
 int WSPAPI
 WSPStartup(WORD wVersionRequested, LPWSPDATA lpWSPData, LPWSAPROTOCOL_INFOW lpProtocolInfo,
@@ -226,7 +226,7 @@ WSPStartup(WORD wVersionRequested, LPWSPDATA lpWSPData, LPWSAPROTOCOL_INFOW lpPr
         err = WSAEFAULT;
     else if (req < 0x0202)
         err = WSAVERNOTSUPPORTED;
-    else if (call.proc == NULL)
+    else if (call.proc == NULL || !sim_process_is_alive(call.world, call.proc->pid))
         err = WSASYSNOTREADY;
     if (err != 0) {
         if (call.world != NULL)

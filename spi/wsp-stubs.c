@@ -56,7 +56,9 @@ WSPAddressToString(LPSOCKADDR lpsaAddress, DWORD dwAddressLength,
 
     (void) lpProtocolInfo;
     STUB_BEGIN(call, "WSPAddressToString", lpErrno);
-    if (lpsaAddress == NULL || lpdwAddressStringLength == NULL)
+    /* sa_family is read only once the length says it is there. */
+    if (lpsaAddress == NULL || lpdwAddressStringLength == NULL ||
+        dwAddressLength < sizeof lpsaAddress->sa_family)
         return wsp_call_fail(&call, lpErrno, WSAEFAULT);
     err = wsp_sockaddr_in(lpsaAddress, (int) MIN(dwAddressLength, (DWORD) G_MAXINT),
                           lpsaAddress->sa_family == AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET, &sa);

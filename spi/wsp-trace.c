@@ -55,7 +55,9 @@ wsp_call_open(WspCall *call, const char *fn)
         pid = ctx_pid;
         call->actor = SIM_ID_NONE;
     }
-    if (world == NULL || pid == SIM_ID_NONE)
+    /* A pid the world never made (a stale or made-up context) is no process:
+     * no provider state is created for it. */
+    if (world == NULL || pid == SIM_ID_NONE || sim_process_node(world, pid) == SIM_ID_NONE)
         return;
     call->world = world;
     call->node = sim_process_node(world, pid);

@@ -223,6 +223,20 @@ dll_post_message(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam)
     return wspsim_os_post_message(dll_world(), hWnd, Msg, wParam, lParam);
 }
 
+bool
+wsp_upcall_event_valid(WspProcess *proc, SimWorld *world, WSAEVENT h)
+{
+    return proc->upcalls.lpWPUSetEvent != dll_set_event ||
+           wspsim_os_handle_kind(world, h) == WSPSIM_HANDLE_EVENT;
+}
+
+bool
+wsp_upcall_window_valid(WspProcess *proc, SimWorld *world, HWND h)
+{
+    return proc->upcalls.lpWPUPostMessage != dll_post_message ||
+           wspsim_os_handle_kind(world, (HANDLE) h) == WSPSIM_HANDLE_WINDOW;
+}
+
 /* A WSATHREADID names a simulated thread: its thread handle, and the actor
  * id in Reserved (what ws2/ does too). */
 static SimActorId

@@ -21,8 +21,10 @@
 #include <cmocka.h>
 
 #include <wspsim/mstcpip.h>
+#include <wspsim/wspsim-os.h>
 
 #include "helpers/test-world.h"
+#include "spi/wsp-private.h"
 
 #define PORT 7300
 #define BOGUS ((SOCKET) 0x9999)
@@ -35,11 +37,13 @@ typedef enum {
     FX_LISTENER,  /* listening on 10.0.0.1:PORT, one connection waiting */
     FX_CONNECTED, /* connected; the peer's "ping" has arrived */
     FX_UDP_BOUND, /* bound to 10.0.0.1:PORT; the peer's "ping" is queued */
+    FX_MP,        /* a new multipoint datagram socket (c_leaf, d_leaf) */
 } FxKind;
 
 static const char *const fx_names[] = {
     [FX_TCP] = "new stream",     [FX_UDP] = "new datagram",    [FX_TCP_BOUND] = "bound stream",
     [FX_LISTENER] = "listening", [FX_CONNECTED] = "connected", [FX_UDP_BOUND] = "bound datagram",
+    [FX_MP] = "new multipoint",
 };
 
 /* Which handle the call gets. */
@@ -286,6 +290,7 @@ c_connect_qos(Fx *fx, int *err)
     QOS q;
 
     memset(&q, 0, sizeof q);
+    q.SendingFlowspec.ServiceType = SERVICETYPE_GUARANTEED; /* with a token rate of 0 */
     return WSPConnect(fx->h, (struct sockaddr *) &ss, len, NULL, NULL, &q, NULL, err);
 }
 
@@ -820,6 +825,810 @@ c_close(Fx *fx, int *err)
     return WSPCloseSocket(fx->h, err);
 }
 
+/* ---- Notification, overlapped results, cancellation, duplication, multipoint,
+ * QoS templates, startup, address strings ------------------------------------------ */
+
+static fd_set
+one_set(SOCKET s)
+{
+    fd_set f;
+
+    memset(&f, 0, sizeof f);
+    f.fd_count = 1;
+    f.fd_array[0] = s;
+    return f;
+}
+
+/* A rejected WSPSelect leaves the sets as they were. */
+static int
+select_(fd_set *r, fd_set *w, fd_set *e, const struct timeval *tv, int *err)
+{
+    fd_set *sets[3] = { r, w, e }, copy[3];
+    int ret;
+
+    for (int k = 0; k < 3; k++)
+        if (sets[k] != NULL)
+            copy[k] = *sets[k];
+    ret = WSPSelect(0, r, w, e, tv, err);
+    if (ret == SOCKET_ERROR)
+        for (int k = 0; k < 3; k++)
+            if (sets[k] != NULL)
+                assert_memory_equal(sets[k], &copy[k], sizeof copy[k]);
+    return ret;
+}
+static const struct timeval tv_poll = { 0, 0 };
+static int
+c_select_ok(Fx *fx, int *err)
+{
+    fd_set r = one_set(fx->h);
+
+    return select_(&r, NULL, NULL, &tv_poll, err) == SOCKET_ERROR ? SOCKET_ERROR : 0;
+}
+static int
+c_select_nullsets(Fx *fx, int *err)
+{
+    (void) fx;
+    return select_(NULL, NULL, NULL, &tv_poll, err);
+}
+static int
+c_select_empty(Fx *fx, int *err)
+{
+    fd_set r, w, e;
+
+    (void) fx;
+    memset(&r, 0, sizeof r);
+    w = e = r;
+    return select_(&r, &w, &e, &tv_poll, err);
+}
+static int
+c_select_bad_write(Fx *fx, int *err)
+{
+    fd_set r = one_set(fx->h), w = one_set(BOGUS);
+
+    return select_(&r, &w, NULL, &tv_poll, err);
+}
+static int
+c_select_bad_except(Fx *fx, int *err)
+{
+    fd_set r = one_set(fx->h), e = one_set(fx->closed);
+
+    return select_(&r, NULL, &e, &tv_poll, err);
+}
+static int
+c_select_count(Fx *fx, int *err)
+{
+    fd_set r = one_set(fx->h);
+
+    r.fd_count = FD_SETSIZE + 1;
+    return select_(&r, NULL, NULL, &tv_poll, err);
+}
+static int
+select_tv(Fx *fx, long sec, long usec, int *err)
+{
+    fd_set r = one_set(fx->h);
+    struct timeval tv;
+
+    tv.tv_sec = sec;
+    tv.tv_usec = usec;
+    return select_(&r, NULL, NULL, &tv, err);
+}
+static int
+c_select_tv_sec(Fx *fx, int *err)
+{
+    return select_tv(fx, -1, 0, err);
+}
+static int
+c_select_tv_usec(Fx *fx, int *err)
+{
+    return select_tv(fx, 0, 1000000, err);
+}
+static int
+c_select_tv_usec_neg(Fx *fx, int *err)
+{
+    return select_tv(fx, 0, -1, err);
+}
+
+/* WSPEventSelect / WSPAsyncSelect / WSPEnumNetworkEvents */
+static HANDLE
+new_event(Fx *fx)
+{
+    return wspsim_os_event_create(fx->tw->world, TRUE, FALSE);
+}
+static HWND
+new_window(Fx *fx)
+{
+    return wspsim_os_window_create(fx->tw->world, fx->tw->pc);
+}
+static HANDLE
+closed_handle(Fx *fx, HANDLE h)
+{
+    assert_true(wspsim_os_handle_close(fx->tw->world, h));
+    return h;
+}
+static int
+c_evsel_ok(Fx *fx, int *err)
+{
+    return WSPEventSelect(fx->h, new_event(fx), FD_READ | FD_CLOSE, err);
+}
+static int
+c_evsel_unknown(Fx *fx, int *err)
+{
+    return WSPEventSelect(fx->h, new_event(fx), FD_READ | 0x1000, err);
+}
+static int
+c_evsel_null(Fx *fx, int *err)
+{
+    return WSPEventSelect(fx->h, NULL, FD_READ, err);
+}
+static int
+c_evsel_window(Fx *fx, int *err)
+{
+    return WSPEventSelect(fx->h, (WSAEVENT) new_window(fx), FD_READ, err);
+}
+static int
+c_evsel_closed(Fx *fx, int *err)
+{
+    return WSPEventSelect(fx->h, closed_handle(fx, new_event(fx)), FD_READ, err);
+}
+static int
+c_evsel_bogus(Fx *fx, int *err)
+{
+    return WSPEventSelect(fx->h, (WSAEVENT) (uintptr_t) 0x7777, FD_READ, err);
+}
+#define WM_BADINPUT 0x0401
+static int
+c_async_ok(Fx *fx, int *err)
+{
+    return WSPAsyncSelect(fx->h, new_window(fx), WM_BADINPUT, FD_READ | FD_CLOSE, err);
+}
+static int
+c_async_unknown(Fx *fx, int *err)
+{
+    return WSPAsyncSelect(fx->h, new_window(fx), WM_BADINPUT, FD_READ | 0x1000, err);
+}
+static int
+c_async_null(Fx *fx, int *err)
+{
+    return WSPAsyncSelect(fx->h, NULL, WM_BADINPUT, FD_READ, err);
+}
+static int
+c_async_event(Fx *fx, int *err)
+{
+    return WSPAsyncSelect(fx->h, (HWND) new_event(fx), WM_BADINPUT, FD_READ, err);
+}
+static int
+c_async_closed(Fx *fx, int *err)
+{
+    return WSPAsyncSelect(fx->h, (HWND) closed_handle(fx, (HANDLE) new_window(fx)), WM_BADINPUT,
+                          FD_READ, err);
+}
+static int
+c_async_bogus(Fx *fx, int *err)
+{
+    return WSPAsyncSelect(fx->h, (HWND) (uintptr_t) 0x7777, WM_BADINPUT, FD_READ, err);
+}
+static int
+c_enum_ok(Fx *fx, int *err)
+{
+    WSANETWORKEVENTS ne;
+
+    return WSPEnumNetworkEvents(fx->h, NULL, &ne, err);
+}
+static int
+c_enum_null(Fx *fx, int *err)
+{
+    return WSPEnumNetworkEvents(fx->h, new_event(fx), NULL, err);
+}
+static int
+c_enum_window(Fx *fx, int *err)
+{
+    WSANETWORKEVENTS ne;
+
+    return WSPEnumNetworkEvents(fx->h, (WSAEVENT) new_window(fx), &ne, err);
+}
+static int
+c_enum_closed(Fx *fx, int *err)
+{
+    WSANETWORKEVENTS ne;
+
+    return WSPEnumNetworkEvents(fx->h, closed_handle(fx, new_event(fx)), &ne, err);
+}
+
+/* WSPGetOverlappedResult: FALSE leaves *lpcbTransfer alone (choice 7). */
+static int
+ovr(Fx *fx, WSAOVERLAPPED *ov, bool null_cb, bool null_flags, BOOL wait, int *err)
+{
+    DWORD cb = 0xdead, fl = 0;
+    BOOL r =
+        WSPGetOverlappedResult(fx->h, ov, null_cb ? NULL : &cb, wait, null_flags ? NULL : &fl, err);
+
+    if (!r)
+        assert_int_equal(cb, 0xdead);
+    return r ? 0 : SOCKET_ERROR;
+}
+static WSAOVERLAPPED
+ov_state(ULONG_PTR internal, DWORD error)
+{
+    WSAOVERLAPPED ov;
+
+    memset(&ov, 0, sizeof ov);
+    ov.Internal = internal;
+    ov.OffsetHigh = error;
+    return ov;
+}
+static int
+c_ovr_pending(Fx *fx, int *err)
+{
+    WSAOVERLAPPED ov = ov_state(WSS_OPERATION_IN_PROGRESS, 0);
+
+    return ovr(fx, &ov, false, false, FALSE, err);
+}
+static int
+c_ovr_pending_wait(Fx *fx, int *err)
+{
+    WSAOVERLAPPED ov = ov_state(WSS_OPERATION_IN_PROGRESS, 0);
+
+    return ovr(fx, &ov, false, false, TRUE, err);
+}
+static int
+c_ovr_null(Fx *fx, int *err)
+{
+    return ovr(fx, NULL, false, false, FALSE, err);
+}
+static int
+c_ovr_nullcb(Fx *fx, int *err)
+{
+    WSAOVERLAPPED ov = ov_state(0, 0);
+
+    return ovr(fx, &ov, true, false, FALSE, err);
+}
+static int
+c_ovr_nullflags(Fx *fx, int *err)
+{
+    WSAOVERLAPPED ov = ov_state(0, 0);
+
+    return ovr(fx, &ov, false, true, FALSE, err);
+}
+static int
+c_ovr_failed(Fx *fx, int *err)
+{
+    WSAOVERLAPPED ov = ov_state(WSAECONNRESET, WSAECONNRESET);
+
+    return ovr(fx, &ov, false, false, FALSE, err);
+}
+
+/* WSPCancelBlockingCall */
+static int
+c_cancel(Fx *fx, int *err)
+{
+    (void) fx;
+    return WSPCancelBlockingCall(err);
+}
+typedef struct {
+    int ret, err;
+} CancelResult;
+static void
+cancel_actor(void *data)
+{
+    CancelResult *r = data;
+
+    r->ret = WSPCancelBlockingCall(&r->err);
+}
+static int
+c_cancel_actor(Fx *fx, int *err)
+{
+    CancelResult r = { 0, 0 };
+    /* A process of its own: a process ends with its last actor. */
+    SimProcessId p = sim_process_new(fx->tw->world, fx->tw->client, "canceller");
+    WSPDATA d;
+    WSPPROC_TABLE t;
+
+    test_world_use(fx->tw, p);
+    assert_int_equal(WSPStartup(MAKEWORD(2, 2), &d, NULL, wspsim_default_upcall_table(), &t), 0);
+    test_world_spawn(fx->tw, p, "canceller", cancel_actor, &r);
+    test_world_run(fx->tw, SIM_MSEC);
+    test_world_use(fx->tw, fx->tw->pc);
+    *err = r.err;
+    return r.ret;
+}
+
+/* WSPDuplicateSocket */
+static int
+c_dup_ok(Fx *fx, int *err)
+{
+    WSAPROTOCOL_INFOW pi;
+
+    return WSPDuplicateSocket(fx->h, fx->tw->ps, &pi, err);
+}
+static int
+c_dup_null(Fx *fx, int *err)
+{
+    return WSPDuplicateSocket(fx->h, fx->tw->ps, NULL, err);
+}
+static int
+c_dup_pid0(Fx *fx, int *err)
+{
+    WSAPROTOCOL_INFOW pi;
+
+    return WSPDuplicateSocket(fx->h, 0, &pi, err);
+}
+static int
+c_dup_pidbad(Fx *fx, int *err)
+{
+    WSAPROTOCOL_INFOW pi;
+
+    return WSPDuplicateSocket(fx->h, 9999, &pi, err);
+}
+static int
+c_dup_qos(Fx *fx, int *err)
+{
+    WCHAR name[] = { 'G', '7', '1', '1', 0 };
+    WSABUF nb = { sizeof name, (char *) name };
+    WSAPROTOCOL_INFOW pi;
+    DWORD ret = 0;
+    QOS q;
+    SOCKET t = test_socket(AF_INET, SOCK_STREAM);
+    int e = 0;
+
+    fx->last = t; /* a socket of its own: the fixture's stays without QoS */
+    assert_true(WSPGetQOSByName(t, &nb, &q, &e));
+    assert_int_equal(WSPIoctl(t, SIO_SET_QOS, &q, sizeof q, NULL, 0, &ret, NULL, NULL, NULL, &e),
+                     0);
+    return WSPDuplicateSocket(t, fx->tw->ps, &pi, err);
+}
+
+/* WSPJoinLeaf (FX_MP: c_leaf/d_leaf, a non-rooted session named by a group) */
+static int
+join(Fx *fx, const char *ip, int port, int lenadj, WSABUF *caller, WSABUF *callee, QOS *sqos,
+     DWORD flags, int *err)
+{
+    SOCKADDR_STORAGE ss;
+    int len = ip != NULL ? sa_len(ip, port, &ss) : (int) sizeof(struct sockaddr_in);
+
+    return as_int(WSPJoinLeaf(fx->h, ip != NULL ? (struct sockaddr *) &ss : NULL, len + lenadj,
+                              caller, callee, sqos, NULL, flags, err));
+}
+#define GROUP "224.1.2.3"
+static int
+c_join_ok(Fx *fx, int *err)
+{
+    return join(fx, GROUP, PORT, 0, NULL, NULL, NULL, JL_BOTH, err);
+}
+static int
+c_join_null(Fx *fx, int *err)
+{
+    return join(fx, NULL, PORT, 0, NULL, NULL, NULL, JL_BOTH, err);
+}
+static int
+c_join_short(Fx *fx, int *err)
+{
+    return join(fx, GROUP, PORT, -1, NULL, NULL, NULL, JL_BOTH, err);
+}
+static int
+c_join_negative(Fx *fx, int *err)
+{
+    SOCKADDR_STORAGE ss;
+
+    sa_len(GROUP, PORT, &ss);
+    return as_int(
+        WSPJoinLeaf(fx->h, (struct sockaddr *) &ss, -1, NULL, NULL, NULL, NULL, JL_BOTH, err));
+}
+static int
+c_join_family(Fx *fx, int *err)
+{
+    return join(fx, "ff02::1", PORT, 0, NULL, NULL, NULL, JL_BOTH, err);
+}
+static int
+c_join_any(Fx *fx, int *err)
+{
+    return join(fx, "0.0.0.0", PORT, 0, NULL, NULL, NULL, JL_BOTH, err);
+}
+static int
+c_join_port0(Fx *fx, int *err)
+{
+    return join(fx, GROUP, 0, 0, NULL, NULL, NULL, JL_BOTH, err);
+}
+static int
+c_join_unicast(Fx *fx, int *err)
+{
+    return join(fx, "10.0.0.2", PORT, 0, NULL, NULL, NULL, JL_BOTH, err);
+}
+static int
+c_join_flags0(Fx *fx, int *err)
+{
+    return join(fx, GROUP, PORT, 0, NULL, NULL, NULL, 0, err);
+}
+static int
+c_join_flags_unknown(Fx *fx, int *err)
+{
+    return join(fx, GROUP, PORT, 0, NULL, NULL, NULL, JL_BOTH | 0x100, err);
+}
+static int
+c_join_caller_null(Fx *fx, int *err)
+{
+    return join(fx, GROUP, PORT, 0, &nullbuf, NULL, NULL, JL_BOTH, err);
+}
+static int
+c_join_callee_null(Fx *fx, int *err)
+{
+    return join(fx, GROUP, PORT, 0, NULL, &nullbuf, NULL, JL_BOTH, err);
+}
+static int
+c_join_caller_data(Fx *fx, int *err)
+{
+    return join(fx, GROUP, PORT, 0, &sb, NULL, NULL, JL_BOTH, err);
+}
+static int
+c_join_qos(Fx *fx, int *err)
+{
+    QOS q;
+
+    memset(&q, 0, sizeof q);
+    return join(fx, GROUP, PORT, 0, NULL, NULL, &q, JL_BOTH, err);
+}
+
+/* WSPGetQOSByName: a rejected call leaves *lpQOS alone. */
+static int
+qos_by_name(Fx *fx, const char *name, int lenadj, bool null_qos, int *err)
+{
+    WCHAR w[16];
+    WSABUF b;
+    QOS q, before;
+    size_t i;
+    BOOL r;
+
+    for (i = 0; name[i] != '\0'; i++)
+        w[i] = (WCHAR) name[i];
+    w[i] = 0;
+    b.buf = (char *) w;
+    b.len = (u_long) ((i + 1) * sizeof(WCHAR) + (size_t) (long) lenadj);
+    memset(&q, 0xab, sizeof q);
+    before = q;
+    r = WSPGetQOSByName(fx->h, &b, null_qos ? NULL : &q, err);
+    if (!r)
+        assert_memory_equal(&q, &before, sizeof q);
+    return r ? 0 : SOCKET_ERROR;
+}
+static int
+c_qos_ok(Fx *fx, int *err)
+{
+    return qos_by_name(fx, "G711", 0, false, err);
+}
+static int
+c_qos_nullname(Fx *fx, int *err)
+{
+    QOS q;
+
+    return WSPGetQOSByName(fx->h, NULL, &q, err) ? 0 : SOCKET_ERROR;
+}
+static int
+c_qos_nullbuf(Fx *fx, int *err)
+{
+    WSABUF b = { 64, NULL };
+    QOS q;
+
+    return WSPGetQOSByName(fx->h, &b, &q, err) ? 0 : SOCKET_ERROR;
+}
+static int
+c_qos_len1(Fx *fx, int *err)
+{
+    WCHAR w[] = { 'G', '7', '1', '1', 0 };
+    WSABUF b = { 1, (char *) w };
+    QOS q;
+
+    return WSPGetQOSByName(fx->h, &b, &q, err) ? 0 : SOCKET_ERROR;
+}
+static int
+c_qos_nullqos(Fx *fx, int *err)
+{
+    return qos_by_name(fx, "G711", 0, true, err);
+}
+static int
+c_qos_unknown(Fx *fx, int *err)
+{
+    return qos_by_name(fx, "G999", 0, false, err);
+}
+static int
+c_qos_case(Fx *fx, int *err)
+{
+    return qos_by_name(fx, "g711", 0, false, err);
+}
+static int
+c_qos_cut(Fx *fx, int *err)
+{
+    return qos_by_name(fx, "G711", -6, false, err); /* len covers "G7" */
+}
+
+/* WSPStartup (returns the code itself); a rejected call keeps the count and
+ * the upcall table (the spy table given here is not taken). */
+static BOOL WSPAPI
+spy_post_message(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam)
+{
+    (void) hWnd;
+    (void) Msg;
+    (void) wParam;
+    (void) lParam;
+    return FALSE;
+}
+static int
+startup_(WORD version, bool null_data, bool null_procs, int *err)
+{
+    WSPUPCALLTABLE up = wspsim_default_upcall_table();
+    WSPDATA d;
+    WSPPROC_TABLE t;
+
+    up.lpWPUPostMessage = spy_post_message;
+    *err = WSPStartup(version, null_data ? NULL : &d, NULL, up, null_procs ? NULL : &t);
+    return *err == 0 ? 0 : SOCKET_ERROR;
+}
+static int
+c_startup_nulldata(Fx *fx, int *err)
+{
+    (void) fx;
+    return startup_(MAKEWORD(2, 2), true, false, err);
+}
+static int
+c_startup_nullprocs(Fx *fx, int *err)
+{
+    (void) fx;
+    return startup_(MAKEWORD(2, 2), false, true, err);
+}
+static int
+c_startup_v11(Fx *fx, int *err)
+{
+    (void) fx;
+    return startup_(MAKEWORD(1, 1), false, false, err);
+}
+static int
+c_startup_v21(Fx *fx, int *err)
+{
+    (void) fx;
+    return startup_(MAKEWORD(2, 1), false, false, err);
+}
+static int
+c_startup_noprocess(Fx *fx, int *err)
+{
+    int r;
+
+    wspsim_set_context(fx->tw->world, 9999);
+    r = startup_(MAKEWORD(2, 2), false, false, err);
+    test_world_use(fx->tw, fx->tw->pc);
+    return r;
+}
+
+/* WSPCleanup */
+static int
+c_cleanup(Fx *fx, int *err)
+{
+    (void) fx;
+    return WSPCleanup(err);
+}
+static int
+c_cleanup_twice(Fx *fx, int *err)
+{
+    WSPDATA d;
+    WSPPROC_TABLE t;
+    int e = 0;
+
+    (void) fx;
+    assert_int_equal(WSPStartup(MAKEWORD(2, 2), &d, NULL, wspsim_default_upcall_table(), &t), 0);
+    assert_int_equal(WSPCleanup(&e), 0);
+    return WSPCleanup(err);
+}
+
+/* WSPAddressToString */
+static int
+a2s(const struct sockaddr *sa, DWORD salen, bool null_out, DWORD cap, bool null_len, int *err)
+{
+    WCHAR out[64];
+    DWORD len = cap;
+    int r;
+
+    out[0] = 0x5a5a;
+    r = WSPAddressToString((LPSOCKADDR) sa, salen, NULL, null_out ? NULL : out,
+                           null_len ? NULL : &len, err);
+    if (r == SOCKET_ERROR)
+        assert_int_equal(out[0], 0x5a5a); /* nothing written */
+    return r;
+}
+static int
+a2s_ip(const char *ip, int lenadj, bool null_out, DWORD cap, bool null_len, int *err)
+{
+    SOCKADDR_STORAGE ss;
+    int len = sa_len(ip, 80, &ss);
+
+    return a2s((struct sockaddr *) &ss, (DWORD) (len + lenadj), null_out, cap, null_len, err);
+}
+static int
+c_a2s_ok(Fx *fx, int *err)
+{
+    (void) fx;
+    return a2s_ip("10.0.0.1", 0, false, 64, false, err);
+}
+static int
+c_a2s_null(Fx *fx, int *err)
+{
+    (void) fx;
+    return a2s(NULL, sizeof(struct sockaddr_in), false, 64, false, err);
+}
+static int
+c_a2s_short(Fx *fx, int *err)
+{
+    (void) fx;
+    return a2s_ip("10.0.0.1", -1, false, 64, false, err);
+}
+static int
+c_a2s_v6short(Fx *fx, int *err)
+{
+    (void) fx;
+    return a2s_ip("fd00::1", (int) sizeof(struct sockaddr_in) - (int) sizeof(struct sockaddr_in6),
+                  false, 64, false, err);
+}
+static int
+c_a2s_onebyte(Fx *fx, int *err)
+{
+    char *one = g_malloc(1); /* a 1-byte buffer: not even sa_family fits */
+    int r;
+
+    (void) fx;
+    one[0] = 2;
+    r = a2s((struct sockaddr *) (void *) one, 1, false, 64, false, err);
+    g_free(one);
+    return r;
+}
+static int
+c_a2s_family(Fx *fx, int *err)
+{
+    SOCKADDR_STORAGE ss;
+    int len = sa_len("10.0.0.1", 80, &ss);
+
+    (void) fx;
+    ss.ss_family = 99;
+    return a2s((struct sockaddr *) &ss, (DWORD) len, false, 64, false, err);
+}
+static int
+c_a2s_nullout(Fx *fx, int *err)
+{
+    (void) fx;
+    return a2s_ip("10.0.0.1", 0, true, 64, false, err);
+}
+static int
+c_a2s_nulllen(Fx *fx, int *err)
+{
+    (void) fx;
+    return a2s_ip("10.0.0.1", 0, false, 64, true, err);
+}
+static int
+c_a2s_small(Fx *fx, int *err)
+{
+    SOCKADDR_STORAGE ss;
+    int len = sa_len("10.0.0.1", 80, &ss);
+    WCHAR out[64];
+    DWORD cap = 4;
+    int r;
+
+    (void) fx;
+    out[0] = 0x5a5a;
+    r = WSPAddressToString((struct sockaddr *) &ss, (DWORD) len, NULL, out, &cap, err);
+    assert_int_equal(out[0], 0x5a5a);
+    assert_int_equal(cap, sizeof "10.0.0.1:80"); /* the size needed, in WCHARs */
+    return r;
+}
+
+/* WSPStringToAddress: a rejected call leaves *lpAddress alone. */
+static int
+s2a_w(const WCHAR *text, int af, bool null_addr, int cap, bool null_len, int *err)
+{
+    SOCKADDR_STORAGE ss, before;
+    int len = cap, r;
+
+    memset(&ss, 0x5a, sizeof ss);
+    before = ss;
+    r = WSPStringToAddress((LPWSTR) text, af, NULL, null_addr ? NULL : (struct sockaddr *) &ss,
+                           null_len ? NULL : &len, err);
+    if (r == SOCKET_ERROR)
+        assert_memory_equal(&ss, &before, sizeof ss);
+    return r;
+}
+static int
+s2a(const char *text, int af, bool null_addr, int cap, bool null_len, int *err)
+{
+    WCHAR w[256];
+    size_t i;
+
+    for (i = 0; text[i] != '\0' && i + 1 < G_N_ELEMENTS(w); i++)
+        w[i] = (WCHAR) (guint8) text[i];
+    w[i] = 0;
+    return s2a_w(w, af, null_addr, cap, null_len, err);
+}
+#define SS_LEN ((int) sizeof(SOCKADDR_STORAGE))
+static int
+c_s2a_ok(Fx *fx, int *err)
+{
+    (void) fx;
+    return s2a("10.0.0.1:80", AF_INET, false, SS_LEN, false, err);
+}
+static int
+c_s2a_null(Fx *fx, int *err)
+{
+    (void) fx;
+    return s2a_w(NULL, AF_INET, false, SS_LEN, false, err);
+}
+static int
+c_s2a_nulllen(Fx *fx, int *err)
+{
+    (void) fx;
+    return s2a("10.0.0.1:80", AF_INET, false, SS_LEN, true, err);
+}
+static int
+c_s2a_nulladdr(Fx *fx, int *err)
+{
+    (void) fx;
+    return s2a("10.0.0.1:80", AF_INET, true, SS_LEN, false, err);
+}
+static int
+c_s2a_small(Fx *fx, int *err)
+{
+    SOCKADDR_STORAGE ss;
+    WCHAR w[] = { '1', '.', '2', '.', '3', '.', '4', 0 };
+    int len = 8, r;
+
+    (void) fx;
+    memset(&ss, 0x5a, sizeof ss);
+    r = WSPStringToAddress(w, AF_INET, NULL, (struct sockaddr *) &ss, &len, err);
+    assert_int_equal(len, sizeof(struct sockaddr_in)); /* the size needed */
+    assert_int_equal(((guint8 *) &ss)[0], 0x5a);
+    return r;
+}
+static int
+c_s2a_garbage(Fx *fx, int *err)
+{
+    (void) fx;
+    return s2a("10.0.0", AF_INET, false, SS_LEN, false, err);
+}
+static int
+c_s2a_empty(Fx *fx, int *err)
+{
+    (void) fx;
+    return s2a("", AF_INET, false, SS_LEN, false, err);
+}
+static int
+c_s2a_port(Fx *fx, int *err)
+{
+    (void) fx;
+    return s2a("10.0.0.1:99999", AF_INET, false, SS_LEN, false, err);
+}
+static int
+c_s2a_v6_for_v4(Fx *fx, int *err)
+{
+    (void) fx;
+    return s2a("[fd00::1]:80", AF_INET, false, SS_LEN, false, err);
+}
+static int
+c_s2a_family(Fx *fx, int *err)
+{
+    (void) fx;
+    return s2a("10.0.0.1", 99, false, SS_LEN, false, err);
+}
+static int
+c_s2a_nonascii(Fx *fx, int *err)
+{
+    WCHAR w[] = { '1', '0', 0x2024, '0', '.', '0', '.', '1', 0 };
+
+    (void) fx;
+    return s2a_w(w, AF_INET, false, SS_LEN, false, err);
+}
+static int
+c_s2a_long(Fx *fx, int *err)
+{
+    char text[200];
+
+    (void) fx;
+    memset(text, '1', sizeof text - 1);
+    text[sizeof text - 1] = '\0';
+    return s2a(text, AF_INET, false, SS_LEN, false, err);
+}
+
 static const char *
 err_name(int code)
 {
@@ -843,6 +1652,10 @@ err_name(int code)
         E(WSAEACCES);
         E(WSAEMSGSIZE);
         E(WSAENOPROTOOPT);
+        E(WSA_IO_INCOMPLETE);
+        E(WSAECONNRESET);
+        E(WSAVERNOTSUPPORTED);
+        E(WSASYSNOTREADY);
     }
 #undef E
     return "?";
@@ -904,8 +1717,8 @@ static const BadCase cases[] = {
     { "WSPConnect", "name", "wildcard address", FX_TCP, H_SOCKET, c_connect_any, WSAEADDRNOTAVAIL },
     { "WSPConnect", "lpCallerData", "connect data", FX_TCP, H_SOCKET, c_connect_data,
       WSAEPROTONOSUPPORT },
-    { "WSPConnect", "lpSQOS", "QoS (not supported)", FX_TCP, H_SOCKET, c_connect_qos,
-      WSAEOPNOTSUPP },
+    { "WSPConnect", "lpSQOS", "flowspec that cannot be met (token rate 0)", FX_TCP, H_SOCKET,
+      c_connect_qos, WSAEOPNOTSUPP },
     { "WSPConnect", "s", "listening", FX_LISTENER, H_SOCKET, c_connect_ok, WSAEINVAL },
     { "WSPConnect", "s", "connected", FX_CONNECTED, H_SOCKET, c_connect_ok, WSAEISCONN },
     /* WSPSend */
@@ -1057,6 +1870,177 @@ static const BadCase cases[] = {
     /* WSPCloseSocket */
     BADH("WSPCloseSocket", FX_CONNECTED, c_close),
     NOSTART("WSPCloseSocket", FX_CONNECTED, c_close),
+    /* WSPSelect (the socket is in the read set unless the row says otherwise) */
+    BADH("WSPSelect", FX_CONNECTED, c_select_ok),
+    { "WSPSelect", "readfds, writefds, exceptfds", "all NULL", FX_CONNECTED, H_SOCKET,
+      c_select_nullsets, WSAEINVAL },
+    { "WSPSelect", "readfds, writefds, exceptfds", "all empty", FX_CONNECTED, H_SOCKET,
+      c_select_empty, WSAEINVAL },
+    { "WSPSelect", "writefds", "holds a non-socket", FX_CONNECTED, H_SOCKET, c_select_bad_write,
+      WSAENOTSOCK },
+    { "WSPSelect", "exceptfds", "holds a closed handle", FX_CONNECTED, H_SOCKET,
+      c_select_bad_except, WSAENOTSOCK },
+    { "WSPSelect", "readfds", "fd_count over FD_SETSIZE", FX_CONNECTED, H_SOCKET, c_select_count,
+      WSAEFAULT },
+    { "WSPSelect", "timeout", "negative tv_sec", FX_CONNECTED, H_SOCKET, c_select_tv_sec,
+      WSAEINVAL },
+    { "WSPSelect", "timeout", "tv_usec 1000000", FX_CONNECTED, H_SOCKET, c_select_tv_usec,
+      WSAEINVAL },
+    { "WSPSelect", "timeout", "negative tv_usec", FX_CONNECTED, H_SOCKET, c_select_tv_usec_neg,
+      WSAEINVAL },
+    NOSTART("WSPSelect", FX_CONNECTED, c_select_ok),
+    /* WSPEventSelect */
+    BADH("WSPEventSelect", FX_CONNECTED, c_evsel_ok),
+    { "WSPEventSelect", "lNetworkEvents", "unknown bit", FX_CONNECTED, H_SOCKET, c_evsel_unknown,
+      WSAEINVAL },
+    { "WSPEventSelect", "hEventObject", "NULL with a nonzero mask", FX_CONNECTED, H_SOCKET,
+      c_evsel_null, WSAEINVAL },
+    { "WSPEventSelect", "hEventObject", "a window, not an event", FX_CONNECTED, H_SOCKET,
+      c_evsel_window, WSAEINVAL },
+    { "WSPEventSelect", "hEventObject", "closed event", FX_CONNECTED, H_SOCKET, c_evsel_closed,
+      WSAEINVAL },
+    { "WSPEventSelect", "hEventObject", "never a handle", FX_CONNECTED, H_SOCKET, c_evsel_bogus,
+      WSAEINVAL },
+    NOSTART("WSPEventSelect", FX_CONNECTED, c_evsel_ok),
+    /* WSPAsyncSelect */
+    BADH("WSPAsyncSelect", FX_CONNECTED, c_async_ok),
+    { "WSPAsyncSelect", "lEvent", "unknown bit", FX_CONNECTED, H_SOCKET, c_async_unknown,
+      WSAEINVAL },
+    { "WSPAsyncSelect", "hWnd", "NULL with a nonzero mask", FX_CONNECTED, H_SOCKET, c_async_null,
+      WSAEINVAL },
+    { "WSPAsyncSelect", "hWnd", "an event, not a window", FX_CONNECTED, H_SOCKET, c_async_event,
+      WSAEINVAL },
+    { "WSPAsyncSelect", "hWnd", "destroyed window", FX_CONNECTED, H_SOCKET, c_async_closed,
+      WSAEINVAL },
+    { "WSPAsyncSelect", "hWnd", "never a handle", FX_CONNECTED, H_SOCKET, c_async_bogus,
+      WSAEINVAL },
+    NOSTART("WSPAsyncSelect", FX_CONNECTED, c_async_ok),
+    /* WSPEnumNetworkEvents */
+    BADH("WSPEnumNetworkEvents", FX_CONNECTED, c_enum_ok),
+    { "WSPEnumNetworkEvents", "lpNetworkEvents", "NULL", FX_CONNECTED, H_SOCKET, c_enum_null,
+      WSAEINVAL },
+    { "WSPEnumNetworkEvents", "hEventObject", "a window, not an event", FX_CONNECTED, H_SOCKET,
+      c_enum_window, WSAEINVAL },
+    { "WSPEnumNetworkEvents", "hEventObject", "closed event", FX_CONNECTED, H_SOCKET, c_enum_closed,
+      WSAEINVAL },
+    NOSTART("WSPEnumNetworkEvents", FX_CONNECTED, c_enum_ok),
+    /* WSPGetOverlappedResult (FALSE counts as the failure return) */
+    BADH("WSPGetOverlappedResult", FX_CONNECTED, c_ovr_pending),
+    { "WSPGetOverlappedResult", "lpOverlapped", "NULL", FX_CONNECTED, H_SOCKET, c_ovr_null,
+      WSAEINVAL },
+    { "WSPGetOverlappedResult", "lpcbTransfer", "NULL", FX_CONNECTED, H_SOCKET, c_ovr_nullcb,
+      WSAEINVAL },
+    { "WSPGetOverlappedResult", "lpdwFlags", "NULL", FX_CONNECTED, H_SOCKET, c_ovr_nullflags,
+      WSAEINVAL },
+    { "WSPGetOverlappedResult", "fWait", "FALSE, still in progress", FX_CONNECTED, H_SOCKET,
+      c_ovr_pending, WSA_IO_INCOMPLETE },
+    { "WSPGetOverlappedResult", "fWait", "TRUE outside any thread", FX_CONNECTED, H_SOCKET,
+      c_ovr_pending_wait, WSA_IO_INCOMPLETE },
+    { "WSPGetOverlappedResult", "lpOverlapped", "request failed (its own error)", FX_CONNECTED,
+      H_SOCKET, c_ovr_failed, WSAECONNRESET },
+    NOSTART("WSPGetOverlappedResult", FX_CONNECTED, c_ovr_pending),
+    /* WSPCancelBlockingCall */
+    { "WSPCancelBlockingCall", "(thread)", "no thread (embedder's code)", FX_CONNECTED, H_SOCKET,
+      c_cancel, WSAEINVAL },
+    { "WSPCancelBlockingCall", "(thread)", "no blocking call in progress", FX_CONNECTED, H_SOCKET,
+      c_cancel_actor, WSAEINVAL },
+    NOSTART("WSPCancelBlockingCall", FX_CONNECTED, c_cancel),
+    /* WSPDuplicateSocket */
+    BADH("WSPDuplicateSocket", FX_CONNECTED, c_dup_ok),
+    { "WSPDuplicateSocket", "lpProtocolInfo", "NULL", FX_CONNECTED, H_SOCKET, c_dup_null,
+      WSAEFAULT },
+    { "WSPDuplicateSocket", "dwProcessId", "0", FX_CONNECTED, H_SOCKET, c_dup_pid0, WSAEINVAL },
+    { "WSPDuplicateSocket", "dwProcessId", "no such process", FX_CONNECTED, H_SOCKET, c_dup_pidbad,
+      WSAEINVAL },
+    { "WSPDuplicateSocket", "s", "QoS-enabled (SIO_SET_QOS G711)", FX_TCP, H_SOCKET, c_dup_qos,
+      WSAEINVAL },
+    NOSTART("WSPDuplicateSocket", FX_CONNECTED, c_dup_ok),
+    /* WSPJoinLeaf (a non-rooted c_leaf/d_leaf socket joining group 224.1.2.3) */
+    BADH("WSPJoinLeaf", FX_MP, c_join_ok),
+    { "WSPJoinLeaf", "name", "NULL", FX_MP, H_SOCKET, c_join_null, WSAEFAULT },
+    { "WSPJoinLeaf", "namelen", "short", FX_MP, H_SOCKET, c_join_short, WSAEFAULT },
+    { "WSPJoinLeaf", "namelen", "negative", FX_MP, H_SOCKET, c_join_negative, WSAEFAULT },
+    { "WSPJoinLeaf", "name", "other family", FX_MP, H_SOCKET, c_join_family, WSAEAFNOSUPPORT },
+    { "WSPJoinLeaf", "name", "wildcard address", FX_MP, H_SOCKET, c_join_any, WSAEADDRNOTAVAIL },
+    { "WSPJoinLeaf", "name", "port 0", FX_MP, H_SOCKET, c_join_port0, WSAEADDRNOTAVAIL },
+    { "WSPJoinLeaf", "name", "unicast (a non-rooted session is a group)", FX_MP, H_SOCKET,
+      c_join_unicast, WSAEADDRNOTAVAIL },
+    { "WSPJoinLeaf", "dwFlags", "0", FX_MP, H_SOCKET, c_join_flags0, WSAEINVAL },
+    { "WSPJoinLeaf", "dwFlags", "unknown bit", FX_MP, H_SOCKET, c_join_flags_unknown, WSAEINVAL },
+    { "WSPJoinLeaf", "lpCallerData", "buf NULL, len > 0", FX_MP, H_SOCKET, c_join_caller_null,
+      WSAEFAULT },
+    { "WSPJoinLeaf", "lpCalleeData", "buf NULL, len > 0", FX_MP, H_SOCKET, c_join_callee_null,
+      WSAEFAULT },
+    { "WSPJoinLeaf", "lpCallerData", "data on a non-rooted session", FX_MP, H_SOCKET,
+      c_join_caller_data, WSAEPROTONOSUPPORT },
+    { "WSPJoinLeaf", "lpSQOS", "QoS (not supported)", FX_MP, H_SOCKET, c_join_qos, WSAEOPNOTSUPP },
+    { "WSPJoinLeaf", "s", "datagram, not multipoint", FX_UDP, H_SOCKET, c_join_ok, WSAEINVAL },
+    { "WSPJoinLeaf", "s", "stream socket", FX_TCP, H_SOCKET, c_join_ok, WSAEINVAL },
+    NOSTART("WSPJoinLeaf", FX_MP, c_join_ok),
+    /* WSPGetQOSByName (FALSE counts as the failure return) */
+    BADH("WSPGetQOSByName", FX_TCP, c_qos_ok),
+    { "WSPGetQOSByName", "lpQOSName", "NULL", FX_TCP, H_SOCKET, c_qos_nullname, WSAEFAULT },
+    { "WSPGetQOSByName", "lpQOSName", "buf NULL", FX_TCP, H_SOCKET, c_qos_nullbuf, WSAEFAULT },
+    { "WSPGetQOSByName", "lpQOSName", "len 1 (under one WCHAR)", FX_TCP, H_SOCKET, c_qos_len1,
+      WSAEFAULT },
+    { "WSPGetQOSByName", "lpQOS", "NULL for a known name", FX_TCP, H_SOCKET, c_qos_nullqos,
+      WSAEFAULT },
+    { "WSPGetQOSByName", "lpQOSName", "unknown name (G999)", FX_TCP, H_SOCKET, c_qos_unknown,
+      WSAEINVAL },
+    { "WSPGetQOSByName", "lpQOSName", "wrong case (g711)", FX_TCP, H_SOCKET, c_qos_case,
+      WSAEINVAL },
+    { "WSPGetQOSByName", "lpQOSName", "len cuts the name (G7)", FX_TCP, H_SOCKET, c_qos_cut,
+      WSAEINVAL },
+    NOSTART("WSPGetQOSByName", FX_TCP, c_qos_ok),
+    /* WSPStartup (returns the code; the process has already started once) */
+    { "WSPStartup", "lpWSPData", "NULL", FX_TCP, H_SOCKET, c_startup_nulldata, WSAEFAULT },
+    { "WSPStartup", "lpProcTable", "NULL", FX_TCP, H_SOCKET, c_startup_nullprocs, WSAEFAULT },
+    { "WSPStartup", "wVersionRequested", "1.1", FX_TCP, H_SOCKET, c_startup_v11,
+      WSAVERNOTSUPPORTED },
+    { "WSPStartup", "wVersionRequested", "2.1", FX_TCP, H_SOCKET, c_startup_v21,
+      WSAVERNOTSUPPORTED },
+    { "WSPStartup", "(process)", "not a simulated process", FX_TCP, H_SOCKET, c_startup_noprocess,
+      WSASYSNOTREADY },
+    /* WSPCleanup */
+    NOSTART("WSPCleanup", FX_TCP, c_cleanup),
+    { "WSPCleanup", "(process)", "after its last WSPCleanup", FX_TCP, H_NOSTART, c_cleanup_twice,
+      WSANOTINITIALISED },
+    /* WSPAddressToString (no socket: the fixture's stands by) */
+    { "WSPAddressToString", "lpsaAddress", "NULL", FX_TCP, H_SOCKET, c_a2s_null, WSAEFAULT },
+    { "WSPAddressToString", "dwAddressLength", "short", FX_TCP, H_SOCKET, c_a2s_short, WSAEFAULT },
+    { "WSPAddressToString", "dwAddressLength", "1 (a 1-byte buffer)", FX_TCP, H_SOCKET,
+      c_a2s_onebyte, WSAEFAULT },
+    { "WSPAddressToString", "dwAddressLength", "IPv4 size for an IPv6 address", FX_TCP, H_SOCKET,
+      c_a2s_v6short, WSAEFAULT },
+    { "WSPAddressToString", "lpsaAddress", "unknown family", FX_TCP, H_SOCKET, c_a2s_family,
+      WSAEINVAL },
+    { "WSPAddressToString", "lpszAddressString", "NULL", FX_TCP, H_SOCKET, c_a2s_nullout,
+      WSAEFAULT },
+    { "WSPAddressToString", "lpdwAddressStringLength", "NULL", FX_TCP, H_SOCKET, c_a2s_nulllen,
+      WSAEFAULT },
+    { "WSPAddressToString", "lpdwAddressStringLength", "too small (size needed set)", FX_TCP,
+      H_SOCKET, c_a2s_small, WSAEFAULT },
+    NOSTART("WSPAddressToString", FX_TCP, c_a2s_ok),
+    /* WSPStringToAddress */
+    { "WSPStringToAddress", "AddressString", "NULL", FX_TCP, H_SOCKET, c_s2a_null, WSAEFAULT },
+    { "WSPStringToAddress", "lpAddressLength", "NULL", FX_TCP, H_SOCKET, c_s2a_nulllen, WSAEFAULT },
+    { "WSPStringToAddress", "lpAddress", "NULL", FX_TCP, H_SOCKET, c_s2a_nulladdr, WSAEFAULT },
+    { "WSPStringToAddress", "lpAddressLength", "too small (size needed set)", FX_TCP, H_SOCKET,
+      c_s2a_small, WSAEFAULT },
+    { "WSPStringToAddress", "AddressString", "not an address (10.0.0)", FX_TCP, H_SOCKET,
+      c_s2a_garbage, WSAEINVAL },
+    { "WSPStringToAddress", "AddressString", "empty", FX_TCP, H_SOCKET, c_s2a_empty, WSAEINVAL },
+    { "WSPStringToAddress", "AddressString", "port over 65535", FX_TCP, H_SOCKET, c_s2a_port,
+      WSAEINVAL },
+    { "WSPStringToAddress", "AddressString", "non-ASCII character", FX_TCP, H_SOCKET,
+      c_s2a_nonascii, WSAEINVAL },
+    { "WSPStringToAddress", "AddressString", "199 characters", FX_TCP, H_SOCKET, c_s2a_long,
+      WSAEINVAL },
+    { "WSPStringToAddress", "AddressFamily", "IPv6 text for AF_INET", FX_TCP, H_SOCKET,
+      c_s2a_v6_for_v4, WSAEINVAL },
+    { "WSPStringToAddress", "AddressFamily", "unknown (99)", FX_TCP, H_SOCKET, c_s2a_family,
+      WSAEINVAL },
+    NOSTART("WSPStringToAddress", FX_TCP, c_s2a_ok),
 };
 
 /* ---- Fixture and the "nothing changed" checks ------------------------------------------- */
@@ -1080,6 +2064,11 @@ fx_init(Fx *fx, FxKind kind)
         break;
     case FX_UDP:
         fx->s = test_socket(AF_INET, SOCK_DGRAM);
+        break;
+    case FX_MP:
+        fx->s = WSPSocket(AF_INET, SOCK_DGRAM, 0, NULL, 0,
+                          WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF, &err);
+        assert_true(fx->s != INVALID_SOCKET);
         break;
     case FX_TCP_BOUND:
         fx->s = test_socket(AF_INET, SOCK_STREAM);
@@ -1158,6 +2147,30 @@ fx_check_unchanged(Fx *fx)
      * next one follows the last one given out. */
     t = test_socket(AF_INET, SOCK_DGRAM);
     assert_true(t == fx->last + 4);
+    /* The process is started once, with the upcall table it started with;
+     * the socket is blocking, without a notification registration, QoS,
+     * queued overlapped requests or a second descriptor. */
+    {
+        WSPUPCALLTABLE def = wspsim_default_upcall_table();
+        WspCall call;
+        WspSocket *ws;
+        int e = 0;
+
+        assert_true(wsp_call_begin(&call, "check", &e));
+        assert_int_equal(call.proc->startup_count, 1);
+        assert_memory_equal(&call.proc->upcalls, &def, sizeof def);
+        ws = wsp_handle_lookup(&call, fx->s);
+        assert_non_null(ws);
+        assert_false(ws->nonblocking);
+        assert_false(ws->async_registered);
+        assert_int_equal(ws->ev_mask, 0);
+        assert_null(ws->ev_event);
+        assert_null(ws->ev_hwnd);
+        assert_null(ws->qos);
+        assert_true(g_queue_is_empty(&ws->ov_recvs) && g_queue_is_empty(&ws->ov_sends) &&
+                    g_queue_is_empty(&ws->ov_ioctls));
+        assert_int_equal(wsp_dup_descriptor_count(ws), 1);
+    }
     /* Options keep their defaults. */
     assert_int_equal(opt(fx->s, SO_DEBUG), 0);
     assert_int_equal(opt(fx->s, SO_RCVTIMEO), 0);
@@ -1165,7 +2178,8 @@ fx_check_unchanged(Fx *fx)
     switch (fx->kind) {
     case FX_TCP:
     case FX_UDP:
-        /* Still unbound, still able to bind. */
+    case FX_MP:
+        /* Still unbound (not joined), still able to bind. */
         assert_int_equal(WSPGetSockName(fx->s, (struct sockaddr *) &ss, &len, &err), SOCKET_ERROR);
         assert_int_equal(err, WSAEINVAL);
         test_bind(fx->s, "10.0.0.1", PORT + 2);
