@@ -881,6 +881,32 @@ exec_cancel(WspsimActorCtx *ax, const WspsimStmt *st)
     return false;
 }
 
+/* The busy-poll guard (issue 10): a thread that runs more than the limit of
+ * statements at one simulated instant never lets time advance (everything
+ * else waits for it); it is stopped and the run fails.  TRUE: stop it. */
+static bool
+busy_poll(WspsimActorCtx *ax, const WspsimStmt *st)
+{
+    WspsimRun *run = ax->run;
+    SimTime now = sim_world_now(run->world);
+    guint64 limit = run->script->busy_poll_limit != 0 ? run->script->busy_poll_limit
+                                                      : WSPSIM_BUSY_POLL_LIMIT;
+    char label[128], t[32];
+
+    if (now != ax->poll_t || ax->poll_n == 0) {
+        ax->poll_t = now;
+        ax->poll_n = 0;
+    }
+    if (++ax->poll_n <= limit)
+        return false;
+    format_time(now, t);
+    run_fail(run, ax,
+             "%s:%u: busy-poll: %s ran %" G_GUINT64_FORMAT
+             " statements at t=%s without time advancing (add a sleep or a blocking call)",
+             run->script->file, st->line, actor_label(ax, label, sizeof label), ax->poll_n - 1, t);
+    return true;
+}
+
 static bool
 exec_stmt(WspsimActorCtx *ax, ActorScratch *sc, const WspsimStmt *st)
 {
@@ -888,6 +914,8 @@ exec_stmt(WspsimActorCtx *ax, ActorScratch *sc, const WspsimStmt *st)
 
     ax->current = st;
     ax->run->statements++;
+    if (busy_poll(ax, st))
+        return false;
     switch (st->kind) {
     case WSPSIM_ST_CALL:
         return exec_call(ax, sc, st);

@@ -75,6 +75,8 @@ typedef struct {
     SimActorId actor;
     gint64 instance;           /* template index */
     const WspsimStmt *current; /* the statement being executed (deadlock report) */
+    SimTime poll_t;            /* busy-poll guard: the instant of poll_n... */
+    guint64 poll_n;            /* ...statements run at it */
     guint8 *buf;               /* scratch: fill data, received data */
     size_t buf_cap;
 } WspsimActorCtx;

@@ -2635,6 +2635,20 @@ parse_toplevel(Parser *P)
 
             if (!parse_provider_fault(P, a))
                 return false;
+        } else if (is_word(t, "run") && is_word(peek_at(P, 1), "poll")) {
+            /* run poll limit N (runner/interp.c: the busy-poll guard) */
+            gint64 n;
+
+            next(P);
+            next(P);
+            if (!is_word(peek(P), "limit"))
+                return fail_unexpected(P, peek(P), "'limit' (run poll limit 1000)");
+            next(P);
+            if (P->s->busy_poll_limit != 0)
+                return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX, "run poll limit given twice");
+            if (!take_count(P, "poll limit", 1, G_MAXINT64, false, &n) || !expect_eol(P))
+                return false;
+            P->s->busy_poll_limit = (guint64) n;
         } else if (is_word(t, "run")) {
             next(P);
             if (!is_word(peek(P), "until"))

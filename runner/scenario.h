@@ -38,6 +38,8 @@ typedef enum {
 #define WSPSIM_MAX_DATA_BYTES (64u * 1024 * 1024)        /* one buffer */
 #define WSPSIM_MAX_TIME_NS ((SimTime) 1000000 * SIM_SEC) /* 11.5 days */
 #define WSPSIM_MAX_REPEAT ((gint64) 1000000000)
+/* Statements a thread may run without simulated time advancing (interp.c). */
+#define WSPSIM_BUSY_POLL_LIMIT ((guint64) 1000000)
 #define WSPSIM_MAX_INSTANCES 100000u /* actors one template starts */
 #define WSPSIM_MAX_ARGS 8u
 
@@ -369,6 +371,10 @@ typedef struct WspsimScript {
     guint64 seed;
     bool has_run_until;
     SimTime run_until;
+    /* "run poll limit N": statements a thread may run at one simulated
+     * instant before it is stopped as a busy-poll (0: the default,
+     * WSPSIM_BUSY_POLL_LIMIT) */
+    guint64 busy_poll_limit;
     GPtrArray *hosts;   /* of WspsimHostDecl* */
     GPtrArray *links;   /* of WspsimLinkDecl* */
     GPtrArray *procs;   /* of WspsimProcDecl* */

@@ -455,6 +455,12 @@ static const ErrCase err_cases[] = {
       HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_STREAM)\n"
             "    WSPSend(s, \"a\\\xde\x8a\")\n",
       WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:6:18: unknown escape '\\xde' (use *" },
+    { "poll-limit-zero", HOSTS "run poll limit 0\n", WSPSIM_SCENARIO_ERROR_RANGE,
+      "t.wsim:4:16: poll limit out of range (1 to *" },
+    { "poll-limit-twice", HOSTS "run poll limit 5\nrun poll limit 6\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:5:1: run poll limit given twice" },
+    { "poll-limit-no-limit", HOSTS "run poll 5\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:4:10: expected 'limit' (run poll limit 1000), found '5'" },
     { "time-out-of-range", HOSTS "run until 2000000s\n", WSPSIM_SCENARIO_ERROR_RANGE,
       "t.wsim:4:11: run until out of range (0 to 1000000s)" },
     { "time-too-fine", HOSTS "thread a.m:\n    sleep 1.5ns\n", WSPSIM_SCENARIO_ERROR_RANGE,
