@@ -303,7 +303,10 @@ test_wsp_socket_connect_errors(void **state)
     assert_int_equal(WSPConnect(s, (struct sockaddr *) &ss, len, &data, NULL, NULL, NULL, &err),
                      SOCKET_ERROR);
     assert_int_equal(err, WSAEPROTONOSUPPORT);
+    /* a flowspec that cannot be satisfied (a zero QOS is valid since QoS,
+     * wsp-qos.c): guaranteed service with a token rate of 0 */
     memset(&qos, 0, sizeof qos);
+    qos.SendingFlowspec.ServiceType = SERVICETYPE_GUARANTEED;
     assert_int_equal(WSPConnect(s, (struct sockaddr *) &ss, len, NULL, NULL, &qos, NULL, &err),
                      SOCKET_ERROR);
     assert_int_equal(err, WSAEOPNOTSUPP);
