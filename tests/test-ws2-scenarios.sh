@@ -37,8 +37,10 @@ run() {
     shift 3
     for i in 1 2; do
         WSPSIM_SCENARIO="$srcdir/examples/$scen" WSPSIM_HOST=$host WSPSIM_PROCESS=app \
-            WSPSIM_TRACE="$dir/$name.$i.trace" "$@" >"$dir/$name.$i.out" 2>"$dir/$name.$i.err"
+            WSPSIM_TRACE="$dir/$name.$i.trace" "$@" >"$dir/$name.$i.out" 2>"$dir/$name.$i.raw"
         echo $? >"$dir/$name.$i.rc"
+        # The sanitizer build's notes carry the pid (==PID==): not the program's.
+        grep -v '^==[0-9]*==WARNING: ASan' "$dir/$name.$i.raw" >"$dir/$name.$i.err"
     done
     for ext in out err trace rc; do
         if ! cmp -s "$dir/$name.1.$ext" "$dir/$name.2.$ext"; then
