@@ -65,10 +65,98 @@ wsp_call_open(WspCall *call, const char *fn)
     call->trace = sim_trace_enabled(world);
 }
 
+/* ---- Busy-poll guard ------------------------------------------------------ */
+
+#define BUSY_KEY "wsp-busy-poll"
+#define BUSY_ACTOR_KEY "wsp-busy-poll-actor"
+#define BUSY_LIMIT_DEFAULT ((guint64) 1000000)
+
+typedef struct {
+    guint64 limit; /* 0: BUSY_LIMIT_DEFAULT */
+    SimActorId first;
+    size_t count;
+} BusyState;
+
+typedef struct {
+    SimTime t;
+    guint64 n;
+    bool reported;
+} BusyActor;
+
+static BusyState *
+busy_state(SimWorld *world, bool create)
+{
+    BusyState *b = sim_world_get_data(world, BUSY_KEY);
+
+    if (b == NULL && create) {
+        b = g_new0(BusyState, 1);
+        sim_world_set_data(world, BUSY_KEY, b, g_free);
+    }
+    return b;
+}
+
+void
+wspsim_set_busy_poll_limit(struct SimWorld *world, uint64_t calls)
+{
+    g_return_if_fail(world != NULL);
+    busy_state(world, true)->limit = calls;
+}
+
+uint32_t
+wspsim_busy_poll_actor(struct SimWorld *world, size_t *out_count)
+{
+    BusyState *b = world != NULL ? busy_state(world, false) : NULL;
+
+    if (out_count != NULL)
+        *out_count = b != NULL ? b->count : 0;
+    return b != NULL ? b->first : SIM_ID_NONE;
+}
+
+/* One more WSP call by the calling actor at this instant: past the limit,
+ * note it once per actor and remember the actor. */
+static void
+busy_count(WspCall *call)
+{
+    SimWorld *world = call->world;
+    SimTime now = sim_world_now(world);
+    BusyActor *a = sim_actor_get_data(world, call->actor, BUSY_ACTOR_KEY);
+    BusyState *b;
+    guint64 limit;
+
+    if (a == NULL) {
+        a = g_new0(BusyActor, 1);
+        a->t = now;
+        sim_actor_set_data(world, call->actor, BUSY_ACTOR_KEY, a, g_free);
+    }
+    if (a->t != now) {
+        a->t = now;
+        a->n = 0;
+    }
+    if (a->reported)
+        return;
+    a->n++;
+    b = busy_state(world, false);
+    limit = b != NULL && b->limit != 0 ? b->limit : BUSY_LIMIT_DEFAULT;
+    if (a->n <= limit)
+        return;
+    b = busy_state(world, true);
+    a->reported = true;
+    if (b->count++ == 0)
+        b->first = call->actor;
+    if (call->trace)
+        sim_trace_textf(world, SIM_TR_NOTE, call->node, call->actor, "busy-poll",
+                        "%s: %" G_GUINT64_FORMAT
+                        " WSP calls by this thread at one instant without time advancing "
+                        "(add a sleep or a blocking call)",
+                        call->fn, a->n);
+}
+
 bool
 wsp_call_begin(WspCall *call, const char *fn, int *out_err)
 {
     wsp_call_open(call, fn);
+    if (call->world != NULL && call->actor != SIM_ID_NONE)
+        busy_count(call);
     if (call->proc == NULL || call->proc->startup_count == 0) {
         *out_err = WSANOTINITIALISED;
         return false;

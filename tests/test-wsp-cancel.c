@@ -3,7 +3,7 @@
  * cancellation from the client's blocking hook (called every hook period
  * of simulated time, configurable), a hook returning FALSE, and the
  * embedder's wspsim_cancel_blocking_call() for another actor's blocking
- * select and recv. */
+ * select and recv; the busy-poll guard (wspsim_set_busy_poll_limit). */
 #include "config.h"
 
 #include <setjmp.h>
@@ -202,6 +202,77 @@ test_wsp_cancel_on_behalf_of_another_actor(void **state)
     test_world_free(tw);
 }
 
+/* ---- Busy-poll guard (issue 10) ------------------------------------------------ */
+
+typedef struct {
+    TestWorld *tw;
+    int burst;    /* calls per instant */
+    int failures; /* calls that did not succeed */
+    SimActorId self;
+} Poller;
+
+static void
+poller(void *data)
+{
+    Poller *p = data;
+    SOCKET s = test_socket(AF_INET, SOCK_DGRAM);
+
+    p->self = sim_actor_current(p->tw->world);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < p->burst; i++) {
+            u_long n = 99;
+            DWORD ret = 0;
+            int err = 0;
+
+            if (WSPIoctl(s, FIONREAD, NULL, 0, &n, sizeof n, &ret, NULL, NULL, NULL, &err) != 0 ||
+                n != 0)
+                p->failures++;
+        }
+        sim_actor_sleep(p->tw->world, SIM_MSEC, false); /* time advances: a new instant */
+    }
+    test_close(s);
+}
+
+/* WSP calls by one simulated thread at one instant beyond the limit: the
+ * calls go on succeeding (no invented error), one trace NOTE, and the
+ * embedder can read which thread it was.  A thread under the limit, and
+ * one whose calls are spread over time, is not flagged. */
+static void
+test_wsp_busy_poll_noted(void **state)
+{
+    TestWorld *tw = test_world_new(TEST_WORLD_SEED);
+    Poller busy = { tw, 150, 0, 0 }, calm = { tw, 90, 0, 0 };
+    size_t count = 9;
+
+    (void) state;
+    assert_int_equal(wspsim_busy_poll_actor(tw->world, &count), 0);
+    assert_int_equal(count, 0);
+    wspsim_set_busy_poll_limit(tw->world, 100);
+    /* calm: 1 + 90, then 90 + 1 calls at two instants */
+    test_world_spawn(tw, tw->ps, "calm", poller, &calm);
+    test_world_spawn(tw, tw->pc, "busy", poller, &busy); /* 150 + 150 */
+    test_world_run(tw, SIM_SEC);
+    assert_int_equal(busy.failures, 0);
+    assert_int_equal(calm.failures, 0);
+    assert_int_equal(wspsim_busy_poll_actor(tw->world, &count), busy.self);
+    assert_int_equal(count, 1);
+    assert_int_equal(test_world_trace_count(tw, "busy-poll"), 1); /* once per thread */
+    assert_int_equal(test_world_trace_count(tw, "WSPIoctl: 101 WSP calls by this thread"), 1);
+    test_world_free(tw);
+
+    /* The default limit (1,000,000) is far off; 0 restores it. */
+    tw = test_world_new(TEST_WORLD_SEED);
+    wspsim_set_busy_poll_limit(tw->world, 0);
+    busy.tw = tw;
+    busy.failures = 0;
+    test_world_spawn(tw, tw->pc, "busy", poller, &busy);
+    test_world_run(tw, SIM_SEC);
+    assert_int_equal(busy.failures, 0);
+    assert_int_equal(wspsim_busy_poll_actor(tw->world, NULL), 0);
+    assert_int_equal(test_world_trace_count(tw, "busy-poll"), 0);
+    test_world_free(tw);
+}
+
 int
 main(void)
 {
@@ -210,6 +281,7 @@ main(void)
         cmocka_unit_test(test_wsp_cancel_from_blocking_hook),
         cmocka_unit_test(test_wsp_cancel_hook_period_configurable_and_false_ends_call),
         cmocka_unit_test(test_wsp_cancel_on_behalf_of_another_actor),
+        cmocka_unit_test(test_wsp_busy_poll_noted),
     };
 
     g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);

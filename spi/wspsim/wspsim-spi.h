@@ -55,6 +55,16 @@ int wspsim_cancel_blocking_call(struct SimWorld *world, uint32_t actor_id);
  * 0 restores the default. */
 void wspsim_set_blocking_hook_period(struct SimWorld *world, uint64_t period_ns);
 
+/* Busy-poll guard (doc/reliability.md, "Time bounds"): a simulated thread
+ * that makes more than @calls WSP calls at one simulated instant never lets
+ * time advance.  The calls go on as usual (no invented Winsock error); the
+ * provider writes one trace NOTE "busy-poll" for the thread and remembers
+ * it.  @calls 0 restores the default, 1,000,000. */
+void wspsim_set_busy_poll_limit(struct SimWorld *world, uint64_t calls);
+/* The first simulated thread (actor id) caught busy-polling, or 0; with
+ * @out_count (nullable), how many threads were. */
+uint32_t wspsim_busy_poll_actor(struct SimWorld *world, size_t *out_count);
+
 #ifdef __cplusplus
 }
 #endif
