@@ -378,6 +378,78 @@ test_runner_parse_waits(void **state)
     assert_int_equal(st->expect->i, WSAEINVAL);
 }
 
+/* QOS values, multipoint calls, shared sockets and shared variables. */
+static void
+test_runner_parse_qos_multipoint(void **state)
+{
+    g_autoptr(WspsimScript) s = parse_ok(
+        "host a 10.0.0.1\nhost b 10.0.0.2\nlink a b\nshared info, q2\n"
+        "thread a.m:\n"
+        "    s = WSPSocket(AF_INET, SOCK_DGRAM)\n"                                       /* 0 */
+        "    WSPConnect(s, 10.0.0.2:9, qos={send: guaranteed rate=80Kbps bucket=1KB peak=infinite\n"
+        "                                   latency=20ms sdu=200 min=unspecified,\n"
+        "                                   recv: notraffic, mode: discard})\n"          /* 1 */
+        "    WSPIoctl(s, SIO_SET_QOS, qos=G711)\n"                                      /* 2 */
+        "    WSPIoctl(s, SIO_SET_QOS, qos={\"GSM6.10\", recv: SERVICETYPE_NOTRAFFIC})\n" /* 3 */
+        "    q = WSPIoctl(s, SIO_GET_QOS) -> qos={send: guaranteed rate=10000}, "
+        "status=WSA_QOS_REQUEST_CONFIRMED\n"                                            /* 4 */
+        "    WSPGetQOSByName(s, \"G711\") -> qos={recv: guaranteed}\n"                  /* 5 */
+        "    WSPGetQOSByName(s, len=14) -> \"G711\"\n"                                  /* 6 */
+        "    m = WSPSocket(AF_INET, SOCK_DGRAM, flags=WSA_FLAG_MULTIPOINT_C_LEAF|"
+        "WSA_FLAG_MULTIPOINT_D_LEAF, entry=rooted)\n"                                   /* 7 */
+        "    l = WSPJoinLeaf(m, 10.0.0.2:7000, flags=JL_SENDER_ONLY, data=\"hi\") -> callee=\"ok\"\n"
+        "    c = WSPAccept(m, condition=CF_REJECT, data=\"no\") -> caller=\"hi\"\n"   /* 9 */
+        "    info = WSPDuplicateSocket(s, b.p)\n"                                       /* 10 */
+        "    WSPIoctl(s, SIO_SET_QOS, qos=q)\n"                                         /* 11 */
+        "thread b.p.t:\n"
+        "    d = WSPSocket(info=info)\n");
+    const WspsimThreadDecl *t = g_ptr_array_index(s->threads, 0);
+    const WspsimStmt *st;
+    const WspsimQosLit *q;
+
+    (void) state;
+    assert_int_equal(s->shared->len, 2);
+    st = t->body.stmts[1];
+    q = st->args[2]->qos;
+    assert_int_equal(st->args[2]->kind, WSPSIM_EX_QOS);
+    assert_null(q->tmpl);
+    assert_true(q->send.given && q->send.has_service);
+    assert_int_equal(q->send.service, SERVICETYPE_GUARANTEED);
+    assert_int_equal(q->send.v[WSPSIM_QF_RATE], 10000); /* 80 kbit/s in bytes/s */
+    assert_int_equal(q->send.v[WSPSIM_QF_BUCKET], 1000);
+    assert_int_equal(q->send.v[WSPSIM_QF_PEAK], POSITIVE_INFINITY_RATE);
+    assert_int_equal(q->send.v[WSPSIM_QF_LATENCY], 20000); /* microseconds */
+    assert_int_equal(q->send.v[WSPSIM_QF_MIN], QOS_NOT_SPECIFIED);
+    assert_int_equal(q->send.set, 0x7f & ~(1u << WSPSIM_QF_VARIATION));
+    assert_int_equal(q->recv.service, SERVICETYPE_NOTRAFFIC);
+    assert_int_equal(q->mode, TC_NONCONF_DISCARD);
+    st = t->body.stmts[2];
+    assert_string_equal(st->args[3]->qos->tmpl, "G711");
+    st = t->body.stmts[3];
+    assert_string_equal(st->args[3]->qos->tmpl, "GSM6.10");
+    assert_int_equal(st->args[3]->qos->recv.service, SERVICETYPE_NOTRAFFIC);
+    st = t->body.stmts[4];
+    assert_int_equal(wspsim_call_result(st->spec), WSPSIM_R_QOS); /* the SIO_GET_QOS form */
+    assert_int_equal(st->n_expect, 2);
+    assert_int_equal(st->expect[0].kind, WSPSIM_XP_QOS);
+    assert_int_equal(st->expect[1].kind, WSPSIM_XP_STATUS);
+    assert_int_equal(st->expect[1].i, WSA_QOS_REQUEST_CONFIRMED);
+    assert_int_equal(wspsim_call_result(t->body.stmts[5]->spec), WSPSIM_R_QOS);
+    assert_int_equal(wspsim_call_result(t->body.stmts[6]->spec), WSPSIM_R_DATA); /* names */
+    assert_int_equal(t->body.stmts[7]->args[4]->i, 1005); /* WSPSIM_CATALOG_MP_ROOTED_V4 */
+    st = t->body.stmts[8];
+    assert_int_equal(st->args[2]->i, JL_SENDER_ONLY);
+    assert_int_equal(st->expect[0].kind, WSPSIM_XP_PEERDATA);
+    st = t->body.stmts[9];
+    assert_int_equal(st->args[1]->i, CF_REJECT);
+    assert_int_equal(st->expect[0].kind, WSPSIM_XP_PEERDATA);
+    st = t->body.stmts[10];
+    assert_int_equal(st->args[1]->kind, WSPSIM_EX_PROC);
+    assert_string_equal(st->args[1]->name, "b.p");
+    assert_int_equal(wspsim_call_result(st->spec), WSPSIM_R_INFO);
+    assert_int_equal(t->body.stmts[11]->args[3]->kind, WSPSIM_EX_VAR);
+}
+
 static void
 test_runner_parse_strings(void **state)
 {
@@ -665,6 +737,57 @@ static const ErrCase err_cases[] = {
       "t.wsim:1:7: expected an address (e.g. 10.0.0.1), found end of line" },
     { "assign-constant", HOSTS "thread a.m:\n    AF_INET = WSPSocket(AF_INET, SOCK_STREAM)\n",
       WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:5:5: 'AF_INET' is a constant, not a variable" },
+    /* QOS values, multipoint, shared sockets */
+#define SOCK_U HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_DGRAM)\n"
+    { "qos-unknown-template", SOCK_U "    WSPConnect(s, 10.0.0.2:9, qos=\"G712\")\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME, "t.wsim:6:35: unknown QOS template \"G712\"*" },
+    { "qos-unknown-template-in-braces", SOCK_U "    WSPConnect(s, 10.0.0.2:9, qos={G712})\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME, "t.wsim:6:36: unknown QOS template 'G712'*" },
+    { "qos-empty", SOCK_U "    WSPConnect(s, 10.0.0.2:9, qos={})\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:6:35: an empty QOS*" },
+    { "qos-bad-service", SOCK_U "    WSPConnect(s, 10.0.0.2:9, qos={send: premium})\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:6:42: expected a service type*" },
+    { "qos-bad-field", SOCK_U "    WSPConnect(s, 10.0.0.2:9, qos={send: guaranteed speed=5})\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME, "t.wsim:6:53: unknown flowspec field 'speed'*" },
+    { "qos-bad-unit", SOCK_U "    WSPConnect(s, 10.0.0.2:9, qos={send: guaranteed rate=5ms})\n",
+      WSPSIM_SCENARIO_ERROR_TYPE, "t.wsim:6:58: rate takes bytes per second*" },
+    { "qos-out-of-range",
+      SOCK_U "    WSPConnect(s, 10.0.0.2:9, qos={send: guaranteed bucket=5000000000})\n",
+      WSPSIM_SCENARIO_ERROR_RANGE, "t.wsim:6:60: bucket out of range (0 to 4294967295)" },
+    { "qos-twice", SOCK_U "    WSPConnect(s, 10.0.0.2:9, qos={send: notraffic, send: notraffic})\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:6:53: send: given twice" },
+    { "qos-bad-mode", SOCK_U "    WSPConnect(s, 10.0.0.2:9, qos={mode: drop})\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:6:42: expected a mode (shape, discard, borrow*" },
+    { "qos-unclosed", SOCK_U "    WSPConnect(s, 10.0.0.2:9, qos={send: notraffic recv: notraffic})\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:6:52: expected ',' or '}'*" },
+    { "qos-positional", SOCK_U "    WSPConnect(s, 10.0.0.2:9, {send: notraffic})\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:6:31: too many arguments to WSPConnect" },
+    { "qos-wrong-kind", SOCK_U "    WSPConnect(s, 10.0.0.2:9, qos=5)\n", WSPSIM_SCENARIO_ERROR_TYPE,
+      "t.wsim:6:35: argument 'qos' takes a QOS*" },
+    { "qos-expect-template", SOCK_U "    WSPIoctl(s, SIO_GET_QOS) -> qos={G711}\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:6:33: an expected QOS writes its values, not a template" },
+    { "qos-expect-on-int", SOCK_U "    WSPIoctl(s, FIONREAD) -> qos={send: notraffic}\n",
+      WSPSIM_SCENARIO_ERROR_TYPE, "t.wsim:6:30: WSPIoctl cannot be expected to give qos" },
+    { "status-bad-code", SOCK_U "    WSPIoctl(s, SIO_GET_QOS) -> status=FINE\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME, "t.wsim:6:40: expected an RSVP status code*" },
+    { "callee-after-accept", SOCK_U "    c = WSPAccept(s) -> callee=\"x\"\n",
+      WSPSIM_SCENARIO_ERROR_TYPE, "t.wsim:6:25: WSPAccept cannot be expected to give callee=*" },
+    { "entry-unknown", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, SOCK_DGRAM, entry=leafy)\n",
+      WSPSIM_SCENARIO_ERROR_TYPE, "t.wsim:5:46: argument 'entry' takes a catalog entry*" },
+    { "socket-no-type", HOSTS "thread a.m:\n    s = WSPSocket(AF_INET, flags=0)\n",
+      WSPSIM_SCENARIO_ERROR_SYNTAX, "t.wsim:5:9: WSPSocket needs argument 'type'*" },
+    { "duplicate-unknown-process", SOCK_U "    i = WSPDuplicateSocket(s, b.nobody)\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME, "t.wsim:6:31: unknown process b.nobody*" },
+    { "duplicate-unknown-host", SOCK_U "    i = WSPDuplicateSocket(s, z.main)\n",
+      WSPSIM_SCENARIO_ERROR_UNKNOWN_HOST, "t.wsim:6:31: unknown host 'z'*" },
+    { "info-not-a-variable", HOSTS "thread a.m:\n    s = WSPSocket(info=5)\n",
+      WSPSIM_SCENARIO_ERROR_TYPE, "t.wsim:5:24: argument 'info' takes a variable holding*" },
+    { "shared-constant", HOSTS "shared AF_INET\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:4:8: 'AF_INET' is a constant, not a variable" },
+    { "shared-twice", HOSTS "shared x, x\n", WSPSIM_SCENARIO_ERROR_SYNTAX,
+      "t.wsim:4:11: 'x' is already shared" },
+#undef SOCK_U
 };
 
 static bool
@@ -827,6 +950,7 @@ main(void)
         cmocka_unit_test(test_runner_parse_strings),
         cmocka_unit_test(test_runner_parse_faults),
         cmocka_unit_test(test_runner_parse_waits),
+        cmocka_unit_test(test_runner_parse_qos_multipoint),
         cmocka_unit_test(test_runner_parse_errors),
         cmocka_unit_test(test_runner_parse_missing_file),
         cmocka_unit_test(test_runner_parse_never_crashes),
