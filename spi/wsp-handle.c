@@ -173,6 +173,9 @@ wsp_socket_unref(WspSocket *ws)
 {
     if (ws == NULL || --ws->ref_count > 0)
         return;
+    /* A socket still open at world teardown keeps its QOS record (its sim
+     * flows go with the world): wsp_qos_release() ran only on close. */
+    g_free(ws->qos);
     g_free(ws);
 }
 
