@@ -576,6 +576,87 @@ test_wsp_overlapped_determinism_all_three_models(void **state)
     assert_true(run_mixed() == run_mixed());
 }
 
+/* Overlapped datagrams: WSPSendTo completes at once (event set), a posted
+ * WSPRecvFrom completes when the datagram arrives, with the sender's
+ * address.  Errors that start nothing leave Internal 0 and fire nothing: a
+ * datagram over the maximum (WSAEMSGSIZE), a send after SD_SEND
+ * (WSAESHUTDOWN), a receive on an unconnected stream (WSAENOTCONN).  A
+ * zero-byte stream send completes at once. */
+static void
+test_wsp_overlapped_datagrams_and_errors(void **state)
+{
+    TestWorld *tw = test_world_new(TEST_WORLD_SEED);
+    char buf[32];
+    WSABUF b = { sizeof buf, buf }, sb = { 4, (char *) "ping" }, zero = { 0, NULL };
+    WSABUF huge = { 70000, NULL };
+    SOCKADDR_STORAGE ss, from;
+    WSAOVERLAPPED ov, ov2;
+    SOCKET u, v, t, c, a;
+    DWORD n = 0, flags = 0, bytes = 0;
+    int len, fromlen = sizeof from, err = 0;
+
+    (void) state;
+    test_world_use(tw, tw->ps);
+    v = ov_socket(SOCK_DGRAM);
+    test_bind(v, "10.0.0.2", PORT);
+    memset(&ov2, 0, sizeof ov2);
+    ov2.hEvent = wspsim_os_event_create(tw->world, TRUE, FALSE);
+    assert_int_equal(WSPRecvFrom(v, &b, 1, &n, &flags, (struct sockaddr *) &from, &fromlen, &ov2,
+                                 NULL, NULL, &err),
+                     SOCKET_ERROR);
+    assert_int_equal(err, WSA_IO_PENDING);
+    test_world_use(tw, tw->pc);
+    u = ov_socket(SOCK_DGRAM);
+    test_bind(u, "10.0.0.1", PORT);
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = wspsim_os_event_create(tw->world, TRUE, FALSE);
+    ss = test_sa("10.0.0.2", PORT, &len);
+    assert_int_equal(
+        WSPSendTo(u, &sb, 1, &n, 0, (struct sockaddr *) &ss, len, &ov, NULL, NULL, &err), 0);
+    assert_int_equal(n, 4);
+    assert_true(signalled(tw, ov.hEvent));
+    assert_true(WSPGetOverlappedResult(u, &ov, &bytes, FALSE, &flags, &err));
+    assert_int_equal(bytes, 4);
+    test_world_run(tw, SIM_SEC);
+    test_world_use(tw, tw->ps);
+    assert_true(signalled(tw, ov2.hEvent));
+    assert_true(WSPGetOverlappedResult(v, &ov2, &bytes, FALSE, &flags, &err));
+    assert_int_equal(bytes, 4);
+    assert_memory_equal(buf, "ping", 4);
+    assert_int_equal(g_ntohs(((struct sockaddr_in *) &from)->sin_port), PORT);
+
+    test_world_use(tw, tw->pc);
+    huge.buf = g_malloc0(huge.len);
+    memset(&ov, 0, sizeof ov);
+    assert_int_equal(
+        WSPSendTo(u, &huge, 1, &n, 0, (struct sockaddr *) &ss, len, &ov, NULL, NULL, &err),
+        SOCKET_ERROR);
+    assert_int_equal(err, WSAEMSGSIZE);
+    assert_int_equal(ov.Internal, 0);
+    g_free(huge.buf);
+    assert_int_equal(WSPShutdown(u, SD_SEND, &err), 0);
+    assert_int_equal(
+        WSPSendTo(u, &sb, 1, &n, 0, (struct sockaddr *) &ss, len, &ov, NULL, NULL, &err),
+        SOCKET_ERROR);
+    assert_int_equal(err, WSAESHUTDOWN);
+    assert_int_equal(ov.Internal, 0);
+    t = ov_socket(SOCK_STREAM);
+    assert_int_equal(post_recv(t, &b, &ov, NULL, NULL, &n, &err), SOCKET_ERROR);
+    assert_int_equal(err, WSAENOTCONN);
+    test_world_free(tw);
+
+    tw = test_world_new(TEST_WORLD_SEED);
+    connect_pair(tw, PORT, &c, &a);
+    test_world_use(tw, tw->pc);
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = wspsim_os_event_create(tw->world, TRUE, FALSE);
+    n = 99;
+    assert_int_equal(WSPSend(c, &zero, 1, &n, 0, &ov, NULL, NULL, &err), 0);
+    assert_int_equal(n, 0);
+    assert_true(signalled(tw, ov.hEvent));
+    test_world_free(tw);
+}
+
 int
 main(void)
 {
@@ -590,6 +671,7 @@ main(void)
         cmocka_unit_test(test_wsp_overlapped_parameter_choices),
         cmocka_unit_test(test_wsp_overlapped_datagram_msg_partial_and_ioctl),
         cmocka_unit_test(test_wsp_overlapped_determinism_all_three_models),
+        cmocka_unit_test(test_wsp_overlapped_datagrams_and_errors),
     };
 
     g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
