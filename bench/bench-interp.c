@@ -20,6 +20,9 @@
 
 static const char script[] = "seed 1\n"
                              "host a 10.0.0.1\n"
+                             /* the loop never lets time advance: past the
+                              * busy-poll guard's default on purpose */
+                             "run poll limit 1000000000000\n"
                              "thread a.main:\n"
                              "    s = WSPSocket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)\n"
                              "    repeat %u:\n"
