@@ -682,7 +682,8 @@ run_condition(LPCONDITIONPROC fn, DWORD_PTR cb, MpLink *l, const SimSockAddr *lo
     caller_data.buf = (char *) l->user;
     callee_data.len = MP_USER_DATA_MAX;
     callee_data.buf = (char *) callee;
-    /* TODO(#9): the request's flowspecs go in lpSQOS here. */
+    /* TODO(#7): a rooted join request carries no flowspecs yet (lpSQOS is
+     * refused with WSAEOPNOTSUPP, a documented outcome). */
     cf = fn(&caller_id, l->user_len > 0 ? &caller_data : NULL, NULL, NULL, &callee_id,
             &callee_data, &g, cb);
     *callee_len = MIN((size_t) callee_data.len, (size_t) MP_USER_DATA_MAX);
@@ -982,7 +983,8 @@ WSPJoinLeaf(SOCKET s, const struct sockaddr *name, int namelen, LPWSABUF lpCalle
         return wsp_call_fail_socket(&call, lpErrno, WSAEFAULT);
     if (sim_addr_is_any(&to.addr) || to.port == 0)
         return wsp_call_fail_socket(&call, lpErrno, WSAEADDRNOTAVAIL);
-    /* TODO(#9): lpSQOS — the flowspecs go to the QoS layer here (wsp-qos.c). */
+    /* TODO(#7): QoS on multipoint joins is not modelled: a non-NULL lpSQOS gets
+     * WSAEOPNOTSUPP, the documented "QOS cannot be satisfied" outcome. */
     if (lpSQOS != NULL)
         return wsp_call_fail_socket(&call, lpErrno, WSAEOPNOTSUPP);
     if (ws->transport_gone || ws->sock == 0)

@@ -201,7 +201,7 @@ WSPGetSockOpt(SOCKET s, int level, int optname, char *optval, LPINT optlen, LPIN
             return wsp_call_fail(&call, lpErrno, WSAENOPROTOOPT);
         ival = ws->opt_nodelay;
     } else if (level != SOL_SOCKET) {
-        return wsp_call_fail(&call, lpErrno, WSAENOPROTOOPT); /* TODO(#8): IP options */
+        return wsp_call_fail(&call, lpErrno, WSAENOPROTOOPT); /* IP-level options are outside REFERENCE 1.12 */
     } else {
         switch (optname) {
         case SO_DEBUG: ival = ws->opt_debug; break;
@@ -333,7 +333,7 @@ WSPSetSockOpt(SOCKET s, int level, int optname, const char *optval, int optlen, 
         if (err == 0)
             ws->opt_nodelay = ival != 0;
     } else if (level != SOL_SOCKET) {
-        return wsp_call_fail(&call, lpErrno, WSAENOPROTOOPT); /* TODO(#8): IP options */
+        return wsp_call_fail(&call, lpErrno, WSAENOPROTOOPT); /* IP-level options are outside REFERENCE 1.12 */
     } else {
         switch (optname) {
         case SO_DEBUG: ws->opt_debug = ival != 0; break;
