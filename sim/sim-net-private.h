@@ -152,6 +152,11 @@ typedef struct SimNet {
     bool (*qos_out)(SimWorld *world, SimNodeId node, SimPacket *pkt);
     void (*qos_changed)(SimWorld *world);
     bool qos_bypass;
+
+    /* Route hooks (sim_net_add_route_hook, sim-route.c): NULL until one is
+     * added; route_hook_ev is the pending zero-delay event that runs them. */
+    GArray *route_hooks;
+    SimEventId route_hook_ev;
 } SimNet;
 
 typedef struct {
@@ -207,6 +212,8 @@ void sim__link_transmit(SimNet *net, SimLink *link, SimLinkDir dir, SimPacket *p
 
 /* sim-route.c */
 void sim__route_invalidate(SimNet *net);
+/* Schedule the route hooks (addresses changed; sim__route_invalidate does it too). */
+void sim__route_hooks_schedule(SimNet *net);
 /* The link to take from @from toward @dst (from != dst), or 0 if none. */
 SimLinkId sim__route_next(SimNet *net, SimNodeId from, SimNodeId dst);
 /* The tree from @src to @members (node ids in increasing order) within

@@ -33,6 +33,8 @@ size_t sim_world_node_count(const SimWorld *world);
 
 /* Add an address (unique in the world) with a prefix length for broadcast. */
 SimStatus sim_node_add_addr(SimWorld *world, SimNodeId node, const SimAddr *addr, guint prefix_len);
+/* Remove @addr from @node at run time (E_NOTFOUND if @node does not own it). */
+SimStatus sim_node_remove_addr(SimWorld *world, SimNodeId node, const SimAddr *addr);
 size_t sim_node_addr_count(const SimWorld *world, SimNodeId node);
 const SimAddr *sim_node_addr(const SimWorld *world, SimNodeId node, size_t index);
 guint sim_node_addr_prefix(const SimWorld *world, SimNodeId node, size_t index);
@@ -53,6 +55,14 @@ void sim_node_set_up(SimWorld *world, SimNodeId node, bool up);
 bool sim_node_is_up(const SimWorld *world, SimNodeId node);
 typedef void (*SimNodeHookFn)(SimWorld *world, SimNodeId node, bool up, void *data);
 void sim_node_add_state_hook(SimWorld *world, SimNodeHookFn fn, void *data);
+
+/* Route hooks: told (from a zero-delay simulator event, once per batch of
+ * changes, in registration order) that routes or node addresses may have
+ * changed — node/link added, link up/down or latency, node up/down, address
+ * added/removed.  The hook compares what it cares about itself (sim-route.c;
+ * the SPI's FD_ROUTING_INTERFACE_CHANGE / FD_ADDRESS_LIST_CHANGE source). */
+typedef void (*SimRouteHookFn)(SimWorld *world, void *data);
+void sim_net_add_route_hook(SimWorld *world, SimRouteHookFn fn, void *data);
 
 /* Per-node slots for transports (e.g. the TCP demultiplexing table), one per
  * IP protocol number.  Destroy runs at world free. */

@@ -111,6 +111,8 @@ sim__net_free(SimWorld *world, void *state)
     g_hash_table_destroy(net->by_addr);
     g_hash_table_destroy(net->groups);
     g_array_free(net->hooks, TRUE);
+    if (net->route_hooks != NULL)
+        g_array_free(net->route_hooks, TRUE);
     net->tearing_down = true;
     sim__packet_pool_free(net);
     g_free(net);
@@ -307,6 +309,42 @@ sim_node_add_addr(SimWorld *world, SimNodeId node, const SimAddr *addr, guint pr
     na.prefix = prefix_len;
     g_array_append_val(n->addrs, na);
     g_hash_table_insert(net->by_addr, g_memdup2(&na.addr, sizeof na.addr), n);
+    sim__route_hooks_schedule(net); /* address lists changed (sim_net_add_route_hook) */
+    return SIM_OK;
+}
+
+/**
+ * sim_node_remove_addr:
+ * @world: the world
+ * @node: the node owning @addr
+ * @addr: one of @node's addresses (added by sim_node_add_addr)
+ *
+ * Removes @addr from @node at run time; the other addresses keep their
+ * order.  Sockets bound to it stay bound; what they send no longer finds its
+ * way back.  The route hooks are told (sim_net_add_route_hook).
+ *
+ * Returns: SIM_OK; E_NOTFOUND for an unknown node or an address @node does
+ *   not own.
+ */
+SimStatus
+sim_node_remove_addr(SimWorld *world, SimNodeId node, const SimAddr *addr)
+{
+    SimNet *net;
+    SimNode *n;
+
+    g_return_val_if_fail(world != NULL && addr != NULL, SIM_E_INVAL);
+    net = sim__net_peek(world);
+    n = sim__net_node(net, node);
+    if (n == NULL || g_hash_table_lookup(net->by_addr, addr) != n)
+        return SIM_E_NOTFOUND;
+    for (guint i = 0; i < n->addrs->len; i++) {
+        if (sim_addr_equal(&g_array_index(n->addrs, SimNodeAddr, i).addr, addr)) {
+            g_array_remove_index(n->addrs, i);
+            break;
+        }
+    }
+    g_hash_table_remove(net->by_addr, addr);
+    sim__route_invalidate(net); /* source-address choices change; runs the route hooks */
     return SIM_OK;
 }
 

@@ -46,6 +46,77 @@ sim__route_invalidate(SimNet *net)
     net->route_cached = 0;
     if (G_UNLIKELY(net->qos_changed != NULL))
         net->qos_changed(net->world); /* re-check reservations (sim-qos.c) */
+    sim__route_hooks_schedule(net);
+}
+
+typedef struct {
+    SimRouteHookFn fn;
+    void *data;
+} SimRouteHook;
+
+static void
+route_hooks_fire(SimWorld *world, void *data)
+{
+    SimNet *net = sim__net_peek(world);
+    GArray *copy;
+
+    (void)data;
+    if (net == NULL || net->route_hooks == NULL)
+        return;
+    net->route_hook_ev = SIM_EVENT_ID_NONE;
+    /* A hook may add hooks: run the ones registered now, in order. */
+    copy = g_array_copy(net->route_hooks);
+    for (guint i = 0; i < copy->len; i++) {
+        SimRouteHook *h = &g_array_index(copy, SimRouteHook, i);
+
+        h->fn(world, h->data);
+    }
+    g_array_free(copy, TRUE);
+}
+
+void
+sim__route_hooks_schedule(SimNet *net)
+{
+    if (net->route_hooks == NULL || net->route_hooks->len == 0 ||
+        net->route_hook_ev != SIM_EVENT_ID_NONE || net->tearing_down || net->world->in_teardown)
+        return;
+    net->route_hook_ev = sim_event_schedule(net->world, 0, route_hooks_fire, NULL);
+}
+
+/**
+ * sim_net_add_route_hook:
+ * @world: the world
+ * @fn: called with @data after routes or addresses may have changed
+ * @data: passed to @fn
+ *
+ * Registers @fn to learn that the routes or the address lists may have
+ * changed: a node or link was added, a link went up or down or changed
+ * latency, a node went up or down, an address was added to or removed from
+ * a node (sim_node_add_addr, sim_node_remove_addr).  Hooks do not run inside
+ * the change: one simulator event at the same virtual time, scheduled by the
+ * first change of a batch, runs every hook in registration order, so hooks
+ * may query routes (sim_node_source_addr, sim_net_route_links) freely.  The
+ * call does not say what changed (and may be spurious): a hook compares
+ * what it cares about with what it saw before.  Registering the same @fn
+ * and @data again does nothing.  Hooks live as long as the world.
+ */
+void
+sim_net_add_route_hook(SimWorld *world, SimRouteHookFn fn, void *data)
+{
+    SimNet *net;
+    SimRouteHook h = { fn, data };
+
+    g_return_if_fail(world != NULL && fn != NULL);
+    net = sim__net_get(world);
+    if (net->route_hooks == NULL)
+        net->route_hooks = g_array_new(FALSE, FALSE, sizeof(SimRouteHook));
+    for (guint i = 0; i < net->route_hooks->len; i++) {
+        SimRouteHook *o = &g_array_index(net->route_hooks, SimRouteHook, i);
+
+        if (o->fn == fn && o->data == data)
+            return;
+    }
+    g_array_append_val(net->route_hooks, h);
 }
 
 /* Routing modes: over live elements only, or over every element (the

@@ -339,6 +339,7 @@ void
 wsp_notify_release(WspSocket *ws)
 {
     wsp_ov_abort_all(ws, false);
+    wsp_change_release(ws); /* *_CHANGE watches (wsp-change.c) */
     ws->ev_mask = 0;
     ws->ev_armed = 0;
     ws->ev_hwnd = NULL;

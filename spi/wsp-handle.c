@@ -176,6 +176,7 @@ wsp_socket_unref(WspSocket *ws)
     /* A socket still open at world teardown keeps its QOS record (its sim
      * flows go with the world): wsp_qos_release() ran only on close. */
     g_free(ws->qos);
+    wsp_change_release(ws); /* likewise its *_CHANGE watches (wsp-change.c) */
     g_free(ws);
 }
 

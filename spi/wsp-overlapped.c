@@ -510,17 +510,45 @@ wsp_ov_ioctl(WspCall *call, WspSocket *ws, DWORD code, int err, DWORD bytes,
     WspOvOp *op;
     int e;
 
-    if (code != SIO_ROUTING_INTERFACE_CHANGE && code != SIO_ADDRESS_LIST_CHANGE && err != 0)
+    if (code == SIO_ROUTING_INTERFACE_CHANGE || code == SIO_ADDRESS_LIST_CHANGE) {
+        if (err != WSAEWOULDBLOCK && err != WSAEOPNOTSUPP)
+            return err; /* bad input (wsp_change_ioctl) */
+    } else if (err != 0) {
         return err;
+    }
     op = op_new(call, ws, OV_IOCTL, NULL, 0, ov, cr, tid, &e);
     if (op == NULL)
         return e;
     if (code == SIO_ROUTING_INTERFACE_CHANGE || code == SIO_ADDRESS_LIST_CHANGE) {
+        op->flags = code; /* which change completes it (wsp_ov_ioctl_complete) */
         g_queue_push_tail(&ws->ov_ioctls, op);
+        wsp_change_ov_pending(ws, code, ov); /* wsp-change.c */
         return WSA_IO_PENDING;
     }
     op_finish(ws, op, 0, bytes, 0, true);
     return 0;
+}
+
+/**
+ * wsp_ov_ioctl_complete:
+ *
+ * The change a pending SIO_ROUTING_INTERFACE_CHANGE / SIO_ADDRESS_LIST_CHANGE
+ * request (@ov) waited for happened (wsp-change.c): complete it with 0
+ * bytes and @err.  FALSE when no such request is pending.
+ */
+bool
+wsp_ov_ioctl_complete(WspSocket *ws, DWORD code, LPWSAOVERLAPPED ov, int err)
+{
+    for (GList *l = ws->ov_ioctls.head; l != NULL; l = l->next) {
+        WspOvOp *op = l->data;
+
+        if (op->ov != ov || op->flags != code)
+            continue;
+        g_queue_delete_link(&ws->ov_ioctls, l);
+        op_finish(ws, op, err, 0, 0, true);
+        return true;
+    }
+    return false;
 }
 
 void

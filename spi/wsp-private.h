@@ -93,6 +93,7 @@ typedef struct WspSocket {
     bool ev_close_done;         /* FD_CLOSE reported for this connection */
     /* Pending overlapped requests (wsp-overlapped.c), in posting order. */
     GQueue ov_recvs, ov_sends, ov_ioctls;
+    struct WspChange *chg;      /* (nullable) *_CHANGE watches (wsp-change.c) */
     struct WspQos *qos;         /* (nullable) QOS and its sim flows (wsp-qos.c) */
 } WspSocket;
 
@@ -295,6 +296,21 @@ int wsp_ov_ioctl(WspCall *call, WspSocket *ws, DWORD code, int err, DWORD bytes,
 void wsp_ov_abort_all(WspSocket *ws, bool notify);
 /* Serve pending overlapped requests that can finish now. */
 void wsp_ov_pump(WspSocket *ws);
+/* Complete the pending *_CHANGE IOCTL @ov of @code (0 bytes, @err); FALSE
+ * when it is no longer pending (cancelled). */
+bool wsp_ov_ioctl_complete(WspSocket *ws, DWORD code, LPWSAOVERLAPPED ov, int err);
+
+/* *_CHANGE sources (wsp-change.c). */
+typedef struct WspChange WspChange;
+/* SIO_ROUTING_INTERFACE_CHANGE / SIO_ADDRESS_LIST_CHANGE, synchronous part:
+ * WSAEFAULT, WSAEWOULDBLOCK or WSAEOPNOTSUPP (blocking: no wait). */
+int wsp_change_ioctl(WspCall *call, WspSocket *ws, DWORD code, LPVOID in, DWORD cbin);
+/* The overlapped request @ov of @code is pending: watch for it too. */
+void wsp_change_ov_pending(WspSocket *ws, DWORD code, LPWSAOVERLAPPED ov);
+/* Fire the watches of @ws whose view changed. */
+void wsp_change_check(WspSocket *ws);
+/* Forget @ws's watches (handle released). */
+void wsp_change_release(WspSocket *ws);
 /* The socket's handle is being released: abort quietly, drop the registration. */
 void wsp_notify_release(WspSocket *ws);
 

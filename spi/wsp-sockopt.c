@@ -672,9 +672,9 @@ ioctl_do(WspCall *call, WspSocket *ws, DWORD code, LPVOID in, DWORD cbin, LPVOID
     }
     case SIO_ROUTING_INTERFACE_CHANGE:
     case SIO_ADDRESS_LIST_CHANGE:
-        if (ws->nonblocking || call->actor == SIM_ID_NONE)
-            return WSAEWOULDBLOCK; /* the FD_* event was armed by wsp_events_on_ioctl */
-        return WSAEOPNOTSUPP;      /* no blocking wait: the simulator has no change source yet */
+        /* The FD_* event was armed by wsp_events_on_ioctl; the watch and its
+         * change source are wsp-change.c's. */
+        return wsp_change_ioctl(call, ws, code, in, cbin);
     case SIO_ASSOCIATE_HANDLE:
     case SIO_TRANSLATE_HANDLE:
     case SIO_FLUSH:
