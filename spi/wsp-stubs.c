@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT
  *
- * wsp-stubs.c: the proc-table entries later issues implement — QoS (#9) —
- * plus the two address-string slots (duplication: wsp-duplicate.c,
- * multipoint: wsp-multipoint.c).
- * Each stub validates what it can (startup, the handle) and fails with the
- * documented "not supported" error; each moves to its own file when done.
+ * wsp-stubs.c: the two address-string slots of the proc table
+ * (WSPAddressToString, WSPStringToAddress).  The file once held the stubs of
+ * functions later issues implemented; each now lives in its own file
+ * (wsp-duplicate.c, wsp-multipoint.c, wsp-qos.c, wsp-select.c, ...).
  */
 #include "config.h"
 
@@ -18,18 +17,6 @@
         if (!wsp_call_begin(&(call), name, &err_))                                               \
             return wsp_call_fail(&(call), lpErrno, err_);                                        \
     } while (0)
-
-static G_GNUC_UNUSED int
-stub_socket(const char *name, SOCKET s, LPINT lpErrno)
-{
-    WspCall call;
-
-    STUB_BEGIN(call, name, lpErrno);
-    wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x", (guint64) s);
-    if (wsp_handle_lookup(&call, s) == NULL)
-        return wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
-    return wsp_call_fail(&call, lpErrno, WSAEOPNOTSUPP);
-}
 
 /* ---- Address strings ----------------------------------------------------- */
 
