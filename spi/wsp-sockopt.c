@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "wsp-private.h"
+#include "wsp-extension.h"
 
 #define SOCKET_CALL(call, name, s, ws, lpErrno)                                                  \
     do {                                                                                         \
@@ -624,12 +625,8 @@ ioctl_do(WspCall *call, WspSocket *ws, DWORD code, LPVOID in, DWORD cbin, LPVOID
     case SIO_ADDRESS_LIST_QUERY:
         return ioctl_address_list(call, ws, out, cbout, ret);
     case SIO_GET_EXTENSION_FUNCTION_POINTER:
-        if (in == NULL || cbin < sizeof(GUID) || out == NULL || cbout < sizeof(void *))
-            return WSAEFAULT;
-        /* AcceptEx, ConnectEx, DisconnectEx, TransmitFile, WSARecvMsg...
-         * all complete through overlapped I/O: TODO(#5).  Until then no
-         * GUID is known. */
-        return WSAEINVAL;
+        /* AcceptEx, ConnectEx, GetAcceptExSockaddrs, DisconnectEx. */
+        return wsp_ext_ioctl(in, cbin, out, cbout, ret); /* wsp-extension.c */
     case SIO_ENABLE_CIRCULAR_QUEUEING:
         if (ws->stream)
             return WSAENOPROTOOPT;
@@ -696,7 +693,7 @@ ioctl_do(WspCall *call, WspSocket *ws, DWORD code, LPVOID in, DWORD cbin, LPVOID
  * SIO_KEEPALIVE_VALS, SIO_ROUTING_INTERFACE_QUERY, SIO_FIND_ROUTE,
  * SIO_ADDRESS_LIST_QUERY, SIO_ENABLE_CIRCULAR_QUEUEING,
  * SIO_MULTIPOINT_LOOPBACK, SIO_MULTICAST_SCOPE, SIO_UDP_CONNRESET,
- * SIO_BASE_HANDLE; SIO_GET_EXTENSION_FUNCTION_POINTER knows no GUID yet.
+ * SIO_BASE_HANDLE, SIO_GET_EXTENSION_FUNCTION_POINTER (wsp-extension.c).
  * A too-small variable-size output gets WSAEFAULT with the size needed in
  * *@lpcbBytesReturned (choice 42).
  *

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * wsp-extension.h: the Microsoft extension functions (AcceptEx, ConnectEx,
+ * GetAcceptExSockaddrs, DisconnectEx) that WSPIoctl hands out through
+ * SIO_GET_EXTENSION_FUNCTION_POINTER (spi/wsp-extension.c).
+ */
+#ifndef WSP_EXTENSION_H
+#define WSP_EXTENSION_H
+
+#include "wsp-private.h"
+
+G_BEGIN_DECLS
+
+/* SIO_GET_EXTENSION_FUNCTION_POINTER: 0 with the function pointer in @out
+ * and *@ret = its size; WSAEFAULT (NULL or short buffers), WSAEINVAL
+ * (unknown GUID). */
+int wsp_ext_ioctl(const void *in, DWORD cbin, void *out, DWORD cbout, DWORD *ret);
+
+G_END_DECLS
+
+#endif /* WSP_EXTENSION_H */
