@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "wsp-private.h"
+#include "wsp-extension.h"
 
 /* Armed only by their IOCTL, never at registration (REFERENCE 2.5). */
 #define EV_IOCTL_ARMED (FD_ROUTING_INTERFACE_CHANGE | FD_ADDRESS_LIST_CHANGE)
@@ -339,6 +340,7 @@ void
 wsp_notify_release(WspSocket *ws)
 {
     wsp_ov_abort_all(ws, false);
+    wsp_ext_abort(ws, false); /* AcceptEx/ConnectEx/DisconnectEx (wsp-extension.c) */
     wsp_change_release(ws); /* *_CHANGE watches (wsp-change.c) */
     ws->ev_mask = 0;
     ws->ev_armed = 0;

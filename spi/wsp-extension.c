@@ -104,9 +104,9 @@ ov_start(WspProcess *proc, LPWSAOVERLAPPED ov)
         proc->upcalls.lpWPUResetEvent(ov->hEvent, &e);
 }
 
-/* Write the result and signal the event; frees @op. */
+/* Write the result and, when @notify, signal the event; frees @op. */
 static void
-op_finish(ExtOp *op, int err, size_t bytes)
+op_finish_full(ExtOp *op, int err, size_t bytes, bool notify)
 {
     LPWSAOVERLAPPED ov = op->ov;
     WspSocket *ws = op->ws;
@@ -120,7 +120,7 @@ op_finish(ExtOp *op, int err, size_t bytes)
         ext_note(ws, "%s complete: %s", op->fn, wsp_error_name(err));
     else
         ext_note(ws, "%s complete: %zu bytes", op->fn, bytes);
-    if (ov->hEvent != NULL && !ws->proc->upcalls.lpWPUSetEvent(ov->hEvent, &e))
+    if (notify && ov->hEvent != NULL && !ws->proc->upcalls.lpWPUSetEvent(ov->hEvent, &e))
         ext_note(ws, "WPUSetEvent failed: %s", wsp_error_name(e));
     wake(ws);
     wake(op->ls);
@@ -128,6 +128,12 @@ op_finish(ExtOp *op, int err, size_t bytes)
         wsp_socket_unref(op->ls);
     wsp_socket_unref(ws);
     g_free(op);
+}
+
+static void
+op_finish(ExtOp *op, int err, size_t bytes)
+{
+    op_finish_full(op, err, bytes, true);
 }
 
 static ExtOp *
@@ -603,4 +609,35 @@ wsp_ext_ioctl(const void *in, DWORD cbin, void *out, DWORD cbout, DWORD *ret)
         return WSAEINVAL; /* TransmitFile, TransmitPackets, WSARecvMsg...: not provided */
     *ret = sizeof(void *);
     return 0;
+}
+
+/**
+ * wsp_ext_abort:
+ * @ws: a socket being closed (or released at cleanup)
+ * @notify: perform the completion action (WSPCloseSocket) or not (final
+ *   WSPCleanup, teardown: REFERENCE choice 4)
+ *
+ * Ends every pending extension request on @ws — as the connecting,
+ * disconnecting or accept socket, or as AcceptEx's listener — with
+ * WSA_OPERATION_ABORTED, like the other overlapped requests of a closed
+ * socket.
+ */
+void
+wsp_ext_abort(WspSocket *ws, bool notify)
+{
+    guint i = 0;
+
+    while (ext_ops != NULL && i < ext_ops->len) {
+        ExtOp *op = g_ptr_array_index(ext_ops, i);
+        SimWorld *world = op->world;
+        SimSocketId was = op->watch;
+
+        if (op->ws != ws && op->ls != ws) {
+            i++;
+            continue;
+        }
+        g_ptr_array_remove_index(ext_ops, i);
+        op_finish_full(op, WSA_OPERATION_ABORTED, 0, notify);
+        unwatch(world, was);
+    }
 }

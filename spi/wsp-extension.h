@@ -16,6 +16,9 @@ G_BEGIN_DECLS
  * (unknown GUID). */
 int wsp_ext_ioctl(const void *in, DWORD cbin, void *out, DWORD cbout, DWORD *ret);
 
+/* End @ws's pending extension requests (WSA_OPERATION_ABORTED). */
+void wsp_ext_abort(WspSocket *ws, bool notify);
+
 G_END_DECLS
 
 #endif /* WSP_EXTENSION_H */

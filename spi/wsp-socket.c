@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "wsp-private.h"
+#include "wsp-extension.h"
 
 /* ---- Addresses ---------------------------------------------------------- */
 
@@ -1166,6 +1167,7 @@ WSPCloseSocket(SOCKET s, LPINT lpErrno)
         }
     }
     wsp_ov_abort_all(ws, true); /* WSA_OPERATION_ABORTED, completion performed */
+    wsp_ext_abort(ws, true);    /* likewise pending AcceptEx/ConnectEx/DisconnectEx */
     sock = transport_detach(ws);
     if (sock != 0) {
         if (!ws->stream)

@@ -641,10 +641,40 @@ test_wsp_extension_disconnectex(void **state)
     test_world_free(tw);
 }
 
+/* Closing the accept socket or the listener ends a pending AcceptEx with
+ * WSA_OPERATION_ABORTED, its event signalled, like any overlapped request
+ * of a closed socket. */
+static void
+test_wsp_extension_close_aborts_pending(void **state)
+{
+    TestWorld *tw = ext_world();
+    AcceptCase ac;
+    LPFN_ACCEPTEX accept_ex;
+    DWORD got = 0;
+    int err = 0;
+
+    (void) state;
+    for (int which = 0; which < 2; which++) {
+        accept_setup(tw, &ac);
+        accept_ex = fn_accept(ac.l);
+        assert_int_equal(x_accept(tw, accept_ex, ac.l, ac.as, ac.out, 0, ADDR_LEN, ADDR_LEN, &got,
+                                  &ac.ov),
+                         WSA_IO_PENDING);
+        assert_false(signalled(tw, ac.ov.hEvent));
+        test_world_use(tw, tw->ps);
+        assert_int_equal(WSPCloseSocket(which == 0 ? ac.as : ac.l, &err), 0);
+        assert_true(signalled(tw, ac.ov.hEvent));
+        assert_int_equal((DWORD) ac.ov.Internal, WSA_OPERATION_ABORTED);
+        assert_int_equal(WSPCloseSocket(which == 0 ? ac.l : ac.as, &err), 0);
+    }
+    test_world_free(tw);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wsp_extension_close_aborts_pending),
         cmocka_unit_test(test_wsp_extension_ioctl_guids),
         cmocka_unit_test(test_wsp_extension_ioctl_completion_routine),
         cmocka_unit_test(test_wsp_extension_connectex_sends_first_buffer),
