@@ -45,6 +45,10 @@ typedef struct {
 
 struct WspChange {
     GArray *watches; /* of ChangeWatch, in arming order */
+    /* Per kind (0: routing, 1: address list): how many watches fired, and
+     * the error of the latest — what a blocking call waits for. */
+    guint64 fired[2];
+    int last_err[2];
 };
 
 static void
@@ -240,6 +244,8 @@ wsp_change_check(WspSocket *ws)
             continue;
         }
         g_array_remove_index(c->watches, i); /* keeps the others in order */
+        c->fired[w.code == SIO_ROUTING_INTERFACE_CHANGE ? 0 : 1]++;
+        c->last_err[w.code == SIO_ROUTING_INTERFACE_CHANGE ? 0 : 1] = err;
         if (w.code == SIO_ROUTING_INTERFACE_CHANGE) {
             if (!(report & FD_ROUTING_INTERFACE_CHANGE))
                 route_err = err;
@@ -253,6 +259,8 @@ wsp_change_check(WspSocket *ws)
         if (ws->closed)
             return;
     }
+    if (report != 0)
+        sim_waitq_wake_all(ws->world, &ws->cq); /* blocking *_CHANGE calls */
     if (report & FD_ROUTING_INTERFACE_CHANGE)
         wsp_events_signal(ws, FD_ROUTING_INTERFACE_CHANGE, route_err);
     if ((report & FD_ADDRESS_LIST_CHANGE) && !ws->closed)
@@ -269,9 +277,10 @@ wsp_change_check(WspSocket *ws)
  * that kind (replacing an earlier one) and hook the network.
  *
  * Returns: WSAEFAULT (bad destination), else WSAEWOULDBLOCK (non-blocking,
- *   or no actor to block) or WSAEOPNOTSUPP (no blocking wait: only the
- *   event and overlapped forms complete); an overlapped call ignores the
- *   last two and stays pending (wsp_ov_ioctl).
+ *   or no actor to block); a blocking socket waits for the change and
+ *   returns 0, the route's error (WSAENETUNREACH/WSAENETDOWN), or the
+ *   wait's (WSAEINTR ...); an overlapped call ignores the would-block
+ *   answer and stays pending (wsp_ov_ioctl).
  */
 int
 wsp_change_ioctl(WspCall *call, WspSocket *ws, DWORD code, LPVOID in, DWORD cbin)
@@ -318,7 +327,26 @@ wsp_change_ioctl(WspCall *call, WspSocket *ws, DWORD code, LPVOID in, DWORD cbin
     sim_net_add_route_hook(call->world, change_hook, NULL); /* once per world */
     if (ws->nonblocking || call->actor == SIM_ID_NONE)
         return WSAEWOULDBLOCK;
-    return WSAEOPNOTSUPP; /* no blocking wait: use the event or overlapped form */
+    /* Blocking: wait until this kind of watch fires (or the call is
+     * cancelled, the socket closed, the process killed). */
+    {
+        int k = code == SIO_ROUTING_INTERFACE_CHANGE ? 0 : 1;
+        guint64 before = ws->chg->fired[k];
+        int err;
+
+        wsp_socket_ref(ws);
+        for (;;) {
+            err = wsp_wait(call, ws, &ws->cq, SIM_TIME_INFINITE);
+            if (err != 0)
+                break;
+            if (ws->chg != NULL && ws->chg->fired[k] != before) {
+                err = ws->chg->last_err[k];
+                break;
+            }
+        }
+        wsp_socket_unref(ws);
+        return err;
+    }
 }
 
 /**

@@ -563,10 +563,69 @@ test_change_determinism(void **state)
     assert_true(scenario_run() == scenario_run());
 }
 
+/* A blocking socket's SIO_ADDRESS_LIST_CHANGE / SIO_ROUTING_INTERFACE_CHANGE
+ * waits in simulated time until the change happens. */
+typedef struct {
+    TestWorld *tw;
+    SOCKET s;
+    DWORD code;
+    const char *dst;
+    int result;
+    SimTime done_at;
+} BlockingChange;
+
+static void
+blocking_change_body(void *data)
+{
+    BlockingChange *b = data;
+    SOCKADDR_STORAGE ss;
+    DWORD ret = 0;
+    int len = 0, err = 0;
+
+    if (b->dst != NULL)
+        ss = test_sa(b->dst, 0, &len);
+    b->result = WSPIoctl(b->s, b->code, b->dst ? &ss : NULL, (DWORD) len, NULL, 0, &ret, NULL,
+                         NULL, NULL, &err) == 0
+                    ? 0
+                    : err;
+    b->done_at = sim_world_now(b->tw->world);
+}
+
+static void
+test_change_blocking_waits(void **state)
+{
+    Tri t;
+    SimAddr a;
+    BlockingChange addr = { 0 }, route = { 0 };
+
+    (void) state;
+    tri_init(&t);
+    test_world_use(t.tw, t.tw->pc);
+    addr = (BlockingChange) { t.tw, test_socket(AF_INET, SOCK_DGRAM), SIO_ADDRESS_LIST_CHANGE,
+                              NULL, -1, 0 };
+    route = (BlockingChange) { t.tw, test_socket(AF_INET, SOCK_DGRAM),
+                               SIO_ROUTING_INTERFACE_CHANGE, "10.0.0.2", -1, 0 };
+    test_world_spawn(t.tw, t.tw->pc, "addr", blocking_change_body, &addr);
+    test_world_spawn(t.tw, t.tw->pc, "route", blocking_change_body, &route);
+    test_world_run(t.tw, 10 * SIM_MSEC);
+    assert_int_equal(addr.result, -1); /* both still waiting */
+    assert_int_equal(route.result, -1);
+    assert_true(sim_addr_parse("10.0.0.9", &a));
+    assert_int_equal(sim_node_add_addr(t.tw->world, t.tw->client, &a, 24), SIM_OK);
+    test_world_run(t.tw, 10 * SIM_MSEC);
+    assert_int_equal(addr.result, 0);
+    assert_int_equal(route.result, -1); /* the route to 10.0.0.2 did not change */
+    set_latency(t.tw, t.tw->link, 20 * SIM_MSEC); /* now via the router */
+    test_world_run(t.tw, 10 * SIM_MSEC);
+    assert_int_equal(route.result, 0);
+    test_world_free(t.tw);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_change_blocking_waits),
         cmocka_unit_test(test_change_route_event_latency),
         cmocka_unit_test(test_change_route_overlapped_link_down),
         cmocka_unit_test(test_change_route_unreachable),
