@@ -983,10 +983,14 @@ WSPJoinLeaf(SOCKET s, const struct sockaddr *name, int namelen, LPWSABUF lpCalle
         return wsp_call_fail_socket(&call, lpErrno, WSAEFAULT);
     if (sim_addr_is_any(&to.addr) || to.port == 0)
         return wsp_call_fail_socket(&call, lpErrno, WSAEADDRNOTAVAIL);
-    /* TODO(#7): QoS on multipoint joins is not modelled: a non-NULL lpSQOS gets
-     * WSAEOPNOTSUPP, the documented "QOS cannot be satisfied" outcome. */
-    if (lpSQOS != NULL)
+    /* QoS on a rooted join is not modelled (TODO(#7)): a non-NULL lpSQOS gets
+     * WSAEOPNOTSUPP, the documented "QOS cannot be satisfied" outcome.  A
+     * non-rooted member's sending flowspec shapes and reserves its sends to
+     * the group like a connected socket's (wsp-qos.c). */
+    if (lpSQOS != NULL && is_rooted(ws))
         return wsp_call_fail_socket(&call, lpErrno, WSAEOPNOTSUPP);
+    if (lpSQOS != NULL && (err = wsp_qos_connect(&call, ws, lpSQOS, lpGQOS)) != 0)
+        return wsp_call_fail_socket(&call, lpErrno, err);
     if (ws->transport_gone || ws->sock == 0)
         return wsp_call_fail_socket(&call, lpErrno, wsp_gone_error(ws));
     rooted = is_rooted(ws);
@@ -1006,6 +1010,7 @@ WSPJoinLeaf(SOCKET s, const struct sockaddr *name, int namelen, LPWSABUF lpCalle
         err = join_nonrooted(ws, m, &to, dwFlags);
         if (err != 0)
             return wsp_call_fail_socket(&call, lpErrno, err);
+        wsp_qos_connected(&call, ws, NULL); /* flows and admission, if a QOS is set */
         if (lpCalleeData != NULL)
             lpCalleeData->len = 0;
         if (ws->nonblocking)

@@ -1264,6 +1264,7 @@ c_join_qos(Fx *fx, int *err)
     QOS q;
 
     memset(&q, 0, sizeof q);
+    q.SendingFlowspec.ServiceType = SERVICETYPE_GUARANTEED; /* with a token rate of 0 */
     return join(fx, GROUP, PORT, 0, NULL, NULL, &q, JL_BOTH, err);
 }
 

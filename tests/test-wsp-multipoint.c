@@ -432,9 +432,41 @@ test_multipoint_nonrooted_errors(void **state)
                             &err) == INVALID_SOCKET);
     assert_int_equal(err, WSAEPROTONOSUPPORT); /* no control plane to carry it */
     memset(&qos, 0, sizeof qos);
+    qos.SendingFlowspec.ServiceType = SERVICETYPE_GUARANTEED; /* token rate 0: unsatisfiable */
     assert_true(WSPJoinLeaf(s, (struct sockaddr *) &ss, len, NULL, NULL, &qos, NULL, JL_BOTH,
                             &err) == INVALID_SOCKET);
     assert_int_equal(err, WSAEOPNOTSUPP);
+    /* A satisfiable sending flowspec: the join succeeds and the socket
+     * carries the QOS (shaping and reservation of its sends to the group). */
+    {
+        SOCKET q = mp_socket(WSPSIM_CATALOG_UDP_V4,
+                             WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+        union {
+            QOS q;
+            char room[512]; /* the provider-specific objects follow the QOS */
+        } got;
+        DWORD ret = 0;
+
+        memset(&qos, 0, sizeof qos);
+        qos.SendingFlowspec.ServiceType = SERVICETYPE_CONTROLLEDLOAD;
+        qos.SendingFlowspec.TokenRate = 8000;
+        qos.SendingFlowspec.TokenBucketSize = 400;
+        qos.SendingFlowspec.PeakBandwidth = QOS_NOT_SPECIFIED;
+        qos.SendingFlowspec.MaxSduSize = QOS_NOT_SPECIFIED;
+        qos.SendingFlowspec.MinimumPolicedSize = QOS_NOT_SPECIFIED;
+        qos.SendingFlowspec.Latency = QOS_NOT_SPECIFIED;
+        qos.SendingFlowspec.DelayVariation = QOS_NOT_SPECIFIED;
+        qos.ReceivingFlowspec.ServiceType = SERVICETYPE_NOTRAFFIC;
+        assert_true(WSPJoinLeaf(q, (struct sockaddr *) &ss, len, NULL, NULL, &qos, NULL,
+                                JL_SENDER_ONLY, &err) == q);
+        memset(&got, 0, sizeof got);
+        assert_int_equal(WSPIoctl(q, SIO_GET_QOS, NULL, 0, &got, sizeof got, &ret, NULL, NULL,
+                                  NULL, &err),
+                         0);
+        assert_int_equal(got.q.SendingFlowspec.ServiceType & 0xffff, SERVICETYPE_CONTROLLEDLOAD);
+        assert_int_equal(got.q.SendingFlowspec.TokenRate, 8000);
+        assert_int_equal(WSPCloseSocket(q, &err), 0);
+    }
     {
         SOCKADDR_STORAGE s6 = test_sa("ff02::1", GPORT, &len);
 
