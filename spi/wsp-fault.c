@@ -52,6 +52,10 @@ typedef struct {
 
 G_DEFINE_QUARK(wspsim-fault-error-quark, wspsim_fault_error)
 
+/* Live rules over every world: while it is 0 (the usual case) a wrapper
+ * returns at once, before resolving the caller. */
+static gint live_rules_all;
+
 static void
 rule_free(gpointer p)
 {
@@ -65,6 +69,7 @@ static void
 fault_state_free(gpointer p)
 {
     FaultState *st = p;
+    g_atomic_int_add(&live_rules_all, -(gint) st->live);
     g_ptr_array_free(st->rules, TRUE);
     g_free(st);
 }
@@ -148,6 +153,7 @@ rule_add(SimWorld *world, RuleKind kind, uint32_t pid, WSPSIM_FAULT_TRIGGER trig
     sim_rng_init(&r->rng, sim_world_seed(world), name);
     g_ptr_array_add(st->rules, r);
     st->live++;
+    g_atomic_int_inc(&live_rules_all);
     return r;
 }
 
@@ -259,6 +265,7 @@ wspsim_fault_remove(SimWorld *world, guint rule)
         return false;
     r->removed = true;
     fault_state(world, false)->live--;
+    g_atomic_int_add(&live_rules_all, -1);
     return true;
 }
 
@@ -310,6 +317,8 @@ caller_get(Caller *c)
 {
     WspCall call;
 
+    if (g_atomic_int_get(&live_rules_all) == 0)
+        return false;
     /* The same resolution the WSP functions use: the running actor's
      * process, or the one wspsim_set_context() named. */
     wsp_call_open(&call, "fault");
