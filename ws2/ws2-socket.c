@@ -859,32 +859,32 @@ WSACreateEvent(void)
     return h;
 }
 
-BOOL WSAAPI
-WSASetEvent(WSAEVENT hEvent)
+/* Apply @op to the event @h; FALSE with ERROR_INVALID_HANDLE (=
+ * WSA_INVALID_HANDLE) for a bad handle. */
+static BOOL
+event_op(HANDLE h, BOOL (*op)(struct SimWorld *, HANDLE))
 {
     Ws2Ctx ctx;
 
     if (!enter(&ctx))
         return FALSE;
-    if (!wspsim_os_event_set(ctx.world, hEvent)) {
-        ws2_set_error(&ctx, WSA_INVALID_HANDLE);
+    if (!op(ctx.world, h)) {
+        ws2_set_error(&ctx, ERROR_INVALID_HANDLE);
         return FALSE;
     }
     return TRUE;
 }
 
 BOOL WSAAPI
+WSASetEvent(WSAEVENT hEvent)
+{
+    return event_op(hEvent, wspsim_os_event_set);
+}
+
+BOOL WSAAPI
 WSAResetEvent(WSAEVENT hEvent)
 {
-    Ws2Ctx ctx;
-
-    if (!enter(&ctx))
-        return FALSE;
-    if (!wspsim_os_event_reset(ctx.world, hEvent)) {
-        ws2_set_error(&ctx, WSA_INVALID_HANDLE);
-        return FALSE;
-    }
-    return TRUE;
+    return event_op(hEvent, wspsim_os_event_reset);
 }
 
 BOOL WSAAPI

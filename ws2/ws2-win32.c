@@ -187,14 +187,16 @@ CreateEventA(LPSECURITY_ATTRIBUTES lpEventAttributes, BOOL bManualReset, BOOL bI
     return h;
 }
 
-BOOL WINAPI
-SetEvent(HANDLE hEvent)
+/* Apply @op to the event @h; FALSE with ERROR_INVALID_HANDLE (=
+ * WSA_INVALID_HANDLE) for a bad handle. */
+static BOOL
+event_op(HANDLE h, BOOL (*op)(struct SimWorld *, HANDLE))
 {
     Ws2Ctx ctx;
 
     if (!enter(&ctx))
         return FALSE;
-    if (!wspsim_os_event_set(ctx.world, hEvent)) {
+    if (!op(ctx.world, h)) {
         ws2_set_error(&ctx, ERROR_INVALID_HANDLE);
         return FALSE;
     }
@@ -202,17 +204,15 @@ SetEvent(HANDLE hEvent)
 }
 
 BOOL WINAPI
+SetEvent(HANDLE hEvent)
+{
+    return event_op(hEvent, wspsim_os_event_set);
+}
+
+BOOL WINAPI
 ResetEvent(HANDLE hEvent)
 {
-    Ws2Ctx ctx;
-
-    if (!enter(&ctx))
-        return FALSE;
-    if (!wspsim_os_event_reset(ctx.world, hEvent)) {
-        ws2_set_error(&ctx, ERROR_INVALID_HANDLE);
-        return FALSE;
-    }
-    return TRUE;
+    return event_op(hEvent, wspsim_os_event_reset);
 }
 
 static void
