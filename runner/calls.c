@@ -770,6 +770,10 @@ typedef struct {
     int action; /* CF_* */
     guint8 caller[512];
     size_t caller_len;
+    bool set_qos; /* qos=: the flowspecs written over the offered QOS */
+    QOS qos;
+    bool offered; /* the QOS the function was offered */
+    QOS seen;
 } CondCtx;
 
 static int CALLBACK
@@ -779,10 +783,17 @@ cond_routine(LPWSABUF caller_id, LPWSABUF caller_data, LPQOS sqos, LPQOS gqos, L
     CondCtx *c = (CondCtx *) cb;
 
     (void) caller_id;
-    (void) sqos;
     (void) gqos;
     (void) callee_id;
     (void) g;
+    if (sqos != NULL) {
+        c->offered = true;
+        c->seen = *sqos;
+        if (c->set_qos) {
+            sqos->SendingFlowspec = c->qos.SendingFlowspec;
+            sqos->ReceivingFlowspec = c->qos.ReceivingFlowspec;
+        }
+    }
     if (caller_data != NULL && caller_data->buf != NULL) {
         c->caller_len = MIN((size_t) caller_data->len, sizeof c->caller);
         memcpy(c->caller, caller_data->buf, c->caller_len);
@@ -797,9 +808,10 @@ cond_routine(LPWSABUF caller_id, LPWSABUF caller_data, LPQOS sqos, LPQOS gqos, L
     return c->action;
 }
 
-/* WSPAccept(s[, condition=CF_X][, data=CALLEE]): with either, a condition
- * function that answers CF_X (default CF_ACCEPT) with the callee data and
- * records the caller data (caller=). */
+/* WSPAccept(s[, condition=CF_X][, data=CALLEE][, qos=Q]): with any, a
+ * condition function that answers CF_X (default CF_ACCEPT) with the callee
+ * data, writes Q's flowspecs over the QOS it is offered (negotiation), and
+ * records the caller data (caller=) and the offered QOS (qos=). */
 static void
 inv_accept_cond(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
 {
@@ -808,7 +820,7 @@ inv_accept_cond(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
     CondCtx *c;
     SOCKET s;
 
-    if (!a[1].present && !a[2].present) {
+    if (!a[1].present && !a[2].present && !a[3].present) {
         inv_accept(ax, a, r);
         return;
     }
@@ -819,11 +831,26 @@ inv_accept_cond(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
         c->callee = a[2].data;
         c->callee_len = a[2].len;
     }
+    if (a[3].present) {
+        guint8 ps[QOS_PS_CAP];
+
+        if (!build_qos(ax, (SOCKET) a[0].i, &a[3], &c->qos, ps, &err)) {
+            set_fail(r, err);
+            return;
+        }
+        c->set_qos = true;
+    }
     memset(&ss, 0, sizeof ss);
     s = TABLE(ax)->lpWSPAccept((SOCKET) a[0].i, (struct sockaddr *) &ss, &len, cond_routine,
                                (DWORD_PTR) c, &err);
     r->peer_data = c->caller;
     r->peer_len = c->caller_len;
+    if (c->offered) {
+        r->qos_offered = true;
+        r->qos = c->seen;
+        r->qos.ProviderSpecific.buf = NULL;
+        r->qos.ProviderSpecific.len = 0;
+    }
     if (s == INVALID_SOCKET) {
         set_fail(r, err);
         return;
@@ -928,7 +955,7 @@ static const WspsimCallSpec calls[] = {
     { "WSPAccept",
       WSPSIM_R_SOCKET,
       inv_accept_cond,
-      { P_("s", SOCK), O_("condition", INT), O_("data", DATA) } },
+      { P_("s", SOCK), O_("condition", INT), O_("data", DATA), O_("qos", QOS) } },
     { "WSPAsyncSelect",
       WSPSIM_R_STATUS,
       inv_asyncselect,

@@ -383,6 +383,10 @@ describe_result(GString *s, const WspsimActorCtx *ax, const WspsimStmt *st, cons
         g_string_append(s, strcmp(st->spec->name, "WSPAccept") == 0 ? ", caller=" : ", callee=");
         append_data(s, r->peer_data, r->peer_len);
     }
+    if (r->qos_offered) {
+        g_string_append(s, ", offered ");
+        append_qos(s, r);
+    }
 }
 
 /* ---- Expectations ------------------------------------------------------------ */
@@ -717,6 +721,8 @@ exec_call(WspsimActorCtx *ax, ActorScratch *sc, const WspsimStmt *st)
     r.peer_len = 0;
     r.qos_status = 0;
     r.qos_mode = -1;
+    r.qos_offered = false;
+    memset(&r.qos, 0, sizeof r.qos); /* qos= on a WSPAccept that was offered none */
     st->spec->invoke(ax, args, &r);
     if (killed(ax))
         return false;

@@ -1016,7 +1016,9 @@ result_allows(Parser *P, const Tok *t, WspsimResultKind rk, WspsimExpectKind xk,
     case WSPSIM_XP_MSG:
         ok = false;
         break;
-    case WSPSIM_XP_QOS:
+    case WSPSIM_XP_QOS: /* WSPAccept: what its condition function was offered */
+        ok = rk == WSPSIM_R_QOS || strcmp(fn, "WSPAccept") == 0;
+        break;
     case WSPSIM_XP_STATUS:
         ok = rk == WSPSIM_R_QOS;
         break;

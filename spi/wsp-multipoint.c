@@ -37,6 +37,9 @@
 #define MP_HDR 23
 
 enum { MSG_REQUEST = 1, MSG_ACCEPT = 2, MSG_REJECT = 3 };
+/* Set in the type byte when WSP_QOS_WIRE_LEN bytes of QOS follow the user
+ * data: a request's lpSQOS, and the answer's negotiated QOS. */
+#define MSG_HAS_QOS 0x80
 
 typedef enum {
     LINK_CONNECTING, /* requester: the control connection is being opened */
@@ -62,6 +65,8 @@ typedef struct {
     SimSockAddr peer_data; /* the other side's data address */
     guint8 *user;        /* request: caller data; requester: callee data received */
     size_t user_len;
+    bool has_qos;        /* requester: what it asked for, then what the answer says; */
+    QOS qos;             /* acceptor: what the request offered (requester's orientation) */
 } MpLink;
 
 /* Multipoint state of one provider socket. */
@@ -215,13 +220,13 @@ link_close(SimWorld *world, MpLink *l, bool abortive)
 
 static void
 msg_send(SimWorld *world, MpLink *l, int type, DWORD jl, const SimSockAddr *data_addr,
-         const void *user, size_t user_len)
+         const void *user, size_t user_len, const QOS *qos)
 {
     guint8 hdr[MP_HDR];
     size_t n = 0;
 
     memset(hdr, 0, sizeof hdr);
-    hdr[0] = (guint8) type;
+    hdr[0] = (guint8) (type | (qos != NULL ? MSG_HAS_QOS : 0));
     hdr[1] = (guint8) jl;
     if (data_addr != NULL) {
         hdr[2] = (guint8) data_addr->addr.family;
@@ -234,12 +239,17 @@ msg_send(SimWorld *world, MpLink *l, int type, DWORD jl, const SimSockAddr *data
     /* One small message on a fresh connection: the send buffer takes it,
      * and one send keeps it in one segment. */
     {
-        guint8 msg[MP_HDR + MP_USER_DATA_MAX];
+        guint8 msg[MP_HDR + MP_USER_DATA_MAX + WSP_QOS_WIRE_LEN];
+        size_t len = MP_HDR + user_len;
 
         memcpy(msg, hdr, sizeof hdr);
         if (user_len > 0)
             memcpy(msg + MP_HDR, user, user_len);
-        sim_tcp_send(world, l->ctl, msg, MP_HDR + user_len, 0, &n);
+        if (qos != NULL) {
+            wsp_qos_encode(qos, msg + len);
+            len += WSP_QOS_WIRE_LEN;
+        }
+        sim_tcp_send(world, l->ctl, msg, len, 0, &n);
     }
 }
 
@@ -298,17 +308,28 @@ on_accepted(SimWorld *world, MpLink *l)
     if (req == NULL)
         return;
     if (is_c_root(req->ws)) {
-        /* Root-initiated: l->owner is the new c_leaf descriptor. */
+        /* Root-initiated: l->owner is the new c_leaf descriptor; its QOS
+         * governs the root's copies to this leaf and the leaf's sends. */
         g_ptr_array_add(req->links, l);
         l->root = req;
+        if (l->owner != NULL && req->ws->sock != 0) {
+            SimSockAddr mine;
+
+            data_addr_toward(req->ws, &l->peer_data.addr, &mine);
+            wsp_qos_join_done(l->owner->ws, sim_udp_node(world, req->ws->sock), &mine,
+                              &l->peer_data, l->has_qos ? &l->qos : NULL);
+        }
     } else {
         /* Leaf-initiated: the leaf's own socket talks to the root only. */
         req->joined = true;
         req->jl = l->jl;
         req->link = l;
         l->owner = req;
-        if (req->ws->sock != 0)
+        if (req->ws->sock != 0) {
             sim_udp_connect(world, req->ws->sock, &l->peer_data);
+            wsp_qos_join_done(req->ws, sim_udp_node(world, req->ws->sock), NULL, &l->peer_data,
+                              l->has_qos ? &l->qos : NULL);
+        }
     }
     if (req->callee_out != NULL) {
         copy_callee(req->callee_out, l);
@@ -361,9 +382,11 @@ parse(SimWorld *world, MpLink *l)
     while (l->in->len >= MP_HDR) {
         const guint8 *p = l->in->data;
         size_t ulen = ((size_t) p[21] << 8) | p[22];
-        int type = p[0];
+        int type = p[0] & ~MSG_HAS_QOS;
+        bool has_qos = (p[0] & MSG_HAS_QOS) != 0;
+        size_t qlen = has_qos ? WSP_QOS_WIRE_LEN : 0;
 
-        if (l->in->len < MP_HDR + ulen)
+        if (l->in->len < MP_HDR + ulen + qlen)
             return true;
         l->jl = p[1] != 0 ? p[1] : l->jl;
         memset(&l->peer_data, 0, sizeof l->peer_data);
@@ -373,7 +396,10 @@ parse(SimWorld *world, MpLink *l)
         g_free(l->user);
         l->user = g_memdup2(p + MP_HDR, ulen);
         l->user_len = ulen;
-        g_byte_array_remove_range(l->in, 0, (guint) (MP_HDR + ulen));
+        l->has_qos = has_qos;
+        if (has_qos)
+            wsp_qos_decode(p + MP_HDR + ulen, &l->qos);
+        g_byte_array_remove_range(l->in, 0, (guint) (MP_HDR + ulen + qlen));
         if (type == MSG_REQUEST && l->state == LINK_WAIT_REQ) {
             WspSocket *lws = l->listener != NULL ? l->listener->ws : NULL;
 
@@ -467,7 +493,8 @@ ctl_notify(SimWorld *world, SimSocketId sock, guint32 events, SimStatus err, voi
 
                 data_addr_toward(l->requester->ws, &l->peer_data.addr, &mine);
                 l->state = LINK_WAIT_REPLY;
-                msg_send(world, l, MSG_REQUEST, l->jl, &mine, l->user, l->user_len);
+                msg_send(world, l, MSG_REQUEST, l->jl, &mine, l->user, l->user_len,
+                         l->has_qos ? &l->qos : NULL);
             }
         }
         if (events & (SIM_SOCK_EV_READABLE | SIM_SOCK_EV_CLOSED))
@@ -664,7 +691,7 @@ first_pending(MpSock *m)
  * goes back in the answer.  Returns CF_* or -1 (invalid answer). */
 static int
 run_condition(LPCONDITIONPROC fn, DWORD_PTR cb, MpLink *l, const SimSockAddr *local,
-              guint8 *callee, size_t *callee_len)
+              guint8 *callee, size_t *callee_len, QOS *qos)
 {
     SOCKADDR_STORAGE rbuf, lbuf;
     int rlen = (int) sizeof rbuf, llen = (int) sizeof lbuf;
@@ -682,10 +709,10 @@ run_condition(LPCONDITIONPROC fn, DWORD_PTR cb, MpLink *l, const SimSockAddr *lo
     caller_data.buf = (char *) l->user;
     callee_data.len = MP_USER_DATA_MAX;
     callee_data.buf = (char *) callee;
-    /* TODO(#7): a rooted join request carries no flowspecs yet (lpSQOS is
-     * refused with WSAEOPNOTSUPP, a documented outcome). */
-    cf = fn(&caller_id, l->user_len > 0 ? &caller_data : NULL, NULL, NULL, &callee_id,
-            &callee_data, &g, cb);
+    /* lpSQOS: the requester's QOS, which the function may change (the
+     * answer carries it back); lpGQOS: groups are reserved (REFERENCE 2.9). */
+    cf = fn(&caller_id, l->user_len > 0 ? &caller_data : NULL, l->has_qos ? qos : NULL, NULL,
+            &callee_id, &callee_data, &g, cb);
     *callee_len = MIN((size_t) callee_data.len, (size_t) MP_USER_DATA_MAX);
     if (g != 0 || (cf != CF_ACCEPT && cf != CF_REJECT && cf != CF_DEFER))
         return -1;
@@ -736,6 +763,7 @@ wsp_mp_accept(WspCall *call, WspSocket *ls, struct sockaddr *addr, LPINT addrlen
     guint8 callee[MP_USER_DATA_MAX];
     size_t callee_len = 0;
     SimSockAddr local;
+    QOS final;
     WspSocket *ws;
     MpLink *l;
     int err = 0;
@@ -767,15 +795,18 @@ wsp_mp_accept(WspCall *call, WspSocket *ls, struct sockaddr *addr, LPINT addrlen
     if (addr != NULL && addrlen != NULL)
         wsp_sockaddr_out(&l->peer_data, addr, addrlen);
     data_addr_toward(ls, &l->peer_data.addr, &local);
+    final = l->qos; /* the requester's QOS (if l->has_qos), as the condition function may leave it */
+    final.ProviderSpecific.buf = NULL;
+    final.ProviderSpecific.len = 0;
     if (cond != NULL) {
-        int cf = run_condition(cond, cb, l, &local, callee, &callee_len);
+        int cf = run_condition(cond, cb, l, &local, callee, &callee_len, &final);
 
         if (ls->closed || l->state != LINK_PENDING) {
             err = WSAEINTR;
             goto fail;
         }
         if (cf == CF_REJECT) {
-            msg_send(call->world, l, MSG_REJECT, 0, NULL, NULL, 0);
+            msg_send(call->world, l, MSG_REJECT, 0, NULL, NULL, 0, NULL);
             g_ptr_array_remove(m->links, l);
             link_close(call->world, l, false);
             err = WSAECONNREFUSED;
@@ -824,7 +855,18 @@ wsp_mp_accept(WspCall *call, WspSocket *ls, struct sockaddr *addr, LPINT addrlen
         l->owner = lm;
         l->state = LINK_UP;
     }
-    msg_send(call->world, l, MSG_ACCEPT, l->jl, &local, callee, callee_len);
+    if (l->has_qos) {
+        /* The new descriptor records the negotiated QOS; the answer carries
+         * it to the requester, whose branch holds the flows.  A QOS the
+         * condition function made unsatisfiable is ignored: the requester
+         * keeps what it asked for. */
+        if (!wsp_qos_join_accepted(ws, call->node, &final)) {
+            final = l->qos;
+            (void) wsp_qos_join_accepted(ws, call->node, &final);
+        }
+    }
+    msg_send(call->world, l, MSG_ACCEPT, l->jl, &local, callee, callee_len,
+             l->has_qos ? &final : NULL);
     wsp_events_reenable(ls, FD_ACCEPT);
     wsp_socket_unref(ls);
     return ws->handle;
@@ -886,7 +928,7 @@ join_nonrooted(WspSocket *ws, MpSock *m, const SimSockAddr *to, DWORD jl)
 /* Open the control connection to @to for @m's join. */
 static int
 join_rooted_start(WspCall *call, WspSocket *ws, MpSock *m, MpSock *owner, const SimSockAddr *to,
-                  DWORD jl, LPWSABUF caller)
+                  DWORD jl, LPWSABUF caller, const WspSocket *qos_of)
 {
     SimSocketId ctl;
     SimStatus st;
@@ -909,6 +951,7 @@ join_rooted_start(WspCall *call, WspSocket *ws, MpSock *m, MpSock *owner, const 
         l->user = g_memdup2(caller->buf, caller->len);
         l->user_len = caller->len;
     }
+    l->has_qos = wsp_qos_get(qos_of, &l->qos); /* sent with the request */
     if (owner != NULL)
         owner->link = l;
     m->joining = true;
@@ -944,7 +987,7 @@ jl_name(DWORD jl)
  * c_leaf, @dwFlags not one JL_ value), WSAEADDRNOTAVAIL (wildcard address
  * or port, non-rooted name not a group), WSAEALREADY, WSAEISCONN,
  * WSAEPROTONOSUPPORT (caller data where there is no control plane, or too
- * much), WSAEOPNOTSUPP (QoS), WSAECONNREFUSED, WSAETIMEDOUT,
+ * much), WSAEOPNOTSUPP (a QOS that cannot be satisfied), WSAECONNREFUSED, WSAETIMEDOUT,
  * WSAENETUNREACH, WSAEHOSTUNREACH, WSAEADDRINUSE, WSAEINTR.
  */
 SOCKET WSPAPI
@@ -983,13 +1026,14 @@ WSPJoinLeaf(SOCKET s, const struct sockaddr *name, int namelen, LPWSABUF lpCalle
         return wsp_call_fail_socket(&call, lpErrno, WSAEFAULT);
     if (sim_addr_is_any(&to.addr) || to.port == 0)
         return wsp_call_fail_socket(&call, lpErrno, WSAEADDRNOTAVAIL);
-    /* QoS on a rooted join is not modelled (TODO(#7)): a non-NULL lpSQOS gets
-     * WSAEOPNOTSUPP, the documented "QOS cannot be satisfied" outcome.  A
-     * non-rooted member's sending flowspec shapes and reserves its sends to
-     * the group like a connected socket's (wsp-qos.c). */
-    if (lpSQOS != NULL && is_rooted(ws))
-        return wsp_call_fail_socket(&call, lpErrno, WSAEOPNOTSUPP);
-    if (lpSQOS != NULL && (err = wsp_qos_connect(&call, ws, lpSQOS, lpGQOS)) != 0)
+    /* lpSQOS is checked here (WSAEOPNOTSUPP when it cannot be satisfied).
+     * A non-rooted member's sending flowspec shapes and reserves its sends
+     * to the group like a connected socket's; a rooted join's QOS travels
+     * with the request (the acceptor's condition function sees it and may
+     * change it) and, once joined, governs the new branch: the root's copies
+     * to that leaf and the leaf's sends to the root (wsp-qos.c).  On a
+     * c_root it belongs to the new c_leaf descriptor, made below. */
+    if (lpSQOS != NULL && !is_c_root(ws) && (err = wsp_qos_connect(&call, ws, lpSQOS, lpGQOS)) != 0)
         return wsp_call_fail_socket(&call, lpErrno, err);
     if (ws->transport_gone || ws->sock == 0)
         return wsp_call_fail_socket(&call, lpErrno, wsp_gone_error(ws));
@@ -1026,9 +1070,13 @@ WSPJoinLeaf(SOCKET s, const struct sockaddr *name, int namelen, LPWSABUF lpCalle
         nws = new_descriptor(call.proc, ws, 0, &err);
         if (nws == NULL)
             return wsp_call_fail_socket(&call, lpErrno, err);
+        wsp_qos_inherit(nws, ws); /* the c_root's SIO_SET_QOS, unless lpSQOS overrides it */
+        if (lpSQOS != NULL && (err = wsp_qos_connect(&call, nws, lpSQOS, lpGQOS)) != 0)
+            goto fail;
         owner = mp_get(nws);
     }
-    err = join_rooted_start(&call, ws, m, owner, &to, dwFlags, lpCallerData);
+    err = join_rooted_start(&call, ws, m, owner, &to, dwFlags, lpCallerData,
+                            nws != NULL ? nws : ws);
     if (err != 0)
         goto fail;
     if (ws->nonblocking || call.actor == SIM_ID_NONE) {

@@ -368,6 +368,17 @@ void wsp_qos_connected(WspCall *call, WspSocket *ws, const SimSockAddr *peer);
  * the negotiated result applied to the accepted socket. */
 bool wsp_qos_offer(SimWorld *world, const SimSockAddr *remote, const SimSockAddr *local, QOS *out);
 void wsp_qos_accepted(WspCall *call, WspSocket *ws, const QOS *offered, const QOS *final);
+/* Rooted multipoint joins (wsp-multipoint.c): the QOS travels on the
+ * control connection as WSP_QOS_WIRE_LEN bytes; the acceptor's descriptor
+ * records the negotiated QOS, the requester's branch gets the flows. */
+#define WSP_QOS_WIRE_LEN 64
+bool wsp_qos_get(const WspSocket *ws, QOS *out);
+void wsp_qos_inherit(WspSocket *ws, const WspSocket *from);
+void wsp_qos_encode(const QOS *q, guint8 *out);
+void wsp_qos_decode(const guint8 *in, QOS *out);
+bool wsp_qos_join_accepted(WspSocket *ws, SimNodeId node, const QOS *final);
+void wsp_qos_join_done(WspSocket *ws, SimNodeId node, const SimSockAddr *local,
+                       const SimSockAddr *peer, const QOS *final);
 /* SIO_GET_QOS, SIO_SET_QOS, SIO_GET_GROUP_QOS, SIO_SET_GROUP_QOS. */
 int wsp_qos_ioctl(WspCall *call, WspSocket *ws, DWORD code, const void *in, DWORD cbin, void *out,
                   DWORD cbout, DWORD *ret);

@@ -27,8 +27,11 @@ typedef struct WspQos {
     SimSockAddr dest;
     SimQosFlowId send_flow, recv_flow;
     SimNodeId node; /* the socket's node, known from the first call applying it */
-    bool has_peer;  /* the address a stream socket connected to */
+    bool has_peer;  /* the address connected or joined to */
     SimSockAddr peer;
+    bool has_local; /* a descriptor without its own data endpoint (a rooted
+                     * root's c_leaf): the root's data address */
+    SimSockAddr local;
     int status;     /* the WSA_QOS_* code of the last report, 0 = none yet */
 } WspQos;
 
@@ -220,15 +223,14 @@ socket_peer(WspSocket *ws, SimSockAddr *out)
         *out = ws->qos->dest;
         return true;
     }
+    if (ws->qos != NULL && ws->qos->has_peer) {
+        *out = ws->qos->peer; /* known before the handshake ends; a rooted leaf */
+        return true;
+    }
     if (ws->sock == 0 || ws->transport_gone)
         return false;
-    if (ws->stream) {
-        if (ws->qos != NULL && ws->qos->has_peer) {
-            *out = ws->qos->peer; /* known before the handshake ends */
-            return true;
-        }
+    if (ws->stream)
         return sim_tcp_remote_addr(ws->world, ws->sock, out) == SIM_OK && out->port != 0;
-    }
     return sim_udp_get_peer(ws->world, ws->sock, out) == SIM_OK && out->port != 0;
 }
 
@@ -300,8 +302,12 @@ flows_apply(WspSocket *ws, SimNodeId node)
     bool have_peer = socket_peer(ws, &peer);
 
     flows_free(ws);
-    if (ws->sock == 0 || !wsp_socket_local(ws, &local) || local.port == 0)
+    if (q->has_local)
+        local = q->local;
+    else if (ws->sock == 0 || !wsp_socket_local(ws, &local))
         return; /* unbound: applied at connect (doc/qos.md) */
+    if (local.port == 0)
+        return;
     if (node == SIM_ID_NONE)
         node = q->node;
     if (node == SIM_ID_NONE)
@@ -309,7 +315,7 @@ flows_apply(WspSocket *ws, SimNodeId node)
     q->node = node;
     spec_from(&q->qos.SendingFlowspec, q, false, &spec);
     q->send_flow = sim_qos_flow_new(ws->world, node, proto, &spec);
-    sim_qos_flow_set_notify(ws->world, q->send_flow, flow_notify, GUINT_TO_POINTER(ws->sock));
+    sim_qos_flow_set_notify(ws->world, q->send_flow, flow_notify, ws);
     sim_qos_flow_set_filter(ws->world, q->send_flow, &local, have_peer ? &peer : NULL);
     if (have_peer) {
         SimNodeId pn = sim_node_by_addr(ws->world, &peer.addr);
@@ -320,22 +326,24 @@ flows_apply(WspSocket *ws, SimNodeId node)
         spec_from(&q->qos.ReceivingFlowspec, q, true, &spec);
         if (pn != SIM_ID_NONE) {
             q->recv_flow = sim_qos_flow_new(ws->world, pn, proto, &spec);
-            sim_qos_flow_set_notify(ws->world, q->recv_flow, flow_notify,
-                                    GUINT_TO_POINTER(ws->sock));
+            sim_qos_flow_set_notify(ws->world, q->recv_flow, flow_notify, ws);
             sim_qos_flow_set_filter(ws->world, q->recv_flow, &peer, &me);
         }
     }
     report(ws);
 }
 
+/* @data is the socket: its flows are freed before it is (wsp_qos_release),
+ * and re-checks never run during teardown. */
 static void
 flow_notify(SimWorld *world, SimQosFlowId flow, SimQosState state, void *data)
 {
-    WspSocket *ws = wsp_socket_by_sock(world, GPOINTER_TO_UINT(data));
+    WspSocket *ws = data;
 
+    (void) world;
     (void) flow;
     (void) state;
-    if (ws != NULL && ws->qos != NULL)
+    if (ws->qos != NULL)
         report(ws);
 }
 
@@ -362,6 +370,8 @@ qos_set(WspSocket *ws, const QOS *in)
         tmp.node = ws->qos->node;
         tmp.has_peer = ws->qos->has_peer;
         tmp.peer = ws->qos->peer;
+        tmp.has_local = ws->qos->has_local;
+        tmp.local = ws->qos->local;
         if (!tmp.sd_mode_set && ws->qos->sd_mode_set) {
             tmp.sd_mode_set = true;
             tmp.sd_mode = ws->qos->sd_mode;
@@ -497,6 +507,43 @@ wsp_qos_offer(SimWorld *world, const SimSockAddr *remote, const SimSockAddr *loc
     return true;
 }
 
+/* The acceptor's side of a negotiation: @ws records @final with the
+ * directions seen from its side and no flows of its own (the requester's
+ * flows hold both directions, so nothing is reserved twice).  FALSE when
+ * @final is not a QOS that can be satisfied (a condition function wrote
+ * nonsense): @ws then has no QOS. */
+static bool
+take_negotiated(WspSocket *ws, SimNodeId node, const QOS *final)
+{
+    QOS mine = {0};
+
+    mine.SendingFlowspec = final->ReceivingFlowspec;
+    mine.ReceivingFlowspec = final->SendingFlowspec;
+    if (qos_set(ws, &mine) != 0)
+        return false;
+    ws->qos->node = node;
+    return true;
+}
+
+/* The requester's side: @final replaces its QOS when the acceptor changed
+ * it, and the next flows_apply() reports the outcome by FD_QOS even if the
+ * status stays the same.  TRUE if it changed. */
+static bool
+renegotiate(WspSocket *ws, const QOS *final)
+{
+    QOS renegotiated = *final;
+
+    if (ws->qos == NULL ||
+        memcmp(&ws->qos->qos.SendingFlowspec, &final->SendingFlowspec, sizeof(FLOWSPEC) * 2) == 0)
+        return false;
+    renegotiated.ProviderSpecific.buf = NULL;
+    renegotiated.ProviderSpecific.len = 0;
+    if (qos_set(ws, &renegotiated) != 0)
+        return false;
+    ws->qos->status = -1;
+    return true;
+}
+
 /**
  * wsp_qos_accepted:
  * @call: the WSPAccept call
@@ -505,41 +552,170 @@ wsp_qos_offer(SimWorld *world, const SimSockAddr *remote, const SimSockAddr *loc
  * @final: what it left there (the negotiated QOS)
  *
  * The accepted socket takes the negotiated QOS with the directions seen
- * from its side (the reservations stay with the caller's flows); when the condition function changed it, the caller's QOS
- * becomes the negotiated one too, re-admitted and reported by FD_QOS.
+ * from its side (the reservations stay with the caller's flows); when the
+ * condition function changed it, the caller's QOS becomes the negotiated
+ * one too, re-admitted and reported by FD_QOS.
  */
 void
 wsp_qos_accepted(WspCall *call, WspSocket *ws, const QOS *offered, const QOS *final)
 {
     SimSockAddr remote, local;
     WspSocket *c;
-    QOS mine = {0};
 
+    (void) offered;
     if (sim_tcp_remote_addr(call->world, ws->sock, &remote) != SIM_OK ||
         !wsp_socket_local(ws, &local))
         return;
-    c = find_caller(call->world, &remote, &local);
-    mine.SendingFlowspec = final->ReceivingFlowspec;
-    mine.ReceivingFlowspec = final->SendingFlowspec;
-    if (qos_set(ws, &mine) != 0)
-        return; /* the condition function wrote nonsense: no QoS */
-    ws->qos->node = call->node;
-    if (c == NULL)
+    if (!take_negotiated(ws, call->node, final))
         return;
-    /* The caller's flows already hold both directions (its receiving
-     * flowspec is the reservation of our sending direction): the accepted
-     * socket only records the negotiated QOS, so nothing is reserved twice. */
-    if (c != NULL && memcmp(&offered->SendingFlowspec, &final->SendingFlowspec,
-                            sizeof(FLOWSPEC) * 2) != 0) {
-        QOS renegotiated = *final;
+    c = find_caller(call->world, &remote, &local);
+    if (c != NULL && renegotiate(c, final))
+        flows_apply(c, SIM_ID_NONE);
+}
 
-        renegotiated.ProviderSpecific.buf = NULL;
-        renegotiated.ProviderSpecific.len = 0;
-        if (qos_set(c, &renegotiated) == 0) {
-            c->qos->status = -1; /* report even if the status stays the same */
-            flows_apply(c, SIM_ID_NONE);
-        }
+/* ---- Rooted multipoint joins ------------------------------------------------ */
+
+/**
+ * wsp_qos_get:
+ * @ws: a socket
+ * @out: (out caller-allocates): its QOS, without provider-specific part
+ *
+ * Returns: TRUE if the socket has a QOS.
+ */
+bool
+wsp_qos_get(const WspSocket *ws, QOS *out)
+{
+    if (ws->qos == NULL)
+        return false;
+    *out = ws->qos->qos;
+    out->ProviderSpecific.buf = NULL;
+    out->ProviderSpecific.len = 0;
+    return true;
+}
+
+/**
+ * wsp_qos_inherit:
+ * @ws: a new descriptor
+ * @from: the socket it was made from
+ *
+ * @ws takes a copy of @from's QOS (and its provider-specific choices), if
+ * any, without flows.
+ */
+void
+wsp_qos_inherit(WspSocket *ws, const WspSocket *from)
+{
+    if (from->qos == NULL || ws->qos != NULL)
+        return;
+    ws->qos = g_new0(WspQos, 1);
+    *ws->qos = *from->qos;
+    ws->qos->send_flow = 0;
+    ws->qos->recv_flow = 0;
+    ws->qos->status = 0;
+    ws->qos->has_peer = false;
+    ws->qos->has_local = false;
+}
+
+/* FLOWSPEC on the wire of the rooted control plane: eight 32-bit fields,
+ * big-endian, in declaration order. */
+static void
+flowspec_encode(const FLOWSPEC *fs, guint8 *out)
+{
+    const ULONG v[8] = {fs->TokenRate,      fs->TokenBucketSize, fs->PeakBandwidth,
+                        fs->Latency,        fs->DelayVariation,  fs->ServiceType,
+                        fs->MaxSduSize,     fs->MinimumPolicedSize};
+
+    for (int i = 0; i < 8; i++) {
+        guint32 be = GUINT32_TO_BE((guint32) v[i]);
+
+        memcpy(out + 4 * i, &be, 4);
     }
+}
+
+static void
+flowspec_decode(const guint8 *in, FLOWSPEC *fs)
+{
+    ULONG *v[8] = {&fs->TokenRate,      &fs->TokenBucketSize, &fs->PeakBandwidth,
+                   &fs->Latency,        &fs->DelayVariation,  &fs->ServiceType,
+                   &fs->MaxSduSize,     &fs->MinimumPolicedSize};
+
+    for (int i = 0; i < 8; i++) {
+        guint32 be;
+
+        memcpy(&be, in + 4 * i, 4);
+        *v[i] = GUINT32_FROM_BE(be);
+    }
+}
+
+/**
+ * wsp_qos_encode:
+ * @q: a QOS
+ * @out: (out caller-allocates): WSP_QOS_WIRE_LEN bytes
+ *
+ * The two flowspecs as the rooted control plane carries them (the
+ * provider-specific part stays with the socket).
+ */
+void
+wsp_qos_encode(const QOS *q, guint8 *out)
+{
+    flowspec_encode(&q->SendingFlowspec, out);
+    flowspec_encode(&q->ReceivingFlowspec, out + WSP_QOS_WIRE_LEN / 2);
+}
+
+void
+wsp_qos_decode(const guint8 *in, QOS *out)
+{
+    memset(out, 0, sizeof *out);
+    flowspec_decode(in, &out->SendingFlowspec);
+    flowspec_decode(in + WSP_QOS_WIRE_LEN / 2, &out->ReceivingFlowspec);
+}
+
+/**
+ * wsp_qos_join_accepted:
+ * @ws: the descriptor the acceptor of a rooted join gets (a root's c_leaf
+ *   descriptor for a leaf that asked, or a leaf's member socket)
+ * @node: its node
+ * @final: the negotiated QOS, in the requester's orientation
+ *
+ * Returns: FALSE when @final cannot be satisfied (then @ws has no QOS and
+ *   the requester keeps what it asked for).
+ */
+bool
+wsp_qos_join_accepted(WspSocket *ws, SimNodeId node, const QOS *final)
+{
+    return take_negotiated(ws, node, final);
+}
+
+/**
+ * wsp_qos_join_done:
+ * @ws: the requester's descriptor for the new branch (a root's c_leaf
+ *   descriptor, or the leaf's own socket)
+ * @node: the node the branch's data leaves from
+ * @local: (nullable): the data address it leaves from, when @ws has no
+ *   data endpoint of its own (the root's data address)
+ * @peer: the other end's data address
+ * @final: (nullable): the QOS the acceptor answered with
+ *
+ * The join is complete: @final replaces the requested QOS if the acceptor
+ * changed it, and the branch's flows are installed (sending: @local to
+ * @peer at @node; receiving: a reservation at @peer's node), admission's
+ * outcome reported by FD_QOS.
+ */
+void
+wsp_qos_join_done(WspSocket *ws, SimNodeId node, const SimSockAddr *local, const SimSockAddr *peer,
+                  const QOS *final)
+{
+    if (ws->qos == NULL)
+        return;
+    ws->qos->has_peer = true;
+    ws->qos->peer = *peer;
+    if (local != NULL) {
+        ws->qos->has_local = true;
+        ws->qos->local = *local;
+    }
+    ws->qos->node = node;
+    if (final != NULL)
+        (void) renegotiate(ws, final);
+    flows_apply(ws, node);
 }
 
 /* ---- WSPIoctl ------------------------------------------------------------------ */

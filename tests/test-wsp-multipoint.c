@@ -174,7 +174,7 @@ send_str(SOCKET s, const char *str, int *out_err)
 static int
 drain(SOCKET s, int counts[N_HOSTS + 1])
 {
-    char buf[64];
+    char buf[256];
     int n = 0, err = 0;
 
     for (;;) {
@@ -870,6 +870,357 @@ test_multipoint_rooted_refused_blocking(void **state)
     star_free(st);
 }
 
+/* ---- QoS on rooted joins (issue 7) ---------------------------------------- */
+
+static void
+flowspec_set(FLOWSPEC *f, SERVICETYPE svc, ULONG rate, ULONG bucket)
+{
+    memset(f, 0xff, sizeof *f); /* every field QOS_NOT_SPECIFIED */
+    f->TokenRate = rate;
+    f->TokenBucketSize = bucket;
+    f->ServiceType = svc;
+}
+
+/* Bits/s reserved on the link of host @i, direction @dir (AB: host to router). */
+static guint64
+reserved(Star *st, int i, SimLinkDir dir)
+{
+    return sim_qos_link_reserved_bps(st->world, st->link[i], dir);
+}
+
+static QOS
+make_qos(SERVICETYPE send, ULONG send_rate, SERVICETYPE recv, ULONG recv_rate)
+{
+    QOS q;
+
+    memset(&q, 0, sizeof q);
+    flowspec_set(&q.SendingFlowspec, send, send_rate, 400);
+    flowspec_set(&q.ReceivingFlowspec, recv, recv_rate, 400);
+    return q;
+}
+
+/* SIO_GET_QOS: the QOS and the RSVP status object's code. */
+static QOS
+get_qos(SOCKET s, ULONG *status)
+{
+    union {
+        QOS q;
+        char room[512];
+    } got;
+    DWORD ret = 0;
+    int err = 0;
+    const char *p, *end;
+
+    memset(&got, 0, sizeof got);
+    assert_int_equal(
+        WSPIoctl(s, SIO_GET_QOS, NULL, 0, &got, sizeof got, &ret, NULL, NULL, NULL, &err), 0);
+    *status = 0;
+    p = got.q.ProviderSpecific.buf;
+    end = p + got.q.ProviderSpecific.len;
+    while (p != NULL && p + sizeof(QOS_OBJECT_HDR) <= end) {
+        QOS_OBJECT_HDR h;
+
+        memcpy(&h, p, sizeof h);
+        if (h.ObjectType == RSVP_OBJECT_STATUS_INFO) {
+            RSVP_STATUS_INFO si;
+
+            memcpy(&si, p, sizeof si);
+            *status = si.StatusCode;
+        }
+        if (h.ObjectLength == 0)
+            break;
+        p += h.ObjectLength;
+    }
+    return got.q;
+}
+
+/* A condition function that records the QOS it was offered and, if
+ * @new_rate is set, lowers the caller's sending token rate to it. */
+typedef struct {
+    int calls;
+    bool had_sqos, had_gqos;
+    QOS seen;
+    ULONG new_rate;
+} QosCond;
+
+static int CALLBACK
+qos_cond_fn(LPWSABUF lpCallerId, LPWSABUF lpCallerData, LPQOS lpSQOS, LPQOS lpGQOS,
+            LPWSABUF lpCalleeId, LPWSABUF lpCalleeData, GROUP *g, DWORD_PTR dwCallbackData)
+{
+    QosCond *c = (QosCond *) dwCallbackData;
+
+    (void) lpCallerId;
+    (void) lpCallerData;
+    (void) lpCalleeId;
+    (void) lpCalleeData;
+    (void) g;
+    c->calls++;
+    c->had_sqos = lpSQOS != NULL;
+    c->had_gqos = lpGQOS != NULL;
+    if (lpSQOS != NULL) {
+        c->seen = *lpSQOS;
+        if (c->new_rate != 0)
+            lpSQOS->SendingFlowspec.TokenRate = c->new_rate;
+    }
+    return CF_ACCEPT;
+}
+
+/* Datagrams of 172 bytes (200 on the wire with IP and UDP headers). */
+static void
+send_burst(SOCKET s, int n)
+{
+    char buf[172];
+    WSABUF b = { sizeof buf, buf };
+    DWORD sent;
+    int err = 0;
+
+    memset(buf, '0', sizeof buf);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(WSPSend(s, &b, 1, &sent, 0, NULL, NULL, NULL, &err), 0);
+}
+
+/* The root invites h1 with a guaranteed sending flowspec (8,000 bytes/s,
+ * bucket 400) and h2 without QoS.  The leaf's condition function sees the
+ * QOS; the root's c_leaf descriptor reports FD_QOS, its reservation holds
+ * 64 kbit/s on the two links to h1, and its copies to h1 are shaped while
+ * h2's are not; closing the descriptor releases the reservation. */
+static void
+test_multipoint_rooted_qos_root_initiated(void **state)
+{
+    Star *st = star_new(0);
+    HANDLE rev = wspsim_os_event_create(st->world, TRUE, FALSE);
+    HANDLE lev[3];
+    SOCKET root, lroot[3], lis[3], leaf[3];
+    WSANETWORKEVENTS ne;
+    QosCond cond;
+    QOS qos = make_qos(SERVICETYPE_GUARANTEED, 8000, SERVICETYPE_NOTRAFFIC, QOS_NOT_SPECIFIED);
+    QOS got;
+    ULONG status;
+    int err = 0;
+
+    (void) state;
+    memset(&cond, 0, sizeof cond);
+    use(st, 0);
+    root = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
+                     WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
+    test_bind(root, "0.0.0.0", 7000);
+    assert_int_equal(WSPEventSelect(root, rev, FD_CONNECT | FD_QOS, &err), 0);
+    for (int i = 1; i <= 2; i++) {
+        char ip[32];
+        int len;
+        SOCKADDR_STORAGE ss;
+
+        lev[i] = wspsim_os_event_create(st->world, TRUE, FALSE);
+        lis[i] = leaf_listener(st, i, lev[i]);
+        use(st, 0);
+        g_snprintf(ip, sizeof ip, "10.0.%d.1", i + 1);
+        ss = test_sa(ip, LPORT, &len);
+        lroot[i] = WSPJoinLeaf(root, (struct sockaddr *) &ss, len, NULL, NULL,
+                               i == 1 ? &qos : NULL, NULL, JL_BOTH, &err);
+        assert_true(lroot[i] != INVALID_SOCKET);
+        run(st, 100 * SIM_MSEC);
+        use(st, i);
+        leaf[i] = WSPAccept(lis[i], NULL, NULL, qos_cond_fn, (DWORD_PTR) &cond, &err);
+        assert_true(leaf[i] != INVALID_SOCKET);
+        assert_int_equal(cond.had_sqos, i == 1);
+        assert_false(cond.had_gqos); /* groups are reserved */
+        nonblocking(leaf[i]);
+        run(st, 100 * SIM_MSEC);
+    }
+    /* What the leaf's condition function saw: the root's QOS as asked. */
+    assert_int_equal(cond.seen.SendingFlowspec.ServiceType, SERVICETYPE_GUARANTEED);
+    assert_int_equal(cond.seen.SendingFlowspec.TokenRate, 8000);
+    assert_int_equal(cond.seen.ReceivingFlowspec.ServiceType, SERVICETYPE_NOTRAFFIC);
+    /* The leaf's member socket records it from its side. */
+    use(st, 1);
+    got = get_qos(leaf[1], &status);
+    assert_int_equal(got.ReceivingFlowspec.ServiceType, SERVICETYPE_GUARANTEED);
+    assert_int_equal(got.ReceivingFlowspec.TokenRate, 8000);
+    assert_int_equal(got.SendingFlowspec.ServiceType, SERVICETYPE_NOTRAFFIC);
+    /* The root's descriptor for h1: joined, admitted, reported. */
+    use(st, 0);
+    assert_true(enum_events(root, rev, &ne) & FD_CONNECT); /* on the c_root (REFERENCE) */
+    assert_int_equal(enum_events(lroot[1], rev, &ne), FD_QOS); /* on the branch */
+    assert_int_equal(ne.iErrorCode[FD_QOS_BIT], 0);
+    got = get_qos(lroot[1], &status);
+    assert_int_equal(status, WSA_QOS_REQUEST_CONFIRMED);
+    assert_int_equal(got.SendingFlowspec.TokenRate, 8000);
+    assert_int_equal(enum_events(lroot[2], rev, &ne) & FD_QOS, 0); /* no QoS asked for h2 */
+    assert_int_equal(reserved(st, 0, SIM_DIR_AB), 64000);
+    assert_int_equal(reserved(st, 1, SIM_DIR_BA), 64000);
+    assert_int_equal(reserved(st, 2, SIM_DIR_BA), 0);
+
+    /* Five datagrams at once: h1's copies leave two at once (the bucket
+     * holds 400 bytes) then one every 25 ms; h2's all arrive at once. */
+    send_burst(root, 5);
+    run(st, 20 * SIM_MSEC);
+    use(st, 1);
+    assert_int_equal(drain(leaf[1], NULL), 2);
+    use(st, 2);
+    assert_int_equal(drain(leaf[2], NULL), 5);
+    run(st, 80 * SIM_MSEC);
+    use(st, 1);
+    assert_int_equal(drain(leaf[1], NULL), 3);
+
+    /* Closing the branch's descriptor frees its reservation. */
+    use(st, 0);
+    test_close(lroot[1]);
+    assert_int_equal(reserved(st, 0, SIM_DIR_AB), 0);
+    assert_int_equal(reserved(st, 1, SIM_DIR_BA), 0);
+    star_free(st);
+}
+
+/* A leaf asks a listening root with sending 16,000 and receiving 8,000
+ * bytes/s guaranteed; the root's condition function halves the sending
+ * rate.  The leaf's socket takes the negotiated QOS (FD_QOS after
+ * FD_CONNECT), both directions are reserved once, and the root's c_leaf
+ * descriptor records the QOS from its side. */
+static void
+test_multipoint_rooted_qos_leaf_initiated_renegotiated(void **state)
+{
+    Star *st = star_new(0);
+    HANDLE rev = wspsim_os_event_create(st->world, TRUE, FALSE);
+    HANDLE lev = wspsim_os_event_create(st->world, TRUE, FALSE);
+    SOCKET root, leaf, d;
+    WSANETWORKEVENTS ne;
+    QosCond cond;
+    QOS qos = make_qos(SERVICETYPE_GUARANTEED, 16000, SERVICETYPE_GUARANTEED, 8000);
+    QOS got;
+    ULONG status;
+    int len, err = 0;
+    SOCKADDR_STORAGE ss = test_sa("10.0.1.1", 7000, &len);
+
+    (void) state;
+    memset(&cond, 0, sizeof cond);
+    cond.new_rate = 8000;
+    use(st, 0);
+    root = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
+                     WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
+    test_bind(root, "0.0.0.0", 7000);
+    assert_int_equal(WSPListen(root, 5, &err), 0);
+    assert_int_equal(WSPEventSelect(root, rev, FD_ACCEPT, &err), 0);
+    use(st, 1);
+    leaf = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
+                     WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    assert_int_equal(WSPEventSelect(leaf, lev, FD_CONNECT | FD_QOS, &err), 0);
+    assert_true(WSPJoinLeaf(leaf, (struct sockaddr *) &ss, len, NULL, NULL, &qos, NULL, JL_BOTH,
+                            &err) == leaf);
+    run(st, 100 * SIM_MSEC);
+    use(st, 1);
+    assert_int_equal(enum_events(leaf, lev, &ne), 0); /* not answered yet */
+    use(st, 0);
+    assert_int_equal(enum_events(root, rev, &ne), FD_ACCEPT);
+    d = WSPAccept(root, NULL, NULL, qos_cond_fn, (DWORD_PTR) &cond, &err);
+    assert_true(d != INVALID_SOCKET);
+    assert_true(cond.had_sqos);
+    assert_int_equal(cond.seen.SendingFlowspec.TokenRate, 16000);
+    assert_int_equal(cond.seen.ReceivingFlowspec.TokenRate, 8000);
+    got = get_qos(d, &status);
+    assert_int_equal(got.SendingFlowspec.TokenRate, 8000);   /* root to leaf */
+    assert_int_equal(got.ReceivingFlowspec.TokenRate, 8000); /* leaf to root, negotiated */
+    run(st, 100 * SIM_MSEC);
+    use(st, 1);
+    assert_int_equal(enum_events(leaf, lev, &ne), FD_CONNECT | FD_QOS);
+    assert_int_equal(ne.iErrorCode[FD_CONNECT_BIT], 0);
+    assert_int_equal(ne.iErrorCode[FD_QOS_BIT], 0);
+    got = get_qos(leaf, &status);
+    assert_int_equal(status, WSA_QOS_REQUEST_CONFIRMED);
+    assert_int_equal(got.SendingFlowspec.TokenRate, 8000);
+    assert_int_equal(got.ReceivingFlowspec.TokenRate, 8000);
+    /* Leaf to root and root to leaf: 64 kbit/s each way, reserved once. */
+    assert_int_equal(reserved(st, 1, SIM_DIR_AB), 64000);
+    assert_int_equal(reserved(st, 0, SIM_DIR_BA), 64000);
+    assert_int_equal(reserved(st, 0, SIM_DIR_AB), 64000);
+    assert_int_equal(reserved(st, 1, SIM_DIR_BA), 64000);
+    test_close(leaf);
+    assert_int_equal(reserved(st, 1, SIM_DIR_AB), 0);
+    assert_int_equal(reserved(st, 0, SIM_DIR_AB), 0);
+    star_free(st);
+}
+
+/* Admission on a rooted branch: h2's link carries 100 kbit/s, so a
+ * 20,000 bytes/s guaranteed branch is refused (the join itself succeeds;
+ * FD_QOS carries WSA_QOS_ADMISSION_FAILURE); a QOS that cannot be
+ * satisfied fails the join at once with WSAEOPNOTSUPP on a c_root (no
+ * descriptor is left behind) and on a c_leaf.  A QOS set on the c_root
+ * with SIO_SET_QOS is inherited by the branches it invites. */
+static void
+test_multipoint_rooted_qos_admission_and_errors(void **state)
+{
+    Star *st = star_new(0);
+    HANDLE rev = wspsim_os_event_create(st->world, TRUE, FALSE);
+    HANDLE lev = wspsim_os_event_create(st->world, TRUE, FALSE);
+    SOCKET root, lis, leaf, d, c;
+    WSANETWORKEVENTS ne;
+    SimLinkParams p;
+    QOS big = make_qos(SERVICETYPE_GUARANTEED, 20000, SERVICETYPE_NOTRAFFIC, QOS_NOT_SPECIFIED);
+    QOS bad = make_qos(SERVICETYPE_GUARANTEED, 0, SERVICETYPE_NOTRAFFIC, QOS_NOT_SPECIFIED);
+    QOS small = make_qos(SERVICETYPE_CONTROLLEDLOAD, 1000, SERVICETYPE_NOTRAFFIC,
+                         QOS_NOT_SPECIFIED);
+    QOS got;
+    ULONG status;
+    DWORD ret;
+    int len, err = 0;
+    SOCKADDR_STORAGE ss = test_sa("10.0.3.1", LPORT, &len);
+
+    (void) state;
+    assert_int_equal(sim_link_get_params(st->world, st->link[2], SIM_DIR_BA, &p), SIM_OK);
+    p.rate_bps = 100000;
+    assert_int_equal(sim_link_set_params(st->world, st->link[2], SIM_DIR_BA, &p), SIM_OK);
+    use(st, 0);
+    root = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
+                     WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
+    test_bind(root, "0.0.0.0", 7000);
+    assert_int_equal(WSPEventSelect(root, rev, FD_CONNECT | FD_QOS, &err), 0);
+    assert_true(WSPJoinLeaf(root, (struct sockaddr *) &ss, len, NULL, NULL, &bad, NULL, JL_BOTH,
+                            &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAEOPNOTSUPP);
+    lis = leaf_listener(st, 2, lev);
+    use(st, 0);
+    d = WSPJoinLeaf(root, (struct sockaddr *) &ss, len, NULL, NULL, &big, NULL, JL_BOTH, &err);
+    assert_true(d != INVALID_SOCKET);
+    run(st, 100 * SIM_MSEC);
+    use(st, 2);
+    leaf = WSPAccept(lis, NULL, NULL, NULL, 0, &err);
+    assert_true(leaf != INVALID_SOCKET);
+    run(st, 100 * SIM_MSEC);
+    use(st, 0);
+    assert_true(enum_events(root, rev, &ne) & FD_CONNECT);
+    assert_int_equal(ne.iErrorCode[FD_CONNECT_BIT], 0);
+    assert_int_equal(enum_events(d, rev, &ne), FD_QOS);
+    assert_int_equal(ne.iErrorCode[FD_QOS_BIT], WSA_QOS_ADMISSION_FAILURE);
+    (void) get_qos(d, &status);
+    assert_int_equal(status, WSA_QOS_ADMISSION_FAILURE);
+    assert_int_equal(reserved(st, 2, SIM_DIR_BA), 0);
+    test_close(d);
+
+    /* Inherited from the c_root's SIO_SET_QOS: a small controlled-load branch fits. */
+    assert_int_equal(WSPIoctl(root, SIO_SET_QOS, &small, sizeof small, NULL, 0, &ret, NULL, NULL,
+                              NULL, &err),
+                     0);
+    d = WSPJoinLeaf(root, (struct sockaddr *) &ss, len, NULL, NULL, NULL, NULL, JL_BOTH, &err);
+    assert_true(d != INVALID_SOCKET);
+    run(st, 100 * SIM_MSEC);
+    use(st, 2);
+    assert_true(WSPAccept(lis, NULL, NULL, NULL, 0, &err) != INVALID_SOCKET);
+    run(st, 100 * SIM_MSEC);
+    use(st, 0);
+    got = get_qos(d, &status);
+    assert_int_equal(status, WSA_QOS_REQUEST_CONFIRMED);
+    assert_int_equal(got.SendingFlowspec.ServiceType, SERVICETYPE_CONTROLLEDLOAD);
+    assert_int_equal(reserved(st, 2, SIM_DIR_BA), 8000);
+
+    /* A c_leaf with a QOS that cannot be satisfied. */
+    use(st, 1);
+    c = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
+                  WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    ss = test_sa("10.0.1.1", 7000, &len);
+    assert_true(WSPJoinLeaf(c, (struct sockaddr *) &ss, len, NULL, NULL, &bad, NULL, JL_BOTH,
+                            &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAEOPNOTSUPP);
+    star_free(st);
+}
+
 int
 main(void)
 {
@@ -883,6 +1234,9 @@ main(void)
         cmocka_unit_test(test_multipoint_rooted_leaf_initiated_blocking),
         cmocka_unit_test(test_multipoint_rooted_invite_blocking),
         cmocka_unit_test(test_multipoint_rooted_refused_blocking),
+        cmocka_unit_test(test_multipoint_rooted_qos_root_initiated),
+        cmocka_unit_test(test_multipoint_rooted_qos_leaf_initiated_renegotiated),
+        cmocka_unit_test(test_multipoint_rooted_qos_admission_and_errors),
     };
 
     g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
