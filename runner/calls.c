@@ -597,6 +597,55 @@ build_qos(WspsimActorCtx *ax, SOCKET s, const WspsimArg *a, QOS *q, guint8 *ps, 
     return true;
 }
 
+/* WSCInstallQOSTemplate("NAME", qos=Q) / WSCRemoveQOSTemplate("NAME"): 0
+ * or the error code they return (Ws2_32's template database, kept by the
+ * provider per world). */
+static void
+wsc_name(const WspsimArg *a, WCHAR *w, size_t cap, WSABUF *b)
+{
+    char name[128];
+    size_t n = MIN(a->len, sizeof name - 1);
+
+    memcpy(name, a->data, n);
+    name[n] = '\0';
+    to_wchar(name, w, cap);
+    b->len = (ULONG) (cap * sizeof *w);
+    b->buf = (char *) w;
+}
+
+static void
+inv_wsc_install(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
+{
+    WCHAR w[128];
+    WSABUF b;
+    QOS q;
+    guint8 ps[QOS_PS_CAP];
+    int err = 0;
+
+    wsc_name(&a[0], w, G_N_ELEMENTS(w), &b);
+    if (!build_qos(ax, INVALID_SOCKET, &a[1], &q, ps, &err)) {
+        set_fail(r, err);
+        return;
+    }
+    err = WSCInstallQOSTemplate(NULL, &b, &q);
+    if (err != 0)
+        set_fail(r, err);
+}
+
+static void
+inv_wsc_remove(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
+{
+    WCHAR w[128];
+    WSABUF b;
+    int err;
+
+    (void) ax;
+    wsc_name(&a[0], w, G_N_ELEMENTS(w), &b);
+    err = WSCRemoveQOSTemplate(NULL, &b);
+    if (err != 0)
+        set_fail(r, err);
+}
+
 /* A QOS the provider returned (@len bytes at @buf, ProviderSpecific
  * pointing into @buf) into @r: the QOS, its objects copied to r->qos_ps,
  * the RSVP status and the shape/discard mode. */
@@ -981,6 +1030,11 @@ static const WspsimCallSpec calls[] = {
       inv_eventselect,
       { P_("s", SOCK), P_("event", INT), P_("events", INT) } },
     { "WSACreateEvent", WSPSIM_R_HANDLE, inv_event, { { NULL, 0, false } } },
+    { "WSCInstallQOSTemplate",
+      WSPSIM_R_STATUS,
+      inv_wsc_install,
+      { P_("name", DATA), P_("qos", QOS) } },
+    { "WSCRemoveQOSTemplate", WSPSIM_R_STATUS, inv_wsc_remove, { P_("name", DATA) } },
     { "WSPGetOverlappedResult",
       WSPSIM_R_DATA,
       inv_getovresult,

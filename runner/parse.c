@@ -30,6 +30,7 @@ typedef struct {
     GError **error;
     guint depth;
     WspsimProcDecl *proc; /* the process whose thread is being parsed */
+    GHashTable *installed; /* QOS template names WSCInstallQOSTemplate installs somewhere */
 } Parser;
 
 static const Tok *
@@ -738,6 +739,37 @@ parse_flow_field(Parser *P, WspsimFlowLit *f)
     return true;
 }
 
+/* A QOS template name the script can use: a well-known one, or one a
+ * WSCInstallQOSTemplate call of the script installs (whether it exists when
+ * used is the run's business: WSPGetQOSByName fails with WSAEINVAL). */
+static bool
+template_known(const Parser *P, const char *name)
+{
+    return wspsim_qos_template_known(name) ||
+           (P->installed != NULL && g_hash_table_contains(P->installed, name));
+}
+
+/* Collect the names of WSCInstallQOSTemplate("NAME", ...) calls. */
+static void
+collect_installed(Parser *P)
+{
+    for (guint i = 0; i + 2 < P->toks->len; i++) {
+        const Tok *t = &g_array_index(P->toks, Tok, i);
+        const Tok *s = &g_array_index(P->toks, Tok, i + 2);
+
+        if (t->kind == TK_IDENT && is_word(t, "WSCInstallQOSTemplate") &&
+            is_punct(&g_array_index(P->toks, Tok, i + 1), '(') && s->kind == TK_STRING) {
+            if (P->installed == NULL)
+                P->installed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+            g_hash_table_add(P->installed, g_strndup((const char *) s->sval, s->slen));
+        }
+    }
+}
+
+#define TEMPLATE_HINT                                                                          \
+    "G711, G723.1, G729, GSM6.10, H263QCIF, H263CIF, H261QCIF, H261CIF, or a name the script " \
+    "installs with WSCInstallQOSTemplate"
+
 /* {[TEMPLATE,] send: SERVICE [k=v]..., recv: ..., mode: shape|discard|borrow|borrow_plus}
  * (at the '{'). */
 static WspsimQosLit *
@@ -755,11 +787,9 @@ parse_qos_lit(Parser *P)
             q->tmpl = tok_str(P, t);
             if (t->kind == TK_STRING)
                 q->tmpl = ast_strndup(P, (const char *) t->sval, t->slen);
-            if (!wspsim_qos_template_known(q->tmpl)) {
+            if (!template_known(P, q->tmpl)) {
                 fail(P, t, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
-                     "unknown QOS template '%s' (G711, G723.1, G729, GSM6.10, H263QCIF, H263CIF, "
-                     "H261QCIF, H261CIF)",
-                     q->tmpl);
+                     "unknown QOS template '%s' (" TEMPLATE_HINT ")", q->tmpl);
                 return NULL;
             }
             next(P);
@@ -911,16 +941,14 @@ check_arg(Parser *P, const WspsimParam *par, WspsimExpr *e)
         break;
     case WSPSIM_T_QOS:
         /* a bare template name (G711) or a "string" one is a template */
-        if ((e->kind == WSPSIM_EX_VAR && wspsim_qos_template_known(e->name)) ||
+        if ((e->kind == WSPSIM_EX_VAR && template_known(P, e->name)) ||
             e->kind == WSPSIM_EX_BYTES) {
             const char *n = e->kind == WSPSIM_EX_VAR ? e->name : (const char *) e->bytes;
 
-            if (!wspsim_qos_template_known(n))
+            if (!template_known(P, n))
                 return fail(P, &(Tok){ .line = e->line, .col = e->col },
                             WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
-                            "unknown QOS template \"%s\" (G711, G723.1, G729, GSM6.10, H263QCIF, "
-                            "H263CIF, H261QCIF, H261CIF)",
-                            n);
+                            "unknown QOS template \"%s\" (" TEMPLATE_HINT ")", n);
             e->qos = ast_alloc(P, sizeof *e->qos);
             e->qos->tmpl = n;
             e->qos->mode = -1;
@@ -2727,8 +2755,11 @@ wspsim_script_parse(const char *file, const char *text, size_t len, GError **err
     s->actions = g_ptr_array_new_with_free_func(action_free);
     s->allocs = g_ptr_array_new_with_free_func(g_free);
     P.s = s;
+    collect_installed(&P);
     ok = parse_toplevel(&P) && check_actions(&P) && resolve_vars(&P);
     wspsim_lex_free(P.toks);
+    if (P.installed != NULL)
+        g_hash_table_unref(P.installed);
     if (!ok) {
         if (error != NULL && *error == NULL)
             g_set_error(error, WSPSIM_SCENARIO_ERROR, WSPSIM_SCENARIO_ERROR_SYNTAX,

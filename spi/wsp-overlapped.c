@@ -586,26 +586,18 @@ WSPGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWORD lpcbTrans
     WspSocket *ws;
     int err;
 
-    if (!wsp_call_begin(&call, "WSPGetOverlappedResult", &err)) {
-        wsp_call_fail(&call, lpErrno, err);
-        return FALSE;
-    }
+    if (!wsp_call_begin(&call, "WSPGetOverlappedResult", &err))
+        return wsp_call_fail_bool(&call, lpErrno, err);
     wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x, %s", (guint64) s,
                   fWait ? "fWait" : "no wait");
     ws = wsp_handle_lookup(&call, s);
-    if (lpOverlapped == NULL || lpcbTransfer == NULL || lpdwFlags == NULL) {
-        wsp_call_fail(&call, lpErrno, ws == NULL ? WSAENOTSOCK : WSAEINVAL);
-        return FALSE;
-    }
-    if (ws == NULL && lpOverlapped->Internal == WSS_OPERATION_IN_PROGRESS) {
-        wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
-        return FALSE;
-    }
+    if (lpOverlapped == NULL || lpcbTransfer == NULL || lpdwFlags == NULL)
+        return wsp_call_fail_bool(&call, lpErrno, ws == NULL ? WSAENOTSOCK : WSAEINVAL);
+    if (ws == NULL && lpOverlapped->Internal == WSS_OPERATION_IN_PROGRESS)
+        return wsp_call_fail_bool(&call, lpErrno, WSAENOTSOCK);
     if (lpOverlapped->Internal == WSS_OPERATION_IN_PROGRESS) {
-        if (!fWait || call.actor == SIM_ID_NONE) {
-            wsp_call_fail(&call, lpErrno, WSA_IO_INCOMPLETE);
-            return FALSE;
-        }
+        if (!fWait || call.actor == SIM_ID_NONE)
+            return wsp_call_fail_bool(&call, lpErrno, WSA_IO_INCOMPLETE);
         wsp_socket_ref(ws);
         while (lpOverlapped->Internal == WSS_OPERATION_IN_PROGRESS && !ws->closed) {
             SimWaitQueue *qs[3] = { &ws->rq, &ws->wq, &ws->cq };
@@ -615,21 +607,17 @@ WSPGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWORD lpcbTrans
             r = wsp_block_wait(&call, ws->proto->dwCatalogEntryId, qs, 3, SIM_TIME_INFINITE, NULL);
             if (r == SIM_WAIT_KILLED || r == SIM_WAIT_INTERRUPTED) {
                 wsp_socket_unref(ws);
-                wsp_call_fail(&call, lpErrno, r == SIM_WAIT_KILLED ? WSAENETDOWN : WSAEINTR);
-                return FALSE;
+                return wsp_call_fail_bool(&call, lpErrno,
+                                          r == SIM_WAIT_KILLED ? WSAENETDOWN : WSAEINTR);
             }
         }
         wsp_socket_unref(ws);
-        if (lpOverlapped->Internal == WSS_OPERATION_IN_PROGRESS) {
-            wsp_call_fail(&call, lpErrno, WSAEINTR);
-            return FALSE;
-        }
+        if (lpOverlapped->Internal == WSS_OPERATION_IN_PROGRESS)
+            return wsp_call_fail_bool(&call, lpErrno, WSAEINTR);
     }
     *lpdwFlags = lpOverlapped->Offset;
-    if (lpOverlapped->OffsetHigh != 0) {
-        wsp_call_fail(&call, lpErrno, (int) lpOverlapped->OffsetHigh);
-        return FALSE;
-    }
+    if (lpOverlapped->OffsetHigh != 0)
+        return wsp_call_fail_bool(&call, lpErrno, (int) lpOverlapped->OffsetHigh);
     *lpcbTransfer = (DWORD) lpOverlapped->InternalHigh;
     wsp_call_end(&call, "TRUE (%u bytes, flags 0x%x)", (unsigned) *lpcbTransfer,
                  (unsigned) *lpdwFlags);

@@ -146,6 +146,7 @@ void wsp_call_end(WspCall *call, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void wsp_call_blocks(WspCall *call);
 /* Store @code in *lpErrno, trace "= SOCKET_ERROR <code>", return SOCKET_ERROR. */
 int wsp_call_fail(WspCall *call, LPINT lpErrno, int code);
+BOOL wsp_call_fail_bool(WspCall *call, LPINT lpErrno, int code);
 SOCKET wsp_call_fail_socket(WspCall *call, LPINT lpErrno, int code);
 /* Trace "= 0" and return 0. */
 int wsp_call_ok(WspCall *call);
@@ -362,6 +363,7 @@ SOCKET wsp_mp_accept(WspCall *call, WspSocket *ls, struct sockaddr *addr, LPINT 
 /* WSPConnect / WSPJoinLeaf: check and record lpSQOS before connecting (0,
  * WSAEFAULT, WSAEINVAL, WSAEOPNOTSUPP); then, once the socket has its
  * addresses, install its flows (admission reported by FD_QOS). */
+int wsp_qos_validate(const QOS *in, SimFamily family);
 int wsp_qos_connect(WspCall *call, WspSocket *ws, const QOS *sqos, const QOS *gqos);
 void wsp_qos_connected(WspCall *call, WspSocket *ws, const SimSockAddr *peer);
 /* WSPAccept: the caller's QOS for the condition function (FALSE: none), and

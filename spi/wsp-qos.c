@@ -4,8 +4,9 @@
  * sim/sim-qos.h — QOS and FLOWSPEC from WSPConnect, the WSPAccept condition
  * function, WSPJoinLeaf (wsp_qos_connect) and SIO_SET_QOS / SIO_GET_QOS and
  * their group variants; the provider-specific buffer as a list of QoS
- * objects; WSPGetQOSByName and its templates; FD_QOS on every change of a
- * reservation's state.  doc/qos.md has the model and the choices.
+ * objects; FD_QOS on every change of a reservation's state.  Templates
+ * (WSPGetQOSByName, WSCInstallQOSTemplate) are in wsp-qos-templates.c.
+ * doc/qos.md has the model and the choices.
  *
  * Each socket with a QOS has up to two sim flows: its SendingFlowspec at its
  * own node (filter: its local address to its peer) and its
@@ -356,11 +357,9 @@ qos_set(WspSocket *ws, const QOS *in)
     WspQos tmp = {0};
     int err;
 
-    if ((err = flowspec_check(&in->SendingFlowspec, true)) != 0 ||
-        (err = flowspec_check(&in->ReceivingFlowspec, false)) != 0)
+    if ((err = wsp_qos_validate(in, ws->family)) != 0)
         return err;
-    if ((err = ps_parse(&in->ProviderSpecific, ws->family, &tmp)) != 0)
-        return err;
+    (void) ps_parse(&in->ProviderSpecific, ws->family, &tmp); /* valid: the objects' values */
     if (ws->qos == NULL)
         ws->qos = g_new0(WspQos, 1);
     else {
@@ -390,6 +389,28 @@ qos_set(WspSocket *ws, const QOS *in)
     tmp.qos.ProviderSpecific.len = 0;
     *ws->qos = tmp;
     return 0;
+}
+
+/**
+ * wsp_qos_validate:
+ * @in: a QOS
+ * @family: the address family its QOS_DESTADDR must have
+ *
+ * Checks @in as SIO_SET_QOS would, changing nothing.
+ *
+ * Returns: 0, WSAEFAULT, WSAEINVAL or WSAEOPNOTSUPP (flowspecs that cannot
+ *   be satisfied).
+ */
+int
+wsp_qos_validate(const QOS *in, SimFamily family)
+{
+    WspQos tmp = {0};
+    int err;
+
+    if ((err = flowspec_check(&in->SendingFlowspec, true)) != 0 ||
+        (err = flowspec_check(&in->ReceivingFlowspec, false)) != 0)
+        return err;
+    return ps_parse(&in->ProviderSpecific, family, &tmp);
 }
 
 /**
@@ -837,144 +858,4 @@ wsp_qos_ioctl(WspCall *call, WspSocket *ws, DWORD code, const void *in, DWORD cb
     default:
         return WSAEINVAL;
     }
-}
-
-/* ---- WSPGetQOSByName ------------------------------------------------------------- */
-
-/*
- * The well-known templates (REFERENCE 1.9, qosname.h).  Microsoft leaves the
- * values to each provider ("it is up to each service provider to determine
- * the appropriate values"); these are derived from each codec's bit rate and
- * packet interval with 40 bytes of IP + UDP + RTP headers per packet
- * (doc/qos.md shows the arithmetic): audio is guaranteed service, video
- * controlled load; both directions alike; latency and delay variation left
- * unspecified.
- */
-typedef struct {
-    const char *name;
-    ULONG rate, bucket, peak, sdu, min_policed;
-    SERVICETYPE service;
-} QosTemplate;
-
-static const QosTemplate templates[] = {
-    /* 64 kbit/s, 20 ms: 160 + 40 bytes, 50/s */
-    {"G711", 10000, 400, 20000, 200, 200, SERVICETYPE_GUARANTEED},
-    /* 6.3 kbit/s, 30 ms: 24 + 40 bytes, 33.3/s */
-    {"G723.1", 2134, 128, 4268, 64, 64, SERVICETYPE_GUARANTEED},
-    /* 8 kbit/s, 20 ms: 20 + 40 bytes, 50/s */
-    {"G729", 3000, 120, 6000, 60, 60, SERVICETYPE_GUARANTEED},
-    /* 128 kbit/s (QCIF) and 256 kbit/s (CIF) video, packets up to 1500 */
-    {"H263QCIF", 17000, 8500, 34000, 1500, 64, SERVICETYPE_CONTROLLEDLOAD},
-    {"H263CIF", 34000, 17000, 68000, 1500, 64, SERVICETYPE_CONTROLLEDLOAD},
-    {"H261QCIF", 17000, 8500, 34000, 1500, 64, SERVICETYPE_CONTROLLEDLOAD},
-    {"H261CIF", 34000, 17000, 68000, 1500, 64, SERVICETYPE_CONTROLLEDLOAD},
-    /* 13.2 kbit/s, 20 ms: 33 + 40 bytes, 50/s */
-    {"GSM6.10", 3650, 146, 7300, 73, 73, SERVICETYPE_GUARANTEED},
-};
-
-static void
-template_fill(const QosTemplate *t, QOS *q)
-{
-    FLOWSPEC fs = {t->rate,    t->bucket,      t->peak,         QOS_NOT_SPECIFIED,
-                   QOS_NOT_SPECIFIED, t->service, t->sdu,        t->min_policed};
-
-    memset(q, 0, sizeof *q);
-    q->SendingFlowspec = fs;
-    q->ReceivingFlowspec = fs;
-}
-
-/* Compare the UTF-16 name at @w (at most @n units, NUL-terminated within)
- * with ASCII @a. */
-static bool
-wname_equal(const WCHAR *w, size_t n, const char *a)
-{
-    size_t i;
-
-    for (i = 0; i < n && a[i] != '\0'; i++) {
-        WCHAR c;
-
-        memcpy(&c, w + i, sizeof c);
-        if (c != (WCHAR) (unsigned char) a[i])
-            return false;
-    }
-    if (i >= n)
-        return false;
-    {
-        WCHAR c;
-
-        memcpy(&c, w + i, sizeof c);
-        return c == 0;
-    }
-}
-
-/**
- * WSPGetQOSByName:
- *
- * Lookup: @lpQOSName->buf holds a UTF-16 template name ("G711", "G723.1",
- * "G729", "H263QCIF", "H263CIF", "H261QCIF", "H261CIF", "GSM6.10"); the
- * template is written to @lpQOS.  Enumeration: a buffer whose first WCHAR
- * is 0 is overwritten with as many whole NUL-terminated names as fit in
- * @lpQOSName->len bytes, then an empty name (choice 45).
- *
- * Returns: TRUE; FALSE with WSAENOTSOCK, WSAEFAULT (NULL or too small
- *   buffers, @lpQOS NULL on lookup), WSAEINVAL (unknown name).
- */
-BOOL WSPAPI
-WSPGetQOSByName(SOCKET s, LPWSABUF lpQOSName, LPQOS lpQOS, LPINT lpErrno)
-{
-    WspCall call;
-    WCHAR first;
-    int err;
-
-    if (!wsp_call_begin(&call, "WSPGetQOSByName", &err)) {
-        wsp_call_fail(&call, lpErrno, err);
-        return FALSE;
-    }
-    wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x", (guint64) s);
-    if (wsp_handle_lookup(&call, s) == NULL) {
-        wsp_call_fail(&call, lpErrno, WSAENOTSOCK);
-        return FALSE;
-    }
-    if (lpQOSName == NULL || lpQOSName->buf == NULL || lpQOSName->len < sizeof(WCHAR)) {
-        wsp_call_fail(&call, lpErrno, WSAEFAULT);
-        return FALSE;
-    }
-    memcpy(&first, lpQOSName->buf, sizeof first);
-    if (first == 0) {
-        size_t cap = lpQOSName->len / sizeof(WCHAR), at = 0;
-
-        for (size_t i = 0; i < G_N_ELEMENTS(templates); i++) {
-            size_t n = strlen(templates[i].name);
-
-            if (at + n + 1 + 1 > cap) /* the name, its NUL, the final NUL */
-                break;
-            for (size_t k = 0; k <= n; k++) {
-                WCHAR c = (WCHAR) (unsigned char) templates[i].name[k];
-
-                memcpy(lpQOSName->buf + (at + k) * sizeof c, &c, sizeof c);
-            }
-            at += n + 1;
-        }
-        {
-            WCHAR z = 0;
-
-            memcpy(lpQOSName->buf + at * sizeof z, &z, sizeof z);
-        }
-        wsp_call_end(&call, "TRUE (enumerated)");
-        return TRUE;
-    }
-    for (size_t i = 0; i < G_N_ELEMENTS(templates); i++) {
-        if (wname_equal((const WCHAR *) (void *) lpQOSName->buf, lpQOSName->len / sizeof(WCHAR),
-                        templates[i].name)) {
-            if (lpQOS == NULL) {
-                wsp_call_fail(&call, lpErrno, WSAEFAULT);
-                return FALSE;
-            }
-            template_fill(&templates[i], lpQOS);
-            wsp_call_end(&call, "TRUE (%s)", templates[i].name);
-            return TRUE;
-        }
-    }
-    wsp_call_fail(&call, lpErrno, WSAEINVAL);
-    return FALSE;
 }

@@ -215,6 +215,16 @@ wsp_call_fail(WspCall *call, LPINT lpErrno, int code)
     return wsp_fail(lpErrno, code);
 }
 
+/* The same for the BOOL functions (WSPGetOverlappedResult, WSPGetQOSByName). */
+BOOL
+wsp_call_fail_bool(WspCall *call, LPINT lpErrno, int code)
+{
+    if (call->trace && call->world != NULL)
+        wsp_call_end(call, "FALSE %s", wsp_error_name(code));
+    wsp_fail(lpErrno, code);
+    return FALSE;
+}
+
 SOCKET
 wsp_call_fail_socket(WspCall *call, LPINT lpErrno, int code)
 {

@@ -224,6 +224,146 @@ test_wsp_qos_get_by_name(void **state)
     test_world_free(tw);
 }
 
+/* ---- WSCInstallQOSTemplate / WSCRemoveQOSTemplate ------------------------ */
+
+static int
+install(const GUID *guid, const char *name, QOS *q)
+{
+    WCHAR w[128];
+    WSABUF b = {(u_long) sizeof w, (char *) w};
+
+    wname(w, name);
+    return WSCInstallQOSTemplate((LPGUID) guid, &b, q);
+}
+
+static int
+uninstall(const char *name)
+{
+    WCHAR w[128];
+    WSABUF b = {(u_long) sizeof w, (char *) w};
+
+    wname(w, name);
+    return WSCRemoveQOSTemplate(NULL, &b);
+}
+
+/* The names WSPGetQOSByName enumerates, comma-separated. */
+static char *
+names_of(SOCKET s)
+{
+    WCHAR w[256];
+    WSABUF b = {(u_long) sizeof w, (char *) w};
+    GString *out = g_string_new(NULL);
+    int err = 0;
+
+    w[0] = 0;
+    assert_true(WSPGetQOSByName(s, &b, NULL, &err));
+    for (size_t at = 0; w[at] != 0; at++) {
+        if (out->len > 0)
+            g_string_append_c(out, ',');
+        for (; w[at] != 0; at++)
+            g_string_append_c(out, (char) w[at]);
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* Installed templates answer WSPGetQOSByName (before the well-known ones,
+ * which they may replace), are enumerated after the well-known names, are
+ * kept per world, and are removed again; the well-known set cannot be. */
+static void
+test_wsp_qos_install_template(void **state)
+{
+    TestWorld *tw = test_world_new(TEST_WORLD_SEED);
+    TestWorld *other;
+    QOS q, got;
+    SOCKET s;
+    int err = 0;
+    char *names;
+    GUID foreign = wspsim_provider_guid;
+
+    (void) state;
+    test_world_use(tw, tw->pc);
+    s = test_socket(AF_INET, SOCK_DGRAM);
+    q = g711(s);
+    q.SendingFlowspec.ServiceType = SERVICETYPE_CONTROLLEDLOAD;
+    q.SendingFlowspec.TokenRate = 5000;
+    assert_int_equal(install(NULL, "VOICE", &q), 0);
+    assert_true(by_name(s, "VOICE", &got, &err));
+    assert_int_equal(got.SendingFlowspec.TokenRate, 5000);
+    assert_int_equal(got.SendingFlowspec.ServiceType, SERVICETYPE_CONTROLLEDLOAD);
+    /* Installing again replaces it; our own GUID is accepted. */
+    q.SendingFlowspec.TokenRate = 6000;
+    assert_int_equal(install(&wspsim_provider_guid, "VOICE", &q), 0);
+    assert_true(by_name(s, "VOICE", &got, &err));
+    assert_int_equal(got.SendingFlowspec.TokenRate, 6000);
+    /* A well-known name can be replaced, not removed. */
+    q.SendingFlowspec.TokenRate = 12000;
+    assert_int_equal(install(NULL, "G711", &q), 0);
+    assert_true(by_name(s, "G711", &got, &err));
+    assert_int_equal(got.SendingFlowspec.TokenRate, 12000);
+    assert_int_equal(uninstall("G711"), WSAEINVAL);
+    names = names_of(s);
+    assert_string_equal(names, "G711,G723.1,G729,H263QCIF,H263CIF,H261QCIF,H261CIF,GSM6.10,VOICE");
+    g_free(names);
+
+    /* Another world has only the well-known set. */
+    other = test_world_new(TEST_WORLD_SEED);
+    test_world_use(other, other->pc);
+    {
+        SOCKET o = test_socket(AF_INET, SOCK_DGRAM);
+
+        assert_false(by_name(o, "VOICE", &got, &err));
+        assert_int_equal(err, WSAEINVAL);
+        assert_true(by_name(o, "G711", &got, &err));
+        assert_int_equal(got.SendingFlowspec.TokenRate, 10000);
+        test_close(o);
+    }
+    test_world_free(other);
+    test_world_use(tw, tw->pc);
+
+    /* Removal. */
+    assert_int_equal(uninstall("VOICE"), 0);
+    assert_false(by_name(s, "VOICE", &got, &err));
+    assert_int_equal(err, WSAEINVAL);
+    assert_int_equal(uninstall("VOICE"), WSAEINVAL);
+
+    /* Bad arguments. */
+    {
+        WCHAR w[80];
+        WSABUF b = {(u_long) sizeof w, (char *) w};
+        WSABUF nobuf = {4, NULL};
+        QOS bad = q;
+
+        assert_int_equal(WSCInstallQOSTemplate(NULL, NULL, &q), WSAEFAULT);
+        assert_int_equal(WSCInstallQOSTemplate(NULL, &nobuf, &q), WSAEFAULT);
+        assert_int_equal(WSCRemoveQOSTemplate(NULL, NULL), WSAEFAULT);
+        assert_int_equal(install(NULL, "VOICE", NULL), WSAEFAULT);
+        assert_int_equal(install(NULL, "", &q), WSAEINVAL);
+        for (size_t i = 0; i < G_N_ELEMENTS(w); i++)
+            w[i] = 'x'; /* no terminator in the buffer */
+        assert_int_equal(WSCInstallQOSTemplate(NULL, &b, &q), WSAEINVAL);
+        w[65] = 0; /* 65 units: one too many */
+        assert_int_equal(WSCInstallQOSTemplate(NULL, &b, &q), WSAEINVAL);
+        w[64] = 0; /* 64 units: the longest name */
+        assert_int_equal(WSCInstallQOSTemplate(NULL, &b, &q), 0);
+        assert_int_equal(WSCRemoveQOSTemplate(NULL, &b), 0);
+        foreign.Data1 ^= 1;
+        assert_int_equal(install(&foreign, "VOICE", &q), WSAEINVAL);
+        bad.SendingFlowspec.TokenRate = 0; /* cannot be satisfied */
+        assert_int_equal(install(NULL, "VOICE", &bad), WSAEINVAL);
+        bad = q;
+        bad.ProviderSpecific.len = 4; /* shorter than an object header */
+        bad.ProviderSpecific.buf = (char *) w;
+        assert_int_equal(install(NULL, "VOICE", &bad), WSAEINVAL);
+        assert_false(by_name(s, "VOICE", &got, &err));
+    }
+    test_close(s);
+    /* Without a simulated system to keep it in. */
+    wspsim_set_context(NULL, 0);
+    assert_int_equal(install(NULL, "VOICE", &q), WSANO_RECOVERY);
+    assert_int_equal(uninstall("VOICE"), WSANO_RECOVERY);
+    test_world_free(tw);
+}
+
 /* ---- SIO_GET_QOS / SIO_SET_QOS ------------------------------------------------ */
 
 typedef struct {
@@ -795,6 +935,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wsp_qos_get_by_name),
+        cmocka_unit_test(test_wsp_qos_install_template),
         cmocka_unit_test(test_wsp_qos_set_get_errors),
         cmocka_unit_test(test_wsp_qos_udp_reservation_and_fd_qos),
         cmocka_unit_test(test_wsp_qos_third_reservation_refused),

@@ -247,6 +247,10 @@ int WSPAPI WSPGetSockName(SOCKET s, struct sockaddr *name, LPINT namelen, LPINT 
 int WSPAPI WSPGetSockOpt(SOCKET s, int level, int optname, char *optval, LPINT optlen,
                          LPINT lpErrno);
 BOOL WSPAPI WSPGetQOSByName(SOCKET s, LPWSABUF lpQOSName, LPQOS lpQOS, LPINT lpErrno);
+/* The QoS template database (Ws2_32 exports; wspsim keeps one per world):
+ * 0 or a WSA error code. */
+int WSAAPI WSCInstallQOSTemplate(const LPGUID Guid, LPWSABUF QosName, LPQOS Qos);
+int WSAAPI WSCRemoveQOSTemplate(const LPGUID Guid, LPWSABUF QosName);
 int WSPAPI WSPIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer, DWORD cbInBuffer,
                     LPVOID lpvOutBuffer, DWORD cbOutBuffer, LPDWORD lpcbBytesReturned,
                     LPWSAOVERLAPPED lpOverlapped,
