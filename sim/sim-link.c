@@ -11,7 +11,7 @@
  * The transmitter costs no events: a direction remembers when it is free
  * again (busy_until) and, in a small ring, the start times and sizes of the
  * packets waiting for it, which is all drop-tail needs to know the queue
- * length.  Each accepted packet costs exactly one event: its arrival at the
+ * length (controlled load has a ring of its own, below).  Each accepted packet costs exactly one event: its arrival at the
  * far end.  A packet the loss model takes still occupies the transmitter
  * and is reported (SIM_TR_PKT_DROP, reason loss) at the moment it is sent.
  *
@@ -23,19 +23,41 @@
  * count differs is dropped (SIM_DROP_LINK_DOWN) when it would have arrived.
  * That holds even if the link came back up in between.
  *
- * Class scheduling (QoS, sim-qos.c): packets whose service_class is
- * controlled load or guaranteed go through a strict-priority class that
- * overtakes the best-effort packets still waiting.  Departures are fixed
- * when a packet is accepted, so the priority packet cannot push back the
- * arrival events of the best-effort packets already queued; instead it
- * starts once the packet on the wire ends (non-preemptive) and the priority
- * backlog has gone, and every best-effort packet accepted from then on
- * starts that much later (busy_until moves by its serialisation time).  The
- * link thus never carries more than its rate over any span longer than the
- * best-effort queue, and a priority packet waits at most one packet's
- * serialisation plus the priority backlog, which admission control and the
- * senders' token buckets keep bounded.  Only priority packets take the
- * extra branch: the best-effort path is unchanged.
+ * Class scheduling (QoS, sim-qos.c): three strict-priority levels,
+ * non-preemptive: guaranteed service over controlled load over the rest
+ * (best effort).  Departures are fixed when a packet is accepted, so a
+ * packet cannot push back the arrival events of the lower-class packets
+ * already waiting; it overtakes them in time only: it starts as if they were
+ * not there, they keep their times, and every lower-class packet accepted
+ * from then on starts that much later (cl_busy and busy_until move by its
+ * serialisation time when they lie beyond its start).  A packet of each
+ * level starts at
+ *
+ *   guaranteed       max(now, end of the packets on the wire, g_busy)
+ *   controlled load  max(now, end of the best-effort packet on the wire, cl_busy)
+ *   best effort      max(now, busy_until)
+ *
+ * with g_busy <= cl_busy <= busy_until at all times.  "On the wire" means
+ * started by its fixed time: the best-effort and the controlled-load packets
+ * accepted but not started wait in a ring per class (q, cl_q) that also
+ * tells when the one of them that started last ends (wire_end).  Nothing
+ * overtakes a guaranteed packet, so g_busy says all there is to know.
+ *
+ * Delay bounds: a guaranteed packet waits at most one packet's
+ * serialisation (the longest the link carries) plus the guaranteed backlog;
+ * a controlled-load packet at most one packet plus the guaranteed and
+ * controlled-load traffic accepted before it and not yet through.
+ * Admission control and the senders' token buckets keep those backlogs
+ * bounded.  The approximation: a packet that overtakes waiting ones is sent
+ * alongside the one whose slot it takes, not before it, and the time is
+ * taken back from the packets accepted later.  A best-effort packet still
+ * ends no earlier than the serialisation of everything accepted since the
+ * transmitter was last idle, but over a shorter span the link may carry up
+ * to the overtaken packets' serialisation more than its rate (and keeps
+ * that gain when a burst ends with priority packets).  A guaranteed packet
+ * may also wait for the end of a best-effort slot that a controlled-load
+ * packet overtook (both count as on the wire).  Only priority packets take
+ * the extra branch: the best-effort path is unchanged.
  */
 #include "config.h"
 
@@ -88,8 +110,10 @@ sim__link_free(SimLink *link)
 {
     if (link == NULL)
         return;
-    g_free(link->d[0].q);
-    g_free(link->d[1].q);
+    for (guint i = 0; i < G_N_ELEMENTS(link->d); i++) {
+        g_free(link->d[i].q.buf);
+        g_free(link->d[i].cl_q.buf);
+    }
     g_free(link->rng_name);
     g_free(link);
 }
@@ -328,6 +352,16 @@ describe_change(GString *s, const SimLinkParams *o, const SimLinkParams *n)
 #undef SEP
 }
 
+/* Forget what @r holds: the link went down at @now. */
+static void
+ring_clear(SimLinkRing *r, SimTime now)
+{
+    r->head = 0;
+    r->len = 0;
+    r->bytes = 0;
+    r->wire_end = now;
+}
+
 static void
 dir_apply(SimNet *net, SimLink *link, SimLinkDir dir, const SimLinkParams *p)
 {
@@ -339,12 +373,11 @@ dir_apply(SimNet *net, SimLink *link, SimLinkDir dir, const SimLinkParams *p)
     if (old.up && !p->up) {
         /* Everything on the wire or in the queue is lost (file comment). */
         d->epoch++;
-        d->q_len = 0;
-        d->q_head = 0;
-        d->q_bytes = 0;
+        ring_clear(&d->q, world->now);
+        ring_clear(&d->cl_q, world->now);
         d->busy_until = world->now;
-        d->wire_end = world->now;
-        d->prio_busy = world->now;
+        d->cl_busy = world->now;
+        d->g_busy = world->now;
     }
     if (!old.ge_enabled && p->ge_enabled)
         d->ge_bad = false;
@@ -561,56 +594,71 @@ serialisation_ns(guint32 bytes, guint64 rate_bps)
 }
 
 static void
-queue_push(SimLinkDirState *d, SimTime start, SimTime end, guint32 bytes)
+ring_push(SimLinkRing *r, SimTime start, SimTime end, guint32 bytes)
 {
-    if (d->q_len == d->q_cap) {
-        guint32 cap = d->q_cap != 0 ? d->q_cap * 2 : 16;
-        SimLinkQueued *q = g_new(SimLinkQueued, cap);
+    if (r->len == r->cap) {
+        guint32 cap = r->cap != 0 ? r->cap * 2 : 16;
+        SimLinkQueued *buf = g_new(SimLinkQueued, cap);
 
-        for (guint32 i = 0; i < d->q_len; i++)
-            q[i] = d->q[(d->q_head + i) & (d->q_cap - 1)];
-        g_free(d->q);
-        d->q = q;
-        d->q_cap = cap;
-        d->q_head = 0;
+        for (guint32 i = 0; i < r->len; i++)
+            buf[i] = r->buf[(r->head + i) & (r->cap - 1)];
+        g_free(r->buf);
+        r->buf = buf;
+        r->cap = cap;
+        r->head = 0;
     }
-    d->q[(d->q_head + d->q_len) & (d->q_cap - 1)] = (SimLinkQueued){start, end, bytes};
-    d->q_len++;
-    d->q_bytes += bytes;
+    r->buf[(r->head + r->len) & (r->cap - 1)] = (SimLinkQueued){start, end, bytes};
+    r->len++;
+    r->bytes += bytes;
 }
 
-/* Forget the queued packets whose transmission has started by @now. */
+/* Forget the waiting packets whose transmission has started by @now. */
 static inline void
-queue_advance(SimLinkDirState *d, SimTime now)
+ring_advance(SimLinkRing *r, SimTime now)
 {
-    while (d->q_len > 0 && d->q[d->q_head].start <= now) {
-        d->q_bytes -= d->q[d->q_head].bytes;
-        d->wire_end = d->q[d->q_head].end;
-        d->q_head = (d->q_head + 1) & (d->q_cap - 1);
-        d->q_len--;
+    while (r->len > 0 && r->buf[r->head].start <= now) {
+        r->bytes -= r->buf[r->head].bytes;
+        r->wire_end = r->buf[r->head].end;
+        r->head = (r->head + 1) & (r->cap - 1);
+        r->len--;
     }
+}
+
+/* A packet starting at @start for @ser overtakes the waiting packets of a
+ * lower class, free from *@busy: that class's later packets start after it. */
+static inline void
+overtake(SimTime *busy, SimTime start, SimTime ser)
+{
+    *busy = *busy > start ? *busy + ser : start + ser;
 }
 
 /*
- * The priority class (file comment): start once the best-effort packet on
- * the wire and the priority backlog are done; best-effort packets accepted
- * later start after it.
+ * The two priority levels (file comment).  A guaranteed packet waits for the
+ * best-effort and the controlled-load packet on the wire and for the
+ * guaranteed backlog; a controlled-load packet waits for the best-effort
+ * packet on the wire and for cl_busy, which overtake() keeps at or beyond
+ * g_busy.
  */
 static void
-prio_schedule(SimLinkDirState *d, SimTime now, guint32 wire, SimTime *out_start, SimTime *out_end)
+prio_schedule(SimLinkDirState *d, SimTime now, guint32 wire, bool guaranteed, SimTime *out_start,
+              SimTime *out_end)
 {
-    SimTime start = now, ser;
+    SimTime start = MAX(now, d->q.wire_end), ser = serialisation_ns(wire, d->p.rate_bps);
 
-    if (d->wire_end > start)
-        start = d->wire_end;
-    if (d->prio_busy > start)
-        start = d->prio_busy;
-    ser = serialisation_ns(wire, d->p.rate_bps);
-    d->prio_busy = start + ser;
-    if (d->busy_until > start)
-        d->busy_until += ser;
-    else
-        d->busy_until = start + ser;
+    ring_advance(&d->cl_q, now);
+    if (guaranteed) {
+        start = MAX(start, MAX(d->cl_q.wire_end, d->g_busy));
+        d->g_busy = start + ser;
+        overtake(&d->cl_busy, start, ser);
+    } else {
+        start = MAX(start, d->cl_busy);
+        d->cl_busy = start + ser;
+        if (start > now)
+            ring_push(&d->cl_q, start, start + ser, wire);
+        else
+            d->cl_q.wire_end = start + ser;
+    }
+    overtake(&d->busy_until, start, ser);
     *out_start = start;
     *out_end = start + ser;
 }
@@ -654,8 +702,9 @@ schedule_arrival(SimNet *net, SimLink *link, SimLinkDir dir, SimPacket *pkt, Sim
 /*
  * sim__link_transmit: accept @pkt (consumed) onto @link in direction @dir.
  *
- * The transmitter starts it at max(now, busy_until) and finishes it
- * serialisation_ns() later; it arrives latency + jitter after that (plus
+ * The transmitter starts a best-effort packet at max(now, busy_until), a
+ * priority one as prio_schedule() says, and finishes it serialisation_ns()
+ * later; it arrives latency + jitter after that (plus
  * reorder_delay for the packets reordering picks).  Drop-tail: when the
  * transmitter is busy, a packet that would make the waiting packets exceed
  * queue_packets, or their bytes exceed queue_bytes, is dropped.  Draws
@@ -679,23 +728,22 @@ sim__link_transmit(SimNet *net, SimLink *link, SimLinkDir dir, SimPacket *pkt)
         return;
     }
     wire = sim_packet_wire_len(pkt);
-    queue_advance(d, now);
+    ring_advance(&d->q, now);
     if (G_UNLIKELY(pkt->service_class >= SIM_QOS_CONTROLLED_LOAD) && d->p.rate_bps != 0) {
-        prio_schedule(d, now, wire, &start, &end);
-        if (world->trace_on) {
-            if (start > now)
-                link_trace(net, SIM_TR_PKT_QUEUE, link, dir, SIM_DROP_NONE, pkt, start, 0, "prio");
-            else
-                link_trace(net, SIM_TR_PKT_SEND, link, dir, SIM_DROP_NONE, pkt, start, 0, "prio");
-        }
+        bool guaranteed = pkt->service_class >= SIM_QOS_GUARANTEED;
+
+        prio_schedule(d, now, wire, guaranteed, &start, &end);
+        if (world->trace_on)
+            link_trace(net, start > now ? SIM_TR_PKT_QUEUE : SIM_TR_PKT_SEND, link, dir,
+                       SIM_DROP_NONE, pkt, start, 0, guaranteed ? "prio-g" : "prio-cl");
         goto accepted;
     }
     busy = d->busy_until > now;
-    if (busy && ((d->p.queue_packets != 0 && d->q_len + 1 > d->p.queue_packets) ||
-                 (d->p.queue_bytes != 0 && d->q_bytes + wire > d->p.queue_bytes))) {
+    if (busy && ((d->p.queue_packets != 0 && d->q.len + 1 > d->p.queue_packets) ||
+                 (d->p.queue_bytes != 0 && d->q.bytes + wire > d->p.queue_bytes))) {
         d->stats.queue_drops++;
         if (world->trace_on)
-            link_trace(net, SIM_TR_PKT_DROP, link, dir, SIM_DROP_QUEUE, pkt, 0, d->q_len, NULL);
+            link_trace(net, SIM_TR_PKT_DROP, link, dir, SIM_DROP_QUEUE, pkt, 0, d->q.len, NULL);
         sim_packet_unref(pkt);
         return;
     }
@@ -703,16 +751,16 @@ sim__link_transmit(SimNet *net, SimLink *link, SimLinkDir dir, SimPacket *pkt)
     end = start + serialisation_ns(wire, d->p.rate_bps);
     d->busy_until = end;
     if (start > now) {
-        queue_push(d, start, end, wire);
-        if (d->q_len > d->stats.queue_peak_packets)
-            d->stats.queue_peak_packets = d->q_len;
+        ring_push(&d->q, start, end, wire);
+        if (d->q.len > d->stats.queue_peak_packets)
+            d->stats.queue_peak_packets = d->q.len;
     } else {
-        d->wire_end = end;
+        d->q.wire_end = end;
     }
     if (world->trace_on) {
         /* queue_len: the packets ahead of it, the one transmitting included. */
         if (start > now)
-            link_trace(net, SIM_TR_PKT_QUEUE, link, dir, SIM_DROP_NONE, pkt, start, d->q_len, NULL);
+            link_trace(net, SIM_TR_PKT_QUEUE, link, dir, SIM_DROP_NONE, pkt, start, d->q.len, NULL);
         else
             link_trace(net, SIM_TR_PKT_SEND, link, dir, SIM_DROP_NONE, pkt, start, 0, NULL);
     }

@@ -55,17 +55,25 @@ typedef struct {
     guint32 bytes;
 } SimLinkQueued;
 
+/* The packets of one class accepted but not yet started, oldest first, in
+ * a ring; wire_end is when the one of them that started last ends. */
+typedef struct {
+    SimLinkQueued *buf;
+    guint32 head, len, cap;
+    guint64 bytes;
+    SimTime wire_end;
+} SimLinkRing;
+
 typedef struct {
     SimLinkParams p;
-    SimTime busy_until; /* the transmitter is free from then on */
-    /* Ring of the packets accepted but not yet started, oldest first. */
-    SimLinkQueued *q;
-    guint32 q_head, q_len, q_cap;
-    guint64 q_bytes;
-    /* Class scheduling (sim-link.c): when the best-effort packet that has
-     * started last ends, and when the priority class is free again. */
-    SimTime wire_end;
-    SimTime prio_busy;
+    /* Class scheduling (sim-link.c): when best effort, controlled load and
+     * guaranteed service may start their next packet, and the waiting
+     * packets of the first two. */
+    SimTime busy_until;
+    SimTime cl_busy;
+    SimTime g_busy;
+    SimLinkRing q;
+    SimLinkRing cl_q;
     guint32 epoch;    /* bumped on every up->down change */
     bool ge_bad;      /* Gilbert-Elliott state */
     guint8 rng_ready; /* bit per SimLinkRngKind: stream initialised */

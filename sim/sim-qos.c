@@ -2,8 +2,8 @@
  *
  * sim-qos.c: per-flow QoS (sim-qos.h) — the classifier sim_net_send()
  * consults, the token-bucket policer and shaper of each flow, and admission
- * control over the links of a flow's route.  The links' priority class is in
- * sim-link.c.  Follows the Integrated Services model: RFC 2210 (the token
+ * control over the links of a flow's route.  The links' priority levels are
+ * in sim-link.c.  Follows the Integrated Services model: RFC 2210 (the token
  * bucket TSpec: r, b, p, m, M), RFC 2211 (controlled load), RFC 2212
  * (guaranteed service); RSVP signalling itself is not simulated — admission
  * is decided at once, as if PATH and RESV had crossed the route instantly.

@@ -6,7 +6,7 @@
  * local and remote address and port) with a traffic spec: its packets are
  * classified when their node sends them (sim_net_send), policed by a token
  * bucket that shapes, discards or demotes what does not conform, and, for
- * guaranteed and controlled-load flows, carried in the links' priority class
+ * guaranteed and controlled-load flows, carried in the links' priority levels
  * over a route on which admission control reserved their rate.  spi/ maps
  * FLOWSPEC and the WSA_QOS_* codes onto this; doc/qos.md has the model.
  *
@@ -23,13 +23,13 @@ G_BEGIN_DECLS
 typedef guint32 SimQosFlowId;
 
 /* Service classes.  The values are those SimPacket.service_class carries:
- * links give SIM_QOS_CONTROLLED_LOAD and above strict priority over the
- * rest (sim-link.c). */
+ * links give SIM_QOS_GUARANTEED strict priority over SIM_QOS_CONTROLLED_LOAD,
+ * and that over the rest (sim-link.c). */
 typedef enum {
     SIM_QOS_NO_TRAFFIC = 0,      /* nothing reserved; packets go best effort */
     SIM_QOS_BEST_EFFORT = 1,     /* shaped if a rate is given, nothing reserved */
-    SIM_QOS_CONTROLLED_LOAD = 2, /* RFC 2211: reserved rate, priority class */
-    SIM_QOS_GUARANTEED = 3,      /* RFC 2212: reserved rate, priority class */
+    SIM_QOS_CONTROLLED_LOAD = 2, /* RFC 2211: reserved rate, second priority */
+    SIM_QOS_GUARANTEED = 3,      /* RFC 2212: reserved rate, first priority */
 } SimQosService;
 
 /* What the policer does with a packet that does not conform to the bucket. */

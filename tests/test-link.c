@@ -2,7 +2,7 @@
  * test-link: the per-direction link model — serialisation delay, drop-tail
  * queue limits, loss models and their statistics, stream independence,
  * duplication, reordering, corruption, jitter bounds, down links,
- * scheduled parameter changes. */
+ * scheduled parameter changes, the three service-class levels. */
 #include "config.h"
 
 #include <math.h>
@@ -618,6 +618,226 @@ test_link_lookup(void **state)
     test_net_free(tn);
 }
 
+/* ---- Class scheduling: guaranteed > controlled load > best effort ---- */
+
+#define SLOW_BPS 1000000u
+
+/* a and b joined at SLOW_BPS, no delay; @l is the link. */
+static TestNet *
+slow_pair_new(guint64 seed, SimNodeId *a, SimLinkId *l)
+{
+    SimLinkParams p;
+    SimNodeId b;
+
+    sim_link_params_init(&p);
+    p.rate_bps = SLOW_BPS;
+    return pair_new(seed, &p, a, &b, l);
+}
+
+/* Wire sizes that give round times at SLOW_BPS. */
+static guint32
+class_wire(guint8 service_class)
+{
+    switch (service_class) {
+    case SIM_QOS_GUARANTEED:
+        return 200; /* 1.6 ms */
+    case SIM_QOS_CONTROLLED_LOAD:
+        return 1000; /* 8 ms */
+    default:
+        return 1500; /* 12 ms */
+    }
+}
+
+/* A raw packet of @service_class (of class_wire() bytes) carrying @seq. */
+static void
+send_class(TestNet *tn, SimNodeId from, guint32 seq, guint8 service_class)
+{
+    /* The payload: all but the 20-byte IPv4 header. */
+    SimPacket *pkt = test_net_raw(tn, "10.0.0.1", "10.0.0.2", seq, class_wire(service_class) - 20);
+
+    assert_int_equal(sim_packet_wire_len(pkt), class_wire(service_class));
+    pkt->service_class = service_class;
+    assert_int_equal(sim_net_send(tn->world, from, pkt), SIM_OK);
+}
+
+typedef struct {
+    guint32 seq;
+    SimTime time_us;
+} WantRx;
+
+/* The packets delivered are exactly @want, in that order, at those times. */
+static void
+assert_rx(const TestNet *tn, const WantRx *want, size_t n)
+{
+    assert_int_equal(tn->rx->len, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(test_net_rx(tn, i)->pkt->flow_id, want[i].seq);
+        assert_int_equal(test_net_rx(tn, i)->time, want[i].time_us * SIM_USEC);
+    }
+}
+
+/* A guaranteed packet overtakes the controlled-load packets that wait, not
+ * the one on the wire; controlled-load and best-effort packets accepted
+ * after it start that much later. */
+static void
+test_link_guaranteed_overtakes_controlled_load(void **state)
+{
+    static const WantRx want[] = {
+        {0, 8000}, {10, 9600}, {1, 16000}, {2, 24000},
+        {3, 32000}, {4, 40000}, {5, 49600}, {20, 61600},
+    };
+    SimNodeId a;
+    SimLinkId l;
+    TestNet *tn = slow_pair_new(10, &a, &l);
+
+    (void)state;
+    for (guint32 i = 0; i < 5; i++)
+        send_class(tn, a, i, SIM_QOS_CONTROLLED_LOAD); /* 0-8, 8-16, ... 32-40 ms */
+    test_net_run_until(tn, 2 * SIM_MSEC);
+    send_class(tn, a, 10, SIM_QOS_GUARANTEED);     /* after packet 0: 8-9.6 ms */
+    send_class(tn, a, 5, SIM_QOS_CONTROLLED_LOAD); /* 40 ms + 1.6 ms */
+    send_class(tn, a, 20, SIM_QOS_BEST_EFFORT);    /* after all of them */
+    sim_world_run(tn->world);
+    assert_rx(tn, want, G_N_ELEMENTS(want));
+    assert_int_equal(test_net_trace_count(tn, "queued=0 start=0.008000000 (prio-g)"), 1);
+    assert_int_equal(test_net_trace_count(tn, "(prio-g)"), 1);
+    assert_int_equal(test_net_trace_count(tn, "(prio-cl)"), 6);
+    test_net_free(tn);
+}
+
+/* Both priority levels overtake waiting best-effort packets (three of
+ * 12 ms sent at 0), guaranteed ahead of controlled load whichever comes
+ * first; a best-effort packet sent last starts after everything. */
+typedef struct {
+    const char *name;
+    guint8 late[2]; /* classes sent at 2 ms as packets 10 and 11; 0: none */
+    WantRx want[6];
+} OvertakeCase;
+
+static const OvertakeCase overtake_cases[] = {
+    {"cl", {SIM_QOS_CONTROLLED_LOAD, 0},
+     {{0, 12000}, {10, 20000}, {1, 24000}, {2, 36000}, {3, 56000}}},
+    {"g", {SIM_QOS_GUARANTEED, 0}, {{0, 12000}, {10, 13600}, {1, 24000}, {2, 36000}, {3, 49600}}},
+    {"cl-then-g", {SIM_QOS_CONTROLLED_LOAD, SIM_QOS_GUARANTEED},
+     {{0, 12000}, {11, 13600}, {10, 20000}, {1, 24000}, {2, 36000}, {3, 57600}}},
+    {"g-then-cl", {SIM_QOS_GUARANTEED, SIM_QOS_CONTROLLED_LOAD},
+     {{0, 12000}, {10, 13600}, {11, 21600}, {1, 24000}, {2, 36000}, {3, 57600}}},
+};
+
+static void
+test_link_classes_overtake_best_effort(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < G_N_ELEMENTS(overtake_cases); i++) {
+        const OvertakeCase *c = &overtake_cases[i];
+        SimNodeId a;
+        SimLinkId l;
+        TestNet *tn = slow_pair_new(11, &a, &l);
+        guint32 n_late = 0;
+
+        print_message("case %s\n", c->name);
+        for (guint32 k = 0; k < 3; k++)
+            send_class(tn, a, k, SIM_QOS_BEST_EFFORT);
+        test_net_run_until(tn, 2 * SIM_MSEC);
+        for (; n_late < G_N_ELEMENTS(c->late) && c->late[n_late] != 0; n_late++)
+            send_class(tn, a, 10 + n_late, c->late[n_late]);
+        send_class(tn, a, 3, SIM_QOS_BEST_EFFORT);
+        sim_world_run(tn->world);
+        assert_rx(tn, c->want, 4 + n_late);
+        test_net_free(tn);
+    }
+}
+
+/* Rate conservation over a long overloaded mix (108 % of 1 Mbit/s): every
+ * 20 ms a best-effort, a controlled-load and a guaranteed packet, then one
+ * closing best-effort packet.  Overtaking packets are sent alongside the
+ * slots they take (the approximation of sim-link.c), but the time is taken
+ * back from later packets: all arrive, and the last no earlier than the
+ * bytes' serialisation time after the first send.  Each guaranteed packet
+ * overtakes the controlled-load packet sent just before it unless that one
+ * has started, and waits at most one packet (12 ms) besides its own 1.6 ms. */
+#define MIX_ROUNDS 300u
+static void
+test_link_classes_conserve_rate(void **state)
+{
+    static const guint8 round[] = {SIM_QOS_BEST_EFFORT, SIM_QOS_CONTROLLED_LOAD,
+                                   SIM_QOS_GUARANTEED};
+    SimNodeId a;
+    SimLinkId l;
+    TestNet *tn = slow_pair_new(12, &a, &l);
+    SimTime arrival[3 * MIX_ROUNDS + 1], last = 0;
+    guint64 total_bytes = class_wire(SIM_QOS_BEST_EFFORT);
+
+    (void)state;
+    for (guint32 k = 0; k < MIX_ROUNDS; k++) {
+        test_net_run_until(tn, k * 20 * SIM_MSEC);
+        for (guint32 c = 0; c < G_N_ELEMENTS(round); c++) {
+            send_class(tn, a, 3 * k + c, round[c]);
+            total_bytes += class_wire(round[c]);
+        }
+    }
+    send_class(tn, a, 3 * MIX_ROUNDS, SIM_QOS_BEST_EFFORT);
+    sim_world_run(tn->world);
+    assert_int_equal(tn->rx->len, 3 * MIX_ROUNDS + 1);
+    for (guint i = 0; i < tn->rx->len; i++) {
+        const TestRx *rx = test_net_rx(tn, i);
+
+        arrival[rx->pkt->flow_id] = rx->time;
+        last = MAX(last, rx->time);
+    }
+    assert_true(last >= (SimTime)(total_bytes * 8 * SIM_SEC / SLOW_BPS));
+    /* Never idle at 108 %: exactly the serialisation time. */
+    assert_int_equal(last, total_bytes * 8 * SIM_SEC / SLOW_BPS);
+    for (guint32 k = 0; k < MIX_ROUNDS; k++) {
+        SimTime sent = k * 20 * SIM_MSEC, cl = arrival[3 * k + 1], g = arrival[3 * k + 2];
+
+        /* Ahead of the controlled-load packet unless that one found the
+         * wire free and started at once (non-preemptive: right after it). */
+        if (cl == sent + 8 * SIM_MSEC)
+            assert_int_equal(g, cl + 1600 * SIM_USEC);
+        else
+            assert_true(g < cl);
+        assert_true(g - sent <= 12 * SIM_MSEC + 1600 * SIM_USEC);
+    }
+    test_net_free(tn);
+}
+
+/* A direction that goes down forgets all three classes: a guaranteed
+ * packet sent once it is back up starts at once, and the levels work as on
+ * a fresh link. */
+static void
+test_link_down_resets_classes(void **state)
+{
+    static const WantRx want[] = {
+        {100, 16600}, {103, 18200}, {101, 24600}, {102, 32600}, {104, 46200},
+    };
+    SimNodeId a;
+    SimLinkId l;
+    TestNet *tn = slow_pair_new(13, &a, &l);
+
+    (void)state;
+    /* A backlog in every class: best effort and controlled load to 60 ms. */
+    for (guint32 i = 0; i < 2; i++)
+        send_class(tn, a, i, SIM_QOS_BEST_EFFORT);
+    for (guint32 i = 0; i < 4; i++)
+        send_class(tn, a, 10 + i, SIM_QOS_CONTROLLED_LOAD);
+    for (guint32 i = 0; i < 3; i++)
+        send_class(tn, a, 20 + i, SIM_QOS_GUARANTEED);
+    test_net_run_until(tn, 14 * SIM_MSEC);
+    assert_int_equal(sim_link_set_up(tn->world, l, SIM_DIR_AB, false), SIM_OK);
+    test_net_run_until(tn, 15 * SIM_MSEC);
+    assert_int_equal(sim_link_set_up(tn->world, l, SIM_DIR_AB, true), SIM_OK);
+    test_net_rx_clear(tn);
+    send_class(tn, a, 100, SIM_QOS_GUARANTEED); /* 15-16.6 ms */
+    send_class(tn, a, 101, SIM_QOS_CONTROLLED_LOAD);
+    send_class(tn, a, 102, SIM_QOS_CONTROLLED_LOAD);
+    send_class(tn, a, 103, SIM_QOS_GUARANTEED); /* overtakes 101 and 102 */
+    send_class(tn, a, 104, SIM_QOS_BEST_EFFORT);
+    sim_world_run(tn->world);
+    assert_rx(tn, want, G_N_ELEMENTS(want));
+    test_net_free(tn);
+}
+
 int
 main(void)
 {
@@ -635,6 +855,10 @@ main(void)
         cmocka_unit_test(test_link_down_drops_in_flight),
         cmocka_unit_test(test_link_scheduled_params),
         cmocka_unit_test(test_link_lookup),
+        cmocka_unit_test(test_link_guaranteed_overtakes_controlled_load),
+        cmocka_unit_test(test_link_classes_overtake_best_effort),
+        cmocka_unit_test(test_link_classes_conserve_rate),
+        cmocka_unit_test(test_link_down_resets_classes),
     };
     g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
     return cmocka_run_group_tests_name("link", tests, NULL, NULL);
