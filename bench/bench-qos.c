@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT
  *
  * bench-qos: the cost of QoS per packet.  The udp-flood workload (1,000,000
- * datagrams of 512 bytes, one every 5 us, 1 Gbit/s, 1 ms) run twice: plain,
- * then as one guaranteed flow (admitted, every packet classified, policed
- * by its token bucket and sent through the links' priority class).  Prints
+ * datagrams of 512 bytes, one every 5 us, 1 Gbit/s, 1 ms) run three times:
+ * plain, then as one guaranteed flow (admitted, every packet classified,
+ * policed by its token bucket and sent through the links' priority class),
+ * then as the same flow with a shaping rate of one packet per 5 us, which
+ * with one extra packet sent first makes the pacer hold every packet for
+ * 5 us and release it from an event.  Prints
  *   BENCH qos-shaper <ns> ns/packet   extra wall time per packet with QoS
  *   BENCH qos-flood <s> s             wall time of the QoS run
+ *   BENCH qos-pacer <ns> ns/packet    extra wall time per packet of the pacer
  * Wall-clock time is read here, in bench/, never in sim/.
  */
 #include "config.h"
@@ -18,6 +22,10 @@
 #define N_DGRAMS 1000000u
 #define PAYLOAD 512u
 #define INTERVAL_NS (5 * SIM_USEC)
+/* 540 IP bytes (512 + UDP + IPv4 headers) every 5 us. */
+#define PACED_RATE 108000000u
+
+typedef enum { RUN_PLAIN, RUN_QOS, RUN_PACED } RunKind;
 
 typedef struct {
     SimNodeId a;
@@ -38,9 +46,8 @@ count_input(SimWorld *world, SimNodeId node, SimPacket *pkt, void *data)
 }
 
 static void
-send_one(SimWorld *world, void *data)
+send_packet(SimWorld *world, Flood *f)
 {
-    Flood *f = data;
     SimPacket *pkt = sim_packet_new(world, SIM_PROTO_UDP);
     SimBuf *buf = sim_buf_new(NULL, PAYLOAD);
 
@@ -54,18 +61,29 @@ send_one(SimWorld *world, void *data)
         fprintf(stderr, "bench-qos: send failed\n");
         exit(1);
     }
+}
+
+static void
+send_one(SimWorld *world, void *data)
+{
+    Flood *f = data;
+
+    send_packet(world, f);
     if (--f->left > 0)
         sim_event_schedule(world, INTERVAL_NS, send_one, f);
 }
 
-/* One run; the wall time in seconds. */
+/* One run; the wall time in seconds.  *@out_received counts the datagrams
+ * of the flood only (not the extra one of RUN_PACED). */
 static double
-run(bool qos, guint64 *out_received)
+run(RunKind kind, guint64 *out_received)
 {
     SimWorld *world = sim_world_new(1);
     Flood f = {0};
     SimNodeId b;
     SimLinkParams p;
+    SimQosFlowId flow = 0;
+    SimQosFlowStats st;
     gint64 t0, t1;
 
     f.a = sim_node_add(world, "a", SIM_NODE_HOST);
@@ -79,15 +97,16 @@ run(bool qos, guint64 *out_received)
     p.latency_ns = SIM_MSEC;
     sim_link_add(world, f.a, b, &p, NULL);
     sim_net_register_proto(world, SIM_PROTO_UDP, count_input, &f);
-    if (qos) {
+    if (kind != RUN_PLAIN) {
         SimQosSpec spec;
         SimSockAddr local = {.addr = f.src, .port = 5000}, remote = {.addr = f.dst, .port = 9};
-        SimQosFlowId flow;
 
         sim_qos_spec_init(&spec);
         spec.service = SIM_QOS_GUARANTEED;
         spec.token_rate = 110000000; /* 880 Mbit/s: every 540-byte packet conforms */
         spec.bucket_bytes = 4096;
+        if (kind == RUN_PACED)
+            spec.shaping_rate = PACED_RATE;
         flow = sim_qos_flow_new(world, f.a, SIM_PROTO_UDP, &spec);
         if (sim_qos_flow_set_filter(world, flow, &local, &remote) != SIM_QOS_STATE_ADMITTED) {
             fprintf(stderr, "bench-qos: flow not admitted\n");
@@ -95,11 +114,18 @@ run(bool qos, guint64 *out_received)
         }
     }
     f.left = N_DGRAMS;
-    sim_event_schedule(world, 0, send_one, &f);
     t0 = g_get_monotonic_time();
+    if (kind == RUN_PACED)
+        send_packet(world, &f); /* takes the pacer's slot: every later one waits */
+    sim_event_schedule(world, 0, send_one, &f);
     sim_world_run(world);
     t1 = g_get_monotonic_time();
-    *out_received = f.received;
+    *out_received = f.received - (kind == RUN_PACED);
+    if (kind == RUN_PACED &&
+        (sim_qos_flow_get_stats(world, flow, &st) != SIM_OK || st.shaped != N_DGRAMS)) {
+        fprintf(stderr, "bench-qos: the pacer did not hold every packet\n");
+        exit(1);
+    }
     sim_world_free(world);
     return (double)(t1 - t0) / 1e6;
 }
@@ -107,16 +133,21 @@ run(bool qos, guint64 *out_received)
 int
 main(void)
 {
-    guint64 r_plain, r_qos;
-    double plain = run(false, &r_plain), with = run(true, &r_qos);
+    guint64 r_plain, r_qos, r_paced;
+    double plain = run(RUN_PLAIN, &r_plain), with = run(RUN_QOS, &r_qos);
+    double paced = run(RUN_PACED, &r_paced);
     double extra_ns = (with - plain) * 1e9 / N_DGRAMS;
+    double pacer_ns = (paced - with) * 1e9 / N_DGRAMS;
 
-    if (r_plain != N_DGRAMS || r_qos != N_DGRAMS) {
-        fprintf(stderr, "bench-qos: lost packets (%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ")\n",
-                r_plain, r_qos);
+    if (r_plain != N_DGRAMS || r_qos != N_DGRAMS || r_paced != N_DGRAMS) {
+        fprintf(stderr,
+                "bench-qos: lost packets (%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
+                ", %" G_GUINT64_FORMAT ")\n",
+                r_plain, r_qos, r_paced);
         return 1;
     }
     printf("BENCH qos-shaper %.1f ns/packet\n", extra_ns < 0 ? 0.0 : extra_ns);
     printf("BENCH qos-flood %.3f s\n", with);
+    printf("BENCH qos-pacer %.1f ns/packet\n", pacer_ns < 0 ? 0.0 : pacer_ns);
     return 0;
 }

@@ -4,7 +4,8 @@
  * Integrated Services model of RFC 1633 / RFC 2210 / RFC 2211 / RFC 2212,
  * which Winsock's FLOWSPEC describes).  A flow is a filter (node, protocol,
  * local and remote address and port) with a traffic spec: its packets are
- * classified when their node sends them (sim_net_send), policed by a token
+ * classified when their node sends them (sim_net_send), paced if the spec
+ * gives a shaping rate (Winsock's QOS_SHAPING_RATE), policed by a token
  * bucket that shapes, discards or demotes what does not conform, and, for
  * guaranteed and controlled-load flows, carried in the links' priority levels
  * over a route on which admission control reserved their rate.  spi/ maps
@@ -39,6 +40,12 @@ typedef enum {
     SIM_QOS_MODE_DISCARD = 2, /* drop it (SIM_DROP_SHAPER) */
 } SimQosMode;
 
+/* The traffic spec (RFC 2210's TSpec, Winsock's FLOWSPEC).  shaping_rate
+ * is QOS_SHAPING_RATE: with it, the flow's packets leave one at a time, a
+ * packet of s IP bytes ceil(s x 10^9 / shaping_rate) ns after the previous
+ * one left (a pacer one packet deep, in every mode and service but
+ * SIM_QOS_NO_TRAFFIC), and the token bucket polices each at the moment the
+ * pacer lets it go. */
 typedef struct {
     SimQosService service;
     guint64 token_rate;   /* bytes/s; 0 = unlimited (no policing, nothing to reserve) */
@@ -47,6 +54,7 @@ typedef struct {
     guint32 max_sdu;      /* largest conforming packet (IP bytes); 0 = no limit */
     guint32 min_policed;  /* smaller packets count as this many bytes */
     SimQosMode mode;
+    guint64 shaping_rate; /* bytes/s; 0 = none: a uniform pacer ahead of the policer */
 } SimQosSpec;
 
 /* Where a flow stands.  Anything but ADMITTED carries its packets in the
@@ -64,13 +72,14 @@ const char *sim_qos_state_name(SimQosState state);
  * changes: admission lost or regained after a route or link-rate change. */
 typedef void (*SimQosNotifyFn)(SimWorld *world, SimQosFlowId flow, SimQosState state, void *data);
 
-void sim_qos_spec_init(SimQosSpec *spec); /* best effort, unlimited, shape */
+void sim_qos_spec_init(SimQosSpec *spec); /* best effort, unlimited, shape, no pacer */
 
 /* A new flow at @node for transport @proto (SIM_PROTO_TCP/UDP), not yet
  * matching anything (no filter): SIM_QOS_STATE_IDLE. */
 SimQosFlowId sim_qos_flow_new(SimWorld *world, SimNodeId node, guint8 proto,
                               const SimQosSpec *spec);
-/* Release the reservation, drop what the shaper holds, forget the flow. */
+/* Release the reservation, drop what the pacer and shaper hold, forget the
+ * flow. */
 void sim_qos_flow_free(SimWorld *world, SimQosFlowId flow);
 bool sim_qos_flow_exists(const SimWorld *world, SimQosFlowId flow);
 
@@ -87,11 +96,11 @@ void sim_qos_flow_set_notify(SimWorld *world, SimQosFlowId flow, SimQosNotifyFn 
 
 typedef struct {
     guint64 conforming;  /* packets sent in their class at once */
-    guint64 shaped;      /* packets held by the shaper, then sent */
-    guint64 demoted;     /* non-conforming, sent best effort (borrow) */
-    guint64 discarded;   /* non-conforming, dropped (discard, oversize, shaper full) */
+    guint64 shaped;      /* packets held by the pacer or shaper, then sent in their class */
+    guint64 demoted;     /* non-conforming, sent best effort (borrow), paced or not */
+    guint64 discarded;   /* non-conforming, dropped (discard, oversize, hold full) */
     guint64 bytes;       /* IP bytes of what was sent */
-    guint32 held;        /* packets the shaper holds now */
+    guint32 held;        /* packets the pacer and shaper hold now */
 } SimQosFlowStats;
 
 SimStatus sim_qos_flow_get_stats(const SimWorld *world, SimQosFlowId flow,
@@ -104,7 +113,8 @@ void sim_qos_set_reservable_ppm(SimWorld *world, guint32 ppm);
 /* Bits per second reserved on a link direction now. */
 guint64 sim_qos_link_reserved_bps(const SimWorld *world, SimLinkId link, SimLinkDir dir);
 
-/* Bytes the shaper of one flow may hold before it drops (default 64 KiB). */
+/* Bytes one flow may hold (pacer and shaper together) before it drops
+ * (64 KiB, or the bucket depth if larger). */
 #define SIM_QOS_SHAPER_LIMIT_BYTES (64u * 1024u)
 
 G_END_DECLS

@@ -3,7 +3,8 @@
  * modes, MaxSduSize and MinimumPolicedSize, the peak rate, the links'
  * priority class under a saturating best-effort load, admission control over
  * one and several hops, release on free, re-checks on link-rate and up/down
- * changes, SERVICETYPE_NOTRAFFIC, and the route helper. */
+ * changes, SERVICETYPE_NOTRAFFIC, the route helper, and the pacer of
+ * QOS_SHAPING_RATE in each mode. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -451,6 +452,284 @@ test_qos_shaper_limit_and_free(void **state)
     test_net_free(tn);
 }
 
+/* ---- The pacer (QOS_SHAPING_RATE) ---------------------------------------- */
+
+/* A pair over an infinite-rate link and one UDP flow at a, port 1 to b's
+ * port 2, with @spec paced at @shaping_rate; its admission must give
+ * @want. */
+static TestNet *
+paced_pair_new(SimQosSpec *spec, guint64 shaping_rate, SimQosState want, SimNodeId *out_a,
+               SimQosFlowId *out_flow)
+{
+    SimNodeId b;
+    SimLinkId l;
+    TestNet *tn = pair_new(NULL, out_a, &b, &l);
+
+    spec->shaping_rate = shaping_rate;
+    *out_flow = flow_new(tn, *out_a, spec, 1, "10.0.0.2", 2, want);
+    return tn;
+}
+
+/* Sends @n UDP packets of @size IP bytes from port 1 to port 2 at once. */
+static void
+send_burst(TestNet *tn, SimNodeId from, int n, guint32 size)
+{
+    for (int i = 0; i < n; i++)
+        send_udp(tn, from, 1, 2, size - HDR);
+}
+
+/* Arrival times at the far end, in ms, of everything delivered so far. */
+static void
+assert_rx_ms(const TestNet *tn, const SimTime *want_ms, guint n)
+{
+    assert_int_equal(tn->rx->len, n);
+    for (guint i = 0; i < n; i++)
+        assert_int_equal(test_net_rx(tn, i)->time, want_ms[i] * SIM_MSEC);
+}
+
+/* The flow's counters: sent at once, sent after waiting, demoted, dropped. */
+static void
+assert_counts(const TestNet *tn, SimQosFlowId f, guint64 conforming, guint64 shaped,
+              guint64 demoted, guint64 discarded)
+{
+    SimQosFlowStats st;
+
+    assert_int_equal(sim_qos_flow_get_stats(tn->world, f, &st), SIM_OK);
+    assert_int_equal(st.conforming, conforming);
+    assert_int_equal(st.shaped, shaped);
+    assert_int_equal(st.demoted, demoted);
+    assert_int_equal(st.discarded, discarded);
+}
+
+typedef struct {
+    const char *name;
+    SimQosService service;
+    guint64 token_rate, bucket;
+    SimQosMode mode;
+    guint64 shaping_rate;
+    SimTime want_gap; /* between consecutive arrivals */
+    SimQosState want_state;
+} PacerCase;
+
+static const PacerCase pacer_cases[] = {
+    /* The bucket alone would let all five through at once. */
+    {"big-bucket", SIM_QOS_BEST_EFFORT, 1000000, 100000, SIM_QOS_MODE_SHAPE, 10000,
+     50 * SIM_MSEC, SIM_QOS_STATE_IDLE},
+    {"admitted-discard", SIM_QOS_GUARANTEED, 1000000, 100000, SIM_QOS_MODE_DISCARD, 10000,
+     50 * SIM_MSEC, SIM_QOS_STATE_ADMITTED},
+    /* Nothing to police: the pacer alone. */
+    {"pacer-only", SIM_QOS_BEST_EFFORT, 0, 0, SIM_QOS_MODE_SHAPE, 10000, 50 * SIM_MSEC,
+     SIM_QOS_STATE_IDLE},
+    /* 500 x 10^9 / 3000 ns, rounded up, between every two. */
+    {"rounds-up", SIM_QOS_BEST_EFFORT, 0, 0, SIM_QOS_MODE_BORROW, 3000, 166666667,
+     SIM_QOS_STATE_IDLE},
+    /* SERVICETYPE_NOTRAFFIC ignores the shaping rate. */
+    {"no-traffic", SIM_QOS_NO_TRAFFIC, 0, 0, SIM_QOS_MODE_SHAPE, 10000, 0, SIM_QOS_STATE_IDLE},
+};
+
+/* A burst of five 500-byte packets leaves evenly spaced at 500 / R s, in
+ * every mode, with or without a bucket to police; each is sent in its
+ * class, and all but the first count as shaped. */
+static void
+test_qos_pacer_spaces_burst(void **state)
+{
+    (void)state;
+    for (size_t c = 0; c < G_N_ELEMENTS(pacer_cases); c++) {
+        const PacerCase *pc = &pacer_cases[c];
+        guint8 want_class =
+            pc->want_state == SIM_QOS_STATE_ADMITTED ? pc->service : SIM_QOS_BEST_EFFORT;
+        bool paced = pc->want_gap != 0;
+        SimQosSpec s;
+        SimNodeId a;
+        SimQosFlowId f;
+        TestNet *tn;
+
+        print_message("case %s\n", pc->name);
+        spec_bucket(&s, pc->service, pc->token_rate, pc->bucket, pc->mode);
+        tn = paced_pair_new(&s, pc->shaping_rate, pc->want_state, &a, &f);
+        send_burst(tn, a, 5, 500);
+        sim_world_run(tn->world);
+        assert_int_equal(tn->rx->len, 5);
+        for (guint i = 0; i < 5; i++) {
+            assert_int_equal(test_net_rx(tn, i)->time, (SimTime)i * pc->want_gap);
+            assert_int_equal(test_net_rx(tn, i)->pkt->flow_id, f);
+            assert_int_equal(test_net_rx(tn, i)->pkt->service_class, want_class);
+        }
+        assert_int_equal(test_net_rx(tn, 4)->time - test_net_rx(tn, 0)->time, 4 * pc->want_gap);
+        assert_counts(tn, f, paced ? 1 : 5, paced ? 4 : 0, 0, 0);
+        test_net_free(tn);
+    }
+}
+
+/* Pacer and shape, token rate (5,000 B/s) below the shaping rate (20,000):
+ * the pacer spaces the first two 25 ms apart, then the bucket binds: one
+ * 500-byte packet every 100 ms, the token rate; never closer than 25 ms. */
+static void
+test_qos_pacer_shape_bucket_binds(void **state)
+{
+    static const SimTime want_ms[] = {0, 25, 100, 200, 300, 400, 500, 600, 700, 800};
+    SimQosSpec s;
+    SimNodeId a;
+    SimQosFlowId f;
+    TestNet *tn;
+
+    (void)state;
+    spec_bucket(&s, SIM_QOS_BEST_EFFORT, 5000, 1000, SIM_QOS_MODE_SHAPE);
+    tn = paced_pair_new(&s, 20000, SIM_QOS_STATE_IDLE, &a, &f);
+    send_burst(tn, a, 10, 500);
+    sim_world_run(tn->world);
+    assert_rx_ms(tn, want_ms, G_N_ELEMENTS(want_ms));
+    for (guint i = 1; i < tn->rx->len; i++)
+        assert_true(test_net_rx(tn, i)->time - test_net_rx(tn, i - 1)->time >= 25 * SIM_MSEC);
+    assert_counts(tn, f, 1, 9, 0, 0);
+    test_net_free(tn);
+}
+
+/* Pacer and discard, token rate (1,000 B/s) far below the shaping rate
+ * (10,000): every 50 ms the pacer lets a packet go and the policer judges
+ * it then; the two the bucket holds tokens for go (at 0 and 50 ms), the
+ * next eight are dropped one by one as the pacer releases them, the
+ * eleventh finds the bucket refilled (500 ms), the twelfth is dropped. */
+static void
+test_qos_pacer_discard_after_pacing(void **state)
+{
+    static const SimTime want_ms[] = {0, 50, 500};
+    SimQosSpec s;
+    SimQosFlowStats st;
+    SimNodeId a;
+    SimQosFlowId f;
+    TestNet *tn;
+
+    (void)state;
+    spec_bucket(&s, SIM_QOS_BEST_EFFORT, 1000, 1000, SIM_QOS_MODE_DISCARD);
+    tn = paced_pair_new(&s, 10000, SIM_QOS_STATE_IDLE, &a, &f);
+    send_burst(tn, a, 12, 500);
+    assert_int_equal(sim_qos_flow_get_stats(tn->world, f, &st), SIM_OK);
+    assert_int_equal(st.held, 11); /* nothing dropped before the pacer */
+    assert_int_equal(st.discarded, 0);
+    sim_world_run(tn->world);
+    assert_rx_ms(tn, want_ms, G_N_ELEMENTS(want_ms));
+    assert_counts(tn, f, 1, 2, 0, 9);
+    assert_int_equal(test_net_trace_count(tn, "DROP shaper"), 9);
+    test_net_free(tn);
+}
+
+/* Pacer and borrow: all six leave 50 ms apart; the two the bucket (1,000
+ * bytes) covers go guaranteed, the rest best effort, including the last,
+ * which can never conform (1,200 bytes > the bucket) but is paced all the
+ * same; nothing is dropped. */
+static void
+test_qos_pacer_borrow_demotes(void **state)
+{
+    static const SimTime want_ms[] = {0, 50, 100, 150, 200, 250};
+    SimQosSpec s;
+    SimQosFlowStats st;
+    SimNodeId a;
+    SimQosFlowId f;
+    TestNet *tn;
+
+    (void)state;
+    spec_bucket(&s, SIM_QOS_GUARANTEED, 1000, 1000, SIM_QOS_MODE_BORROW);
+    tn = paced_pair_new(&s, 10000, SIM_QOS_STATE_ADMITTED, &a, &f);
+    send_burst(tn, a, 5, 500);
+    send_burst(tn, a, 1, 1200);
+    sim_world_run(tn->world);
+    assert_rx_ms(tn, want_ms, G_N_ELEMENTS(want_ms));
+    for (guint i = 0; i < tn->rx->len; i++)
+        assert_int_equal(test_net_rx(tn, i)->pkt->service_class,
+                         i < 2 ? SIM_QOS_GUARANTEED : SIM_QOS_BEST_EFFORT);
+    assert_counts(tn, f, 1, 1, 4, 0);
+    assert_int_equal(sim_qos_flow_get_stats(tn->world, f, &st), SIM_OK);
+    assert_int_equal(st.bytes, 3700);
+    test_net_free(tn);
+}
+
+/* Renegotiation frees the pacer: two packets wait behind a slow one (1,000
+ * B/s: 500 ms each); a faster rate at 100 ms sends the first of them at
+ * once and the second 50 ms later.  Then the hold limit counts what the
+ * pacer holds, and freeing the flow drops it (test_net_free checks that no
+ * packet is left alive). */
+static void
+test_qos_pacer_set_spec_and_free(void **state)
+{
+    static const SimTime want_ms[] = {0, 100, 150};
+    SimQosSpec s;
+    SimQosFlowStats st;
+    SimNodeId a;
+    SimQosFlowId f;
+    TestNet *tn;
+
+    (void)state;
+    spec_bucket(&s, SIM_QOS_BEST_EFFORT, 0, 0, SIM_QOS_MODE_SHAPE);
+    tn = paced_pair_new(&s, 1000, SIM_QOS_STATE_IDLE, &a, &f);
+    send_burst(tn, a, 3, 500);
+    test_net_run_until(tn, 100 * SIM_MSEC);
+    assert_int_equal(tn->rx->len, 1);
+    s.shaping_rate = 10000;
+    assert_int_equal(sim_qos_flow_set_spec(tn->world, f, &s), SIM_QOS_STATE_IDLE);
+    sim_world_run(tn->world);
+    assert_rx_ms(tn, want_ms, G_N_ELEMENTS(want_ms));
+
+    /* 1,500-byte packets at 1,000 B/s: one leaves, 43 wait (43 x 1500 <=
+     * 64 KiB), six are dropped; one more leaves 1.5 s later. */
+    test_net_rx_clear(tn);
+    test_net_run_until(tn, SIM_SEC);
+    s.shaping_rate = 1000;
+    assert_int_equal(sim_qos_flow_set_spec(tn->world, f, &s), SIM_QOS_STATE_IDLE);
+    send_burst(tn, a, 50, 1500);
+    assert_int_equal(sim_qos_flow_get_stats(tn->world, f, &st), SIM_OK);
+    assert_int_equal(st.held, 43);
+    assert_int_equal(st.discarded, 6);
+    test_net_run_until(tn, 2600 * SIM_MSEC);
+    assert_int_equal(tn->rx->len, 2);
+    assert_int_equal(test_net_rx(tn, 1)->time, 2500 * SIM_MSEC);
+    assert_int_equal(sim_qos_flow_get_stats(tn->world, f, &st), SIM_OK);
+    assert_int_equal(st.held, 42);
+    sim_qos_flow_free(tn->world, f);
+    assert_false(sim_qos_flow_exists(tn->world, f));
+    test_net_free(tn);
+}
+
+/* Renegotiation judges what the flow holds under the new spec at once: a
+ * smaller bucket (1,000 bytes) that 1,500-byte packets can never fit drops
+ * them (before, they stayed held for ever and their release event re-armed
+ * without end).  Renegotiating to borrow refills the bucket: the first held
+ * packet goes in its class, the second demoted, both at once. */
+static void
+test_qos_set_spec_rejudges_held(void **state)
+{
+    SimQosSpec s;
+    SimQosFlowStats st;
+    SimNodeId a;
+    SimQosFlowId f;
+    TestNet *tn;
+
+    (void)state;
+    spec_bucket(&s, SIM_QOS_BEST_EFFORT, 1000, 2000, SIM_QOS_MODE_SHAPE);
+    tn = paced_pair_new(&s, 0, SIM_QOS_STATE_IDLE, &a, &f); /* no pacer */
+    send_burst(tn, a, 3, 1500);
+    s.bucket_bytes = 1000;
+    assert_int_equal(sim_qos_flow_set_spec(tn->world, f, &s), SIM_QOS_STATE_IDLE);
+    test_net_run_until(tn, 10 * SIM_SEC); /* bounded: the old code never went idle */
+    assert_int_equal(tn->rx->len, 1);
+    assert_int_equal(sim_qos_flow_get_stats(tn->world, f, &st), SIM_OK);
+    assert_int_equal(st.held, 0);
+    assert_counts(tn, f, 1, 0, 0, 2);
+
+    test_net_rx_clear(tn);
+    s.bucket_bytes = 2000;
+    assert_int_equal(sim_qos_flow_set_spec(tn->world, f, &s), SIM_QOS_STATE_IDLE);
+    send_burst(tn, a, 3, 1500);
+    s.mode = SIM_QOS_MODE_BORROW;
+    assert_int_equal(sim_qos_flow_set_spec(tn->world, f, &s), SIM_QOS_STATE_IDLE);
+    sim_world_run(tn->world);
+    assert_int_equal(tn->rx->len, 3);
+    assert_int_equal(test_net_rx(tn, 2)->time, test_net_rx(tn, 0)->time);
+    assert_int_equal(test_net_rx(tn, 2)->pkt->service_class, SIM_QOS_BEST_EFFORT);
+    assert_counts(tn, f, 2, 1, 1, 2);
+    test_net_free(tn);
+}
+
 int
 main(void)
 {
@@ -464,6 +743,12 @@ main(void)
         cmocka_unit_test(test_qos_multihop_and_route_change),
         cmocka_unit_test(test_qos_no_reservation_cases),
         cmocka_unit_test(test_qos_shaper_limit_and_free),
+        cmocka_unit_test(test_qos_pacer_spaces_burst),
+        cmocka_unit_test(test_qos_pacer_shape_bucket_binds),
+        cmocka_unit_test(test_qos_pacer_discard_after_pacing),
+        cmocka_unit_test(test_qos_pacer_borrow_demotes),
+        cmocka_unit_test(test_qos_pacer_set_spec_and_free),
+        cmocka_unit_test(test_qos_set_spec_rejudges_held),
     };
     g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
     return cmocka_run_group_tests_name("qos", tests, NULL, NULL);
