@@ -585,14 +585,23 @@ build_qos(WspsimActorCtx *ax, SOCKET s, const WspsimArg *a, QOS *q, guint8 *ps, 
     flow_apply(&q->ReceivingFlowspec, &l->recv);
     q->ProviderSpecific.buf = NULL;
     q->ProviderSpecific.len = 0;
-    if (l->mode >= 0) {
+    if (l->mode >= 0 || l->shaping >= 0) {
         QOS_SD_MODE m = { { QOS_OBJECT_SD_MODE, sizeof m }, (ULONG) l->mode };
+        QOS_SHAPING_RATE sr = { { QOS_OBJECT_SHAPING_RATE, sizeof sr }, (ULONG) l->shaping };
         QOS_OBJECT_HDR end = { QOS_OBJECT_END_OF_LIST, sizeof end };
+        size_t n = 0;
 
-        memcpy(ps, &m, sizeof m);
-        memcpy(ps + sizeof m, &end, sizeof end);
+        if (l->mode >= 0) {
+            memcpy(ps + n, &m, sizeof m);
+            n += sizeof m;
+        }
+        if (l->shaping >= 0) {
+            memcpy(ps + n, &sr, sizeof sr);
+            n += sizeof sr;
+        }
+        memcpy(ps + n, &end, sizeof end);
         q->ProviderSpecific.buf = (char *) ps;
-        q->ProviderSpecific.len = sizeof m + sizeof end;
+        q->ProviderSpecific.len = (ULONG) (n + sizeof end);
     }
     return true;
 }
@@ -658,6 +667,7 @@ take_qos(WspsimResult *r, const guint8 *buf, size_t len)
     memcpy(&r->qos, buf, MIN(len, sizeof r->qos));
     r->qos_status = 0;
     r->qos_mode = -1;
+    r->qos_shaping = -1;
     left = MIN((size_t) r->qos.ProviderSpecific.len, sizeof r->qos_ps);
     if (r->qos.ProviderSpecific.buf == NULL || len < sizeof r->qos + left)
         left = 0;
@@ -681,6 +691,12 @@ take_qos(WspsimResult *r, const guint8 *buf, size_t len)
 
             memcpy(&m, p, sizeof m);
             r->qos_mode = (gint32) m.ShapeDiscardMode;
+        } else if (h.ObjectType == QOS_OBJECT_SHAPING_RATE &&
+                   h.ObjectLength >= sizeof(QOS_SHAPING_RATE)) {
+            QOS_SHAPING_RATE sr;
+
+            memcpy(&sr, p, sizeof sr);
+            r->qos_shaping = sr.ShapingRate;
         }
         p += h.ObjectLength;
         left -= h.ObjectLength;

@@ -302,6 +302,8 @@ append_qos(GString *s, const WspsimResult *r)
     append_flow(s, &r->qos.ReceivingFlowspec);
     if (r->qos_mode >= 0 && r->qos_mode < (gint32) G_N_ELEMENTS(modes))
         g_string_append_printf(s, ", mode: %s", modes[r->qos_mode]);
+    if (r->qos_shaping >= 0)
+        g_string_append_printf(s, ", shaping: %" G_GINT64_FORMAT, r->qos_shaping);
     g_string_append_c(s, '}');
     if (r->qos_status != 0) {
         g_string_append(s, ", status=");
@@ -436,7 +438,8 @@ expect_holds(const WspsimActorCtx *ax, const WspsimExpect *x, const WspsimResult
     case WSPSIM_XP_QOS:
         return !r->failed && flow_matches(&x->qos->send, &r->qos.SendingFlowspec) &&
                flow_matches(&x->qos->recv, &r->qos.ReceivingFlowspec) &&
-               (x->qos->mode < 0 || x->qos->mode == r->qos_mode);
+               (x->qos->mode < 0 || x->qos->mode == r->qos_mode) &&
+               (x->qos->shaping < 0 || x->qos->shaping == r->qos_shaping);
     case WSPSIM_XP_STATUS:
         return !r->failed && (gint64) r->qos_status == x->i;
     case WSPSIM_XP_PEERDATA:
@@ -721,6 +724,7 @@ exec_call(WspsimActorCtx *ax, ActorScratch *sc, const WspsimStmt *st)
     r.peer_len = 0;
     r.qos_status = 0;
     r.qos_mode = -1;
+    r.qos_shaping = -1;
     r.qos_offered = false;
     memset(&r.qos, 0, sizeof r.qos); /* qos= on a WSPAccept that was offered none */
     st->spec->invoke(ax, args, &r);

@@ -98,6 +98,7 @@ typedef struct {
     guint8 qos_ps[256];
     ULONG qos_status;
     gint32 qos_mode;
+    gint64 qos_shaping; /* the QOS_SHAPING_RATE object's rate, -1: none */
     bool qos_offered; /* WSPAccept: the condition function was offered qos */
     WSAPROTOCOL_INFOW info; /* R_INFO */
     /* caller data the condition function saw (WSPAccept), callee data

@@ -780,6 +780,7 @@ parse_qos_lit(Parser *P)
     bool first = true, mode_given = false;
 
     q->mode = -1;
+    q->shaping = -1;
     while (!is_punct(peek(P), '}')) {
         const Tok *t = peek(P);
 
@@ -832,10 +833,36 @@ parse_qos_lit(Parser *P)
             }
             mode_given = true;
             next(P);
+        } else if (is_word(t, "shaping")) {
+            const Tok *v;
+
+            next(P);
+            if (q->shaping >= 0) {
+                fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX, "shaping: given twice");
+                return NULL;
+            }
+            if (!expect_punct(P, ':'))
+                return NULL;
+            v = peek(P);
+            if (is_word(v, "unspecified")) {
+                q->shaping = 0xffffffff; /* QOS_NOT_SPECIFIED: no uniform rate */
+            } else if (v->kind == TK_NUMBER &&
+                       (v->unit == WSPSIM_UNIT_NONE || v->unit == WSPSIM_UNIT_RATE)) {
+                q->shaping = v->unit == WSPSIM_UNIT_RATE ? v->ival / 8 : v->ival;
+                if (q->shaping > 0xffffffffLL) {
+                    fail(P, v, WSPSIM_SCENARIO_ERROR_RANGE,
+                         "shaping out of range (0 to 4294967295)");
+                    return NULL;
+                }
+            } else {
+                fail_unexpected(P, v, "bytes per second (8000), a rate (64Kbps) or unspecified");
+                return NULL;
+            }
+            next(P);
         } else {
             fail_unexpected(P, t,
-                            first ? "a template (G711), send:, recv: or mode:"
-                                  : "send:, recv: or mode:");
+                            first ? "a template (G711), send:, recv:, mode: or shaping:"
+                                  : "send:, recv:, mode: or shaping:");
             return NULL;
         }
         first = false;
@@ -845,7 +872,7 @@ parse_qos_lit(Parser *P)
         }
     }
     next(P);
-    if (q->tmpl == NULL && !q->send.given && !q->recv.given && q->mode < 0) {
+    if (q->tmpl == NULL && !q->send.given && !q->recv.given && q->mode < 0 && q->shaping < 0) {
         fail(P, open, WSPSIM_SCENARIO_ERROR_SYNTAX,
              "an empty QOS: write a template or send:/recv: (e.g. {send: guaranteed rate=10000})");
         return NULL;
@@ -952,6 +979,7 @@ check_arg(Parser *P, const WspsimParam *par, WspsimExpr *e)
             e->qos = ast_alloc(P, sizeof *e->qos);
             e->qos->tmpl = n;
             e->qos->mode = -1;
+            e->qos->shaping = -1;
             e->kind = WSPSIM_EX_QOS;
         }
         ok = e->kind == WSPSIM_EX_VAR || e->kind == WSPSIM_EX_QOS;

@@ -92,6 +92,7 @@ typedef struct {
     const char *tmpl; /* a WSPGetQOSByName template to start from, or NULL */
     WspsimFlowLit send, recv;
     gint32 mode; /* TC_NONCONF_* for a QOS_SD_MODE object, -1: none */
+    gint64 shaping; /* ShapingRate of a QOS_SHAPING_RATE object (bytes/s), -1: none */
 } WspsimQosLit;
 
 typedef struct WspsimExpr {

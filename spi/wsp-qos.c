@@ -24,6 +24,8 @@ typedef struct WspQos {
     QOS qos;       /* ProviderSpecific is rebuilt by SIO_GET_QOS; never kept */
     bool sd_mode_set;
     ULONG sd_mode; /* TC_NONCONF_*, when set by a QOS_SD_MODE object */
+    bool shaping_set;   /* a QOS_SHAPING_RATE object was given */
+    ULONG shaping_rate; /* its ShapingRate: bytes/s; QOS_NOT_SPECIFIED: none */
     bool has_dest; /* QOS_OBJECT_DESTADDR (connectionless sockets) */
     SimSockAddr dest;
     SimQosFlowId send_flow, recv_flow;
@@ -107,6 +109,13 @@ flowspec_check(const FLOWSPEC *fs, bool sending)
     return 0;
 }
 
+/* A uniform shaping rate applies (QOS_NOT_SPECIFIED given: none). */
+static inline bool
+has_shaping(const WspQos *q)
+{
+    return q->shaping_set && q->shaping_rate != QOS_NOT_SPECIFIED;
+}
+
 static void
 spec_from(const FLOWSPEC *fs, const WspQos *q, bool receiving, SimQosSpec *out)
 {
@@ -133,8 +142,12 @@ spec_from(const FLOWSPEC *fs, const WspQos *q, bool receiving, SimQosSpec *out)
             break;
         }
     }
-    if (receiving)
+    if (has_shaping(q))
+        out->shaping_rate = q->shaping_rate; /* QOS_SHAPING_RATE: the uniform pacer */
+    if (receiving) {
         out->mode = SIM_QOS_MODE_BORROW; /* the receiver cannot hold the sender back */
+        out->shaping_rate = 0;
+    }
 }
 
 /* ---- The provider-specific buffer ------------------------------------------ */
@@ -143,7 +156,7 @@ spec_from(const FLOWSPEC *fs, const WspQos *q, bool receiving, SimQosSpec *out)
  * Walk the objects of @ps (REFERENCE 1.9): each starts with a
  * QOS_OBJECT_HDR whose ObjectLength covers the whole object; the list ends
  * with QOS_OBJECT_END_OF_LIST or the end of the buffer.  Known objects:
- * QOS_SD_MODE, QOS_SHAPING_RATE (checked, not applied), QOS_DESTADDR,
+ * QOS_SD_MODE, QOS_SHAPING_RATE (the sending flow's pacer), QOS_DESTADDR,
  * RSVP_STATUS_INFO (ignored on input).  Returns 0, WSAEFAULT (buf NULL with
  * a length, or a NULL address in QOS_DESTADDR) or WSAEINVAL (a length that
  * is short, overruns the buffer or does not fit the object's type; an
@@ -182,10 +195,18 @@ ps_parse(const WSABUF *ps, SimFamily family, WspQos *out)
             out->sd_mode = m.ShapeDiscardMode;
             break;
         }
-        case QOS_OBJECT_SHAPING_RATE:
-            if (h.ObjectLength != sizeof(QOS_SHAPING_RATE))
+        case QOS_OBJECT_SHAPING_RATE: {
+            QOS_SHAPING_RATE r;
+
+            if (h.ObjectLength != sizeof r)
                 return WSAEINVAL;
+            memcpy(&r, p, sizeof r);
+            if (r.ShapingRate == 0)
+                return WSAEINVAL; /* a uniform rate of nothing */
+            out->shaping_set = true;
+            out->shaping_rate = r.ShapingRate;
             break;
+        }
         case QOS_OBJECT_DESTADDR: {
             QOS_DESTADDR d;
             int err;
@@ -374,6 +395,10 @@ qos_set(WspSocket *ws, const QOS *in)
         if (!tmp.sd_mode_set && ws->qos->sd_mode_set) {
             tmp.sd_mode_set = true;
             tmp.sd_mode = ws->qos->sd_mode;
+        }
+        if (!tmp.shaping_set && ws->qos->shaping_set) {
+            tmp.shaping_set = true;
+            tmp.shaping_rate = ws->qos->shaping_rate;
         }
         if (!tmp.has_dest && ws->qos->has_dest) {
             tmp.has_dest = true;
@@ -748,7 +773,8 @@ get_qos_size(const WspSocket *ws)
 {
     if (ws->qos == NULL)
         return sizeof(QOS);
-    return sizeof(QOS) + sizeof(RSVP_STATUS_INFO) + sizeof(QOS_SD_MODE) + sizeof(QOS_OBJECT_HDR);
+    return sizeof(QOS) + sizeof(RSVP_STATUS_INFO) + sizeof(QOS_SD_MODE) +
+           (has_shaping(ws->qos) ? sizeof(QOS_SHAPING_RATE) : 0) + sizeof(QOS_OBJECT_HDR);
 }
 
 static void
@@ -799,9 +825,18 @@ get_qos(WspSocket *ws, void *out, DWORD cbout, DWORD *ret)
         q.ProviderSpecific.buf = o + sizeof q;
         q.ProviderSpecific.len = (u_long) (need - sizeof q);
         memcpy(o, &q, sizeof q);
-        memcpy(o + sizeof q, &si, sizeof si);
-        memcpy(o + sizeof q + sizeof si, &sd, sizeof sd);
-        memcpy(o + sizeof q + sizeof si + sizeof sd, &end, sizeof end);
+        o += sizeof q;
+        memcpy(o, &si, sizeof si);
+        o += sizeof si;
+        memcpy(o, &sd, sizeof sd);
+        o += sizeof sd;
+        if (has_shaping(ws->qos)) {
+            QOS_SHAPING_RATE sr = {{QOS_OBJECT_SHAPING_RATE, sizeof sr}, ws->qos->shaping_rate};
+
+            memcpy(o, &sr, sizeof sr);
+            o += sizeof sr;
+        }
+        memcpy(o, &end, sizeof end);
     }
     *ret = need;
     return 0;

@@ -372,6 +372,15 @@ typedef struct {
     void (*mangle)(QOS *q, char *ps);
 } BadQos;
 
+/* @q's provider-specific buffer: the object at @obj, copied to @ps. */
+static void
+ps_put(QOS *q, char *ps, const void *obj, size_t len)
+{
+    memcpy(ps, obj, len);
+    q->ProviderSpecific.buf = ps;
+    q->ProviderSpecific.len = (u_long) len;
+}
+
 static void
 bad_service(QOS *q, char *ps)
 {
@@ -413,9 +422,7 @@ ps_short_object(QOS *q, char *ps)
 {
     QOS_OBJECT_HDR h = {QOS_OBJECT_SD_MODE, 4};
 
-    memcpy(ps, &h, sizeof h);
-    q->ProviderSpecific.buf = ps;
-    q->ProviderSpecific.len = sizeof h;
+    ps_put(q, ps, &h, sizeof h);
 }
 
 static void
@@ -423,9 +430,7 @@ ps_overrun(QOS *q, char *ps)
 {
     QOS_SD_MODE m = {{QOS_OBJECT_SD_MODE, sizeof m + 8}, TC_NONCONF_SHAPE};
 
-    memcpy(ps, &m, sizeof m);
-    q->ProviderSpecific.buf = ps;
-    q->ProviderSpecific.len = sizeof m;
+    ps_put(q, ps, &m, sizeof m);
 }
 
 static void
@@ -433,9 +438,7 @@ ps_unknown(QOS *q, char *ps)
 {
     QOS_OBJECT_HDR h = {4242, sizeof h};
 
-    memcpy(ps, &h, sizeof h);
-    q->ProviderSpecific.buf = ps;
-    q->ProviderSpecific.len = sizeof h;
+    ps_put(q, ps, &h, sizeof h);
 }
 
 static void
@@ -443,9 +446,7 @@ ps_bad_mode(QOS *q, char *ps)
 {
     QOS_SD_MODE m = {{QOS_OBJECT_SD_MODE, sizeof m}, 9};
 
-    memcpy(ps, &m, sizeof m);
-    q->ProviderSpecific.buf = ps;
-    q->ProviderSpecific.len = sizeof m;
+    ps_put(q, ps, &m, sizeof m);
 }
 
 static void
@@ -453,9 +454,7 @@ ps_destaddr_null(QOS *q, char *ps)
 {
     QOS_DESTADDR d = {{QOS_OBJECT_DESTADDR, sizeof d}, NULL, 16};
 
-    memcpy(ps, &d, sizeof d);
-    q->ProviderSpecific.buf = ps;
-    q->ProviderSpecific.len = sizeof d;
+    ps_put(q, ps, &d, sizeof d);
 }
 
 static void
@@ -463,6 +462,14 @@ ps_truncated_header(QOS *q, char *ps)
 {
     q->ProviderSpecific.buf = ps;
     q->ProviderSpecific.len = 5;
+}
+
+static void
+ps_zero_shaping_rate(QOS *q, char *ps)
+{
+    QOS_SHAPING_RATE r = {{QOS_OBJECT_SHAPING_RATE, sizeof r}, 0};
+
+    ps_put(q, ps, &r, sizeof r);
 }
 
 static const BadQos bad_cases[] = {
@@ -477,6 +484,7 @@ static const BadQos bad_cases[] = {
     {"bad shape/discard mode", WSAEINVAL, ps_bad_mode},
     {"destination address NULL", WSAEFAULT, ps_destaddr_null},
     {"truncated header", WSAEINVAL, ps_truncated_header},
+    {"zero shaping rate", WSAEINVAL, ps_zero_shaping_rate},
 };
 
 static void
@@ -602,6 +610,117 @@ test_wsp_qos_udp_reservation_and_fd_qos(void **state)
     assert_int_equal(sim_qos_link_reserved_bps(tw->world, tw->link, SIM_DIR_AB), 0);
     assert_int_equal(sim_qos_link_reserved_bps(tw->world, tw->link, SIM_DIR_BA), 0);
     wspsim_os_handle_close(tw->world, ev);
+    test_world_free(tw);
+}
+
+/* The shaping rate of SIO_GET_QOS's objects: 0 when there is none. */
+static ULONG
+shaping_of(SOCKET s)
+{
+    char out[256];
+    QOS got;
+    DWORD ret = 0;
+    int err = 0;
+    ULONG rate = 0;
+
+    assert_int_equal(ioctl_qos(s, SIO_GET_QOS, NULL, 0, out, sizeof out, &ret, &err), 0);
+    memcpy(&got, out, sizeof got);
+    for (size_t at = sizeof got; at + sizeof(QOS_OBJECT_HDR) <= ret;) {
+        QOS_OBJECT_HDR h;
+
+        memcpy(&h, out + at, sizeof h);
+        if (h.ObjectType == QOS_OBJECT_SHAPING_RATE) {
+            QOS_SHAPING_RATE r;
+
+            memcpy(&r, out + at, sizeof r);
+            rate = r.ShapingRate;
+        }
+        if (h.ObjectLength == 0)
+            break;
+        at += h.ObjectLength;
+    }
+    return rate;
+}
+
+/* QOS_SHAPING_RATE paces the sending flow: with a bucket deep enough for
+ * the whole burst, five 200-byte datagrams still leave 20 ms apart at
+ * 10,000 bytes/s.  SIO_GET_QOS returns the object; a later SIO_SET_QOS
+ * without it keeps it, QOS_NOT_SPECIFIED removes it (the burst then
+ * leaves at once). */
+static void
+test_wsp_qos_shaping_rate_object(void **state)
+{
+    TestWorld *tw = test_world_new(TEST_WORLD_SEED);
+    QOS_SHAPING_RATE sr = {{QOS_OBJECT_SHAPING_RATE, sizeof sr}, 10000};
+    QOS_OBJECT_HDR end = {QOS_OBJECT_END_OF_LIST, sizeof end};
+    char ps[64], payload[172], in[512];
+    WSABUF b = {sizeof payload, payload};
+    DWORD ret, sent;
+    QOS q;
+    SOCKET s, r;
+    int err = 0;
+
+    (void) state;
+    memset(payload, 'v', sizeof payload);
+    test_world_use(tw, tw->ps);
+    r = test_socket(AF_INET, SOCK_DGRAM);
+    test_bind(r, "0.0.0.0", PORT);
+    {
+        u_long nb = 1;
+
+        assert_int_equal(ioctl_qos(r, FIONBIO, &nb, sizeof nb, NULL, 0, &ret, &err), 0);
+    }
+    test_world_use(tw, tw->pc);
+    s = test_socket(AF_INET, SOCK_DGRAM);
+    test_bind(s, "0.0.0.0", 5004);
+    udp_connect(s, "10.0.0.2", PORT, NULL, 0);
+    memset(&q, 0xff, sizeof q);
+    q.SendingFlowspec.ServiceType = SERVICETYPE_CONTROLLEDLOAD;
+    q.SendingFlowspec.TokenRate = 100000;
+    q.SendingFlowspec.TokenBucketSize = 100000;
+    q.ReceivingFlowspec.ServiceType = SERVICETYPE_NOTRAFFIC;
+    memcpy(ps, &sr, sizeof sr);
+    memcpy(ps + sizeof sr, &end, sizeof end);
+    q.ProviderSpecific.buf = ps;
+    q.ProviderSpecific.len = sizeof sr + sizeof end;
+    assert_int_equal(ioctl_qos(s, SIO_SET_QOS, &q, sizeof q, NULL, 0, &ret, &err), 0);
+    assert_int_equal(shaping_of(s), 10000);
+    for (int round = 0; round < 3; round++) {
+        /* 0: paced; 1: SIO_SET_QOS without the object keeps it; 2: removed. */
+        bool paced = round < 2;
+
+        if (round == 1) {
+            q.ProviderSpecific.buf = NULL;
+            q.ProviderSpecific.len = 0;
+            assert_int_equal(ioctl_qos(s, SIO_SET_QOS, &q, sizeof q, NULL, 0, &ret, &err), 0);
+            assert_int_equal(shaping_of(s), 10000);
+        } else if (round == 2) {
+            sr.ShapingRate = QOS_NOT_SPECIFIED;
+            memcpy(ps, &sr, sizeof sr);
+            q.ProviderSpecific.buf = ps;
+            q.ProviderSpecific.len = sizeof sr + sizeof end;
+            assert_int_equal(ioctl_qos(s, SIO_SET_QOS, &q, sizeof q, NULL, 0, &ret, &err), 0);
+            assert_int_equal(shaping_of(s), 0);
+        }
+        test_world_use(tw, tw->pc);
+        for (int i = 0; i < 5; i++)
+            assert_int_equal(WSPSend(s, &b, 1, &sent, 0, NULL, NULL, NULL, &err), 0);
+        /* The link is fast: what has left by 30 ms has arrived. */
+        test_world_run(tw, 30 * SIM_MSEC);
+        test_world_use(tw, tw->ps);
+        for (int i = 0; i < (paced ? 2 : 5); i++) {
+            assert_int_equal(test_recv(r, in, sizeof in, 0, &err), (int) sizeof payload);
+        }
+        assert_int_equal(test_recv(r, in, sizeof in, 0, &err), -1);
+        assert_int_equal(err, WSAEWOULDBLOCK);
+        test_world_run(tw, 100 * SIM_MSEC);
+        for (int i = 0; i < (paced ? 3 : 0); i++)
+            assert_int_equal(test_recv(r, in, sizeof in, 0, &err), (int) sizeof payload);
+        test_world_use(tw, tw->pc);
+    }
+    test_close(s);
+    test_world_use(tw, tw->ps);
+    test_close(r);
     test_world_free(tw);
 }
 
@@ -938,6 +1057,7 @@ main(void)
         cmocka_unit_test(test_wsp_qos_install_template),
         cmocka_unit_test(test_wsp_qos_set_get_errors),
         cmocka_unit_test(test_wsp_qos_udp_reservation_and_fd_qos),
+        cmocka_unit_test(test_wsp_qos_shaping_rate_object),
         cmocka_unit_test(test_wsp_qos_third_reservation_refused),
         cmocka_unit_test(test_wsp_qos_stream_connect_and_accept),
         cmocka_unit_test(test_wsp_qos_g711_delay_bound_under_load),
