@@ -82,6 +82,7 @@ typedef struct SimQosFlow {
     SimTime peak_free_at;
     SimTime pace_free_at; /* the pacer's next slot; 0 without a shaping rate */
     GQueue held;          /* of SimPacket*, FIFO: what the pacer and shaper hold */
+    bool draining;        /* freed: lets what it holds leave, then goes */
     guint64 held_bytes;
     SimEventId release_ev;
     SimQosFlowStats stats;
@@ -196,6 +197,15 @@ flow_peek(const SimWorld *world, SimQosFlowId id)
     if (q == NULL || id == 0 || id > q->flows->len)
         return NULL;
     return g_ptr_array_index(q->flows, id - 1);
+}
+
+/* A flow the API still knows: not freed, not draining. */
+static SimQosFlow *
+flow_live(const SimWorld *world, SimQosFlowId id)
+{
+    SimQosFlow *f = flow_peek(world, id);
+
+    return f != NULL && !f->draining ? f : NULL;
 }
 
 static guint64 *
@@ -659,8 +669,13 @@ release_fire(SimWorld *world, void *data)
         guint32 wire;
 
         f = flow_peek(world, id);
-        if (f == NULL || g_queue_is_empty(&f->held))
+        if (f == NULL)
             return;
+        if (g_queue_is_empty(&f->held)) {
+            if (f->draining)
+                flow_destroy(q, f); /* freed, and all it held has left */
+            return;
+        }
         pkt = g_queue_peek_head(&f->held);
         v = judge(f, pkt, now, &at);
         if (v == QOS_VERDICT_WAIT)
@@ -796,7 +811,8 @@ flow_destroy(SimQos *q, SimQosFlow *f)
     while ((pkt = g_queue_pop_head(&f->held)) != NULL)
         sim_packet_unref(pkt);
     g_ptr_array_index(q->flows, f->id - 1) = NULL;
-    q->n_live--;
+    if (!f->draining)
+        q->n_live--;
     g_free(f);
 }
 
@@ -805,26 +821,41 @@ flow_destroy(SimQos *q, SimQosFlow *f)
  * @world: the world
  * @flow: a flow id (unknown or freed ids are ignored)
  *
- * Releases the reservation and drops the packets the pacer and shaper hold
- * (as a closing socket's unsent data).  Other flows are not re-admitted
+ * Releases the reservation and forgets the flow.  The packets its pacer and
+ * shaper already hold were sent as far as the sender knows (a datagram
+ * socket's send succeeded): they still leave, paced and shaped as before
+ * but best effort, and the flow's record goes once the last has left (the
+ * id is unknown to the API from now on).  Other flows are not re-admitted
  * until the next route change.
  */
 void
 sim_qos_flow_free(SimWorld *world, SimQosFlowId flow)
 {
     SimQosFlow *f;
+    SimQos *q;
 
     g_return_if_fail(world != NULL);
-    f = flow_peek(world, flow);
-    if (f != NULL)
-        flow_destroy(qos_peek(world), f);
+    f = flow_live(world, flow);
+    if (f == NULL)
+        return;
+    q = qos_peek(world);
+    if (g_queue_is_empty(&f->held) || world->in_teardown) {
+        flow_destroy(q, f);
+        return;
+    }
+    resv_release(q, f);
+    key_unlink(q, f);
+    f->state = SIM_QOS_STATE_IDLE; /* what is left goes best effort */
+    f->notify = NULL;
+    f->draining = true;
+    q->n_live--;
 }
 
 bool
 sim_qos_flow_exists(const SimWorld *world, SimQosFlowId flow)
 {
     g_return_val_if_fail(world != NULL, false);
-    return flow_peek(world, flow) != NULL;
+    return flow_live(world, flow) != NULL;
 }
 
 /**
@@ -848,7 +879,7 @@ sim_qos_flow_set_filter(SimWorld *world, SimQosFlowId flow, const SimSockAddr *l
     SimQosFlow *f;
 
     g_return_val_if_fail(world != NULL && local != NULL, SIM_QOS_STATE_IDLE);
-    f = flow_peek(world, flow);
+    f = flow_live(world, flow);
     if (f == NULL)
         return SIM_QOS_STATE_IDLE;
     q = qos_peek(world);
@@ -886,7 +917,7 @@ sim_qos_flow_set_spec(SimWorld *world, SimQosFlowId flow, const SimQosSpec *spec
     SimQosFlow *f;
 
     g_return_val_if_fail(world != NULL && spec != NULL, SIM_QOS_STATE_IDLE);
-    f = flow_peek(world, flow);
+    f = flow_live(world, flow);
     if (f == NULL || !spec_valid(spec))
         return SIM_QOS_STATE_IDLE;
     q = qos_peek(world);
@@ -910,7 +941,7 @@ sim_qos_flow_state(const SimWorld *world, SimQosFlowId flow)
     SimQosFlow *f;
 
     g_return_val_if_fail(world != NULL, SIM_QOS_STATE_IDLE);
-    f = flow_peek(world, flow);
+    f = flow_live(world, flow);
     return f != NULL ? f->state : SIM_QOS_STATE_IDLE;
 }
 
@@ -927,7 +958,7 @@ sim_qos_flow_set_notify(SimWorld *world, SimQosFlowId flow, SimQosNotifyFn fn, v
     SimQosFlow *f;
 
     g_return_if_fail(world != NULL);
-    f = flow_peek(world, flow);
+    f = flow_live(world, flow);
     if (f == NULL)
         return;
     f->notify = fn;
@@ -948,7 +979,7 @@ sim_qos_flow_get_stats(const SimWorld *world, SimQosFlowId flow, SimQosFlowStats
     SimQosFlow *f;
 
     g_return_val_if_fail(world != NULL && out_stats != NULL, SIM_E_INVAL);
-    f = flow_peek(world, flow);
+    f = flow_live(world, flow);
     if (f == NULL)
         return SIM_E_NOTFOUND;
     *out_stats = f->stats;

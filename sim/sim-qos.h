@@ -78,8 +78,8 @@ void sim_qos_spec_init(SimQosSpec *spec); /* best effort, unlimited, shape, no p
  * matching anything (no filter): SIM_QOS_STATE_IDLE. */
 SimQosFlowId sim_qos_flow_new(SimWorld *world, SimNodeId node, guint8 proto,
                               const SimQosSpec *spec);
-/* Release the reservation, drop what the pacer and shaper hold, forget the
- * flow. */
+/* Release the reservation and forget the flow; what its pacer and shaper
+ * hold still leaves (shaped, best effort), then the record goes. */
 void sim_qos_flow_free(SimWorld *world, SimQosFlowId flow);
 bool sim_qos_flow_exists(const SimWorld *world, SimQosFlowId flow);
 

@@ -426,7 +426,8 @@ test_qos_no_reservation_cases(void **state)
     test_net_free(tn); /* the flow still exists: the world frees it */
 }
 
-/* Shaper overflow drops; freeing a flow drops what it holds (no leak). */
+/* Shaper overflow drops; a flow freed with 42 packets held is gone from the
+ * API at once (the packets drain; the world frees what is left, no leak). */
 static void
 test_qos_shaper_limit_and_free(void **state)
 {
@@ -449,6 +450,43 @@ test_qos_shaper_limit_and_free(void **state)
     test_net_run_until(tn, 3 * SIM_SEC);
     sim_qos_flow_free(tn->world, f);
     assert_int_equal(sim_qos_flow_get_stats(tn->world, f, &st), SIM_E_NOTFOUND);
+    test_net_free(tn);
+}
+
+/* Freeing a flow whose shaper holds packets: they were sent as far as the
+ * sender knows, so they still leave at the flow's rate, best effort, and
+ * then the record goes (the id is unknown at once). */
+static void
+test_qos_free_drains_held(void **state)
+{
+    SimQosSpec s;
+    SimQosFlowStats st;
+    SimNodeId a, b;
+    SimLinkId l;
+    TestNet *tn = pair_new(NULL, &a, &b, &l);
+    SimQosFlowId f;
+
+    (void)state;
+    spec_bucket(&s, SIM_QOS_GUARANTEED, 1000, 1000, SIM_QOS_MODE_SHAPE);
+    f = flow_new(tn, a, &s, 1, "10.0.0.2", 2, SIM_QOS_STATE_ADMITTED);
+    for (int i = 0; i < 4; i++)
+        send_udp(tn, a, 1, 2, 1000 - HDR);
+    assert_int_equal(sim_qos_flow_get_stats(tn->world, f, &st), SIM_OK);
+    assert_int_equal(st.held, 3);
+    sim_qos_flow_free(tn->world, f);
+    assert_false(sim_qos_flow_exists(tn->world, f));
+    assert_int_equal(sim_qos_flow_get_stats(tn->world, f, &st), SIM_E_NOTFOUND);
+    /* A new packet of that port is no longer the flow's: it goes at once. */
+    send_udp(tn, a, 1, 2, 100);
+    sim_world_run(tn->world);
+    assert_int_equal(tn->rx->len, 5);
+    assert_int_equal(test_net_rx(tn, 0)->time, 0);
+    assert_int_equal(test_net_rx(tn, 0)->pkt->service_class, SIM_QOS_GUARANTEED);
+    assert_int_equal(test_net_rx(tn, 1)->time, 0); /* the new one */
+    for (guint i = 2; i < 5; i++) {
+        assert_int_equal(test_net_rx(tn, i)->time, (SimTime)(i - 1) * SIM_SEC);
+        assert_int_equal(test_net_rx(tn, i)->pkt->service_class, SIM_QOS_BEST_EFFORT);
+    }
     test_net_free(tn);
 }
 
@@ -743,6 +781,7 @@ main(void)
         cmocka_unit_test(test_qos_multihop_and_route_change),
         cmocka_unit_test(test_qos_no_reservation_cases),
         cmocka_unit_test(test_qos_shaper_limit_and_free),
+        cmocka_unit_test(test_qos_free_drains_held),
         cmocka_unit_test(test_qos_pacer_spaces_burst),
         cmocka_unit_test(test_qos_pacer_shape_bucket_binds),
         cmocka_unit_test(test_qos_pacer_discard_after_pacing),
