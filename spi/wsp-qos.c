@@ -36,6 +36,7 @@ typedef struct WspQos {
                      * root's c_leaf): the root's data address */
     SimSockAddr local;
     int status;     /* the WSA_QOS_* code of the last report, 0 = none yet */
+    bool accepted;  /* the acceptor's record of a negotiated QOS (no flows) */
 } WspQos;
 
 /* ---- FLOWSPEC -> SimQosSpec ------------------------------------------------ */
@@ -568,6 +569,7 @@ take_negotiated(WspSocket *ws, SimNodeId node, const QOS *final)
     if (qos_set(ws, &mine) != 0)
         return false;
     ws->qos->node = node;
+    ws->qos->accepted = true;
     return true;
 }
 
@@ -817,7 +819,14 @@ get_qos(WspSocket *ws, void *out, DWORD cbout, DWORD *ret)
         int st = socket_status(ws);
 
         q = ws->qos->qos;
-        si.StatusCode = (ULONG) (st != 0 ? st : WSA_QOS_NO_SENDERS);
+        /* Without flows of its own: an acceptor whose peer sends with a
+         * flowspec has heard of a sender (RSVP's PATH); anyone else not. */
+        if (st == 0)
+            st = ws->qos->accepted && (q.ReceivingFlowspec.ServiceType & ~(ULONG) SERVICE_FLAGS) !=
+                                           SERVICETYPE_NOTRAFFIC
+                     ? WSA_QOS_SENDERS
+                     : WSA_QOS_NO_SENDERS;
+        si.StatusCode = (ULONG) st;
         spec_from(&q.SendingFlowspec, ws->qos, false, &spec);
         sd.ShapeDiscardMode = spec.mode == SIM_QOS_MODE_SHAPE     ? TC_NONCONF_SHAPE
                               : spec.mode == SIM_QOS_MODE_DISCARD ? TC_NONCONF_DISCARD

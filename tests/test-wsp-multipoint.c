@@ -1034,6 +1034,7 @@ test_multipoint_rooted_qos_root_initiated(void **state)
     /* The leaf's member socket records it from its side. */
     use(st, 1);
     got = get_qos(leaf[1], &status);
+    assert_int_equal(status, WSA_QOS_SENDERS); /* no flows of its own; the root sends */
     assert_int_equal(got.ReceivingFlowspec.ServiceType, SERVICETYPE_GUARANTEED);
     assert_int_equal(got.ReceivingFlowspec.TokenRate, 8000);
     assert_int_equal(got.SendingFlowspec.ServiceType, SERVICETYPE_NOTRAFFIC);
@@ -1116,6 +1117,7 @@ test_multipoint_rooted_qos_leaf_initiated_renegotiated(void **state)
     assert_int_equal(cond.seen.SendingFlowspec.TokenRate, 16000);
     assert_int_equal(cond.seen.ReceivingFlowspec.TokenRate, 8000);
     got = get_qos(d, &status);
+    assert_int_equal(status, WSA_QOS_SENDERS);
     assert_int_equal(got.SendingFlowspec.TokenRate, 8000);   /* root to leaf */
     assert_int_equal(got.ReceivingFlowspec.TokenRate, 8000); /* leaf to root, negotiated */
     run(st, 100 * SIM_MSEC);
