@@ -859,6 +859,7 @@ test_wsp_qos_stream_connect_and_accept(void **state)
     assert_int_equal(ioctl_qos(a, SIO_GET_QOS, NULL, 0, out, sizeof out, &ret, &err), 0);
     memcpy(&q, out, sizeof q);
     assert_int_equal(q.ReceivingFlowspec.TokenRate, 5000);
+    assert_int_equal(rsvp_status(a, NULL), WSA_QOS_SENDERS); /* the caller sends, reserved */
     /* The caller was renegotiated: 40 kbit/s now, and FD_QOS says so. */
     assert_int_equal(sim_qos_link_reserved_bps(tw->world, tw->link, SIM_DIR_AB), 40000);
     test_world_run(tw, SIM_MSEC);
