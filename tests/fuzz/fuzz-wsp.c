@@ -603,6 +603,123 @@ op_select(Fz *fz, FuzzIn *in, guint proc)
     FUZZ_CHECK(ret >= 0 && ret == total);
 }
 
+/* One FLOWSPEC field: usually a plausible value, sometimes anything. */
+static ULONG
+qos_field(FuzzIn *in)
+{
+    static const ULONG picks[] = { QOS_NOT_SPECIFIED, POSITIVE_INFINITY_RATE, 0, 1, 200,
+                                   400, 10000, 1000000 };
+    guint8 k = fuzz_u8(in);
+
+    return k < 200 ? picks[k % G_N_ELEMENTS(picks)] : fuzz_u32(in);
+}
+
+static void
+qos_flowspec(FuzzIn *in, FLOWSPEC *f)
+{
+    static const ULONG services[] = { SERVICETYPE_NOTRAFFIC,     SERVICETYPE_BESTEFFORT,
+                                      SERVICETYPE_CONTROLLEDLOAD, SERVICETYPE_GUARANTEED,
+                                      SERVICETYPE_NOCHANGE,       SERVICE_GUARANTEED,
+                                      0x77 };
+
+    f->TokenRate = qos_field(in);
+    f->TokenBucketSize = qos_field(in);
+    f->PeakBandwidth = qos_field(in);
+    f->Latency = qos_field(in);
+    f->DelayVariation = qos_field(in);
+    f->ServiceType = services[fuzz_below(in, G_N_ELEMENTS(services))];
+    f->MaxSduSize = qos_field(in);
+    f->MinimumPolicedSize = qos_field(in);
+}
+
+/* A provider-specific buffer of up to three objects, each a known type
+ * with a plausible or wrong length, or noise; allocated to its exact size. */
+static char *
+qos_objects(FuzzIn *in, ULONG *out_len)
+{
+    static const ULONG types[] = { QOS_OBJECT_END_OF_LIST, QOS_OBJECT_SD_MODE,
+                                   QOS_OBJECT_SHAPING_RATE, QOS_OBJECT_DESTADDR,
+                                   RSVP_OBJECT_STATUS_INFO, 4242 };
+    static const ULONG sizes[] = { sizeof(QOS_OBJECT_HDR), sizeof(QOS_SD_MODE),
+                                   sizeof(QOS_SHAPING_RATE), sizeof(QOS_DESTADDR),
+                                   sizeof(RSVP_STATUS_INFO), 12 };
+    guint8 buf[256];
+    size_t len = 0;
+
+    for (guint n = fuzz_u8(in) % 4; n > 0; n--) {
+        guint t = fuzz_below(in, G_N_ELEMENTS(types));
+        guint8 how = fuzz_u8(in);
+        QOS_OBJECT_HDR h = { types[t], how < 220 ? sizes[t] : fuzz_u8(in) };
+        size_t body = MIN(MAX((size_t) h.ObjectLength, sizeof h), sizeof buf - len);
+
+        if (body < sizeof h)
+            break;
+        memset(buf + len, 0, body);
+        memcpy(buf + len, &h, sizeof h);
+        for (size_t k = sizeof h; k + 4 <= body; k += 4) {
+            ULONG v = h.ObjectType == QOS_OBJECT_DESTADDR ? 0 : qos_field(in);
+
+            memcpy(buf + len + k, &v, 4); /* DESTADDR: a NULL address pointer */
+        }
+        len += body;
+    }
+    *out_len = (ULONG) len;
+    return len > 0 ? g_memdup2(buf, len) : NULL;
+}
+
+/* SIO_SET_QOS, SIO_GET_QOS (exact-size output buffers), WSPGetQOSByName
+ * and WSCInstallQOSTemplate with arbitrary QOS structures and objects. */
+static void
+op_qos(Fz *fz, FuzzIn *in, guint proc)
+{
+    SOCKET s;
+    QOS q;
+    char *ps;
+    DWORD got = 0;
+    int err = 0, ret;
+    guint8 what = fuzz_u8(in) % 4;
+
+    pick_sock(fz, in, &s);
+    memset(&q, 0, sizeof q);
+    qos_flowspec(in, &q.SendingFlowspec);
+    qos_flowspec(in, &q.ReceivingFlowspec);
+    ps = qos_objects(in, &q.ProviderSpecific.len);
+    q.ProviderSpecific.buf = ps;
+    if (what == 0) {
+        ret = fz->procs[proc].lpWSPIoctl(s, SIO_SET_QOS, &q, sizeof q, NULL, 0, &got, NULL, NULL,
+                                         NULL, &err);
+        check_int("WSPIoctl", ret, err);
+        check_closed_handle(fz, proc, s, ret, err);
+    } else if (what == 1) {
+        bool null_out;
+        int cap = make_outlen(in, &null_out);
+        void *out = cap > 0 ? g_malloc0((gsize) cap) : NULL;
+
+        ret = fz->procs[proc].lpWSPIoctl(s, SIO_GET_QOS, NULL, 0, null_out ? NULL : out,
+                                         cap > 0 ? (DWORD) cap : 0, &got, NULL, NULL, NULL, &err);
+        check_int("WSPIoctl", ret, err);
+        check_closed_handle(fz, proc, s, ret, err);
+        g_free(out);
+    } else {
+        static const char *const names[] = { "G711", "VOICE", "", "H263CIF" };
+        const char *name = names[fuzz_below(in, G_N_ELEMENTS(names))];
+        WCHAR w[8];
+        WSABUF b = { (u_long) ((strlen(name) + 1) * sizeof(WCHAR)), (char *) w };
+
+        for (size_t k = 0; k <= strlen(name); k++)
+            w[k] = (WCHAR) name[k];
+        if (what == 2) {
+            ret = WSCInstallQOSTemplate(NULL, &b, &q);
+            FUZZ_CHECK(ret == 0 || ret == WSAEINVAL);
+        } else {
+            BOOL ok = fz->procs[proc].lpWSPGetQOSByName(s, &b, &q, &err);
+
+            FUZZ_CHECK(ok || documented("WSPGetQOSByName", err));
+        }
+    }
+    g_free(ps);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -684,6 +801,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 16:
             op_select(&fz, &in, proc);
+            break;
+        case 17:
+            op_qos(&fz, &in, proc);
             break;
         default:
             break;
