@@ -13,7 +13,8 @@
  * touches only those 24 bytes.  The rest of an event (callback, data, its
  * heap position) lives in a slot array with a free list, so an event id can
  * find its entry in O(1) and cancellation removes it from the heap in
- * O(log n) instead of leaving a dead entry behind (ns-3's Remove()).
+ * O(log n) instead of leaving a dead entry behind (ns-3's Remove()); a
+ * delay moves it later in place, as cheaply (sim__event_delay()).
  *
  * Ids.  A SimEventId packs the low 32 bits of seq above the slot index.  A
  * stale id (its event ran or was cancelled, and the slot reused) no longer
@@ -241,6 +242,35 @@ sim_event_is_pending(const SimWorld *world, SimEventId id)
 {
     g_return_val_if_fail(world != NULL, false);
     return lookup(world, id) != NULL;
+}
+
+/*
+ * sim__event_delay: move the pending event @id @delta_ns later.
+ *
+ * The event keeps its seq, so among the events due at its new time it runs
+ * where its scheduling order puts it, not last: the result depends only on
+ * the order of the calls, never on the heap's layout.  The key only grows,
+ * so sifting down restores the heap in O(log n).  Links use it to push back
+ * the arrivals of the packets a priority packet overtakes (sim-link.c).
+ *
+ * Returns: TRUE if the event was pending and now is due @delta_ns later;
+ * FALSE for a stale or unknown id (a harmless no-op, as for cancelling).
+ */
+bool
+sim__event_delay(SimWorld *world, SimEventId id, SimTime delta_ns)
+{
+    SimEventSlot *slot;
+    SimHeapEntry e;
+
+    g_return_val_if_fail(world != NULL, false);
+    slot = lookup(world, id);
+    if (slot == NULL)
+        return false;
+    e = world->heap[slot->heap_index];
+    g_return_val_if_fail(delta_ns <= G_MAXUINT64 - e.time, false);
+    e.time += delta_ns;
+    sift_down(world, slot->heap_index, e);
+    return true;
 }
 
 /**

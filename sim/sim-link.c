@@ -9,11 +9,14 @@
  * the model for users.
  *
  * The transmitter costs no events: a direction remembers when it is free
- * again (busy_until) and, in a small ring, the start times and sizes of the
- * packets waiting for it, which is all drop-tail needs to know the queue
- * length (controlled load has a ring of its own, below).  Each accepted packet costs exactly one event: its arrival at the
- * far end.  A packet the loss model takes still occupies the transmitter
- * and is reported (SIM_TR_PKT_DROP, reason loss) at the moment it is sent.
+ * again (busy_until) and, in a ring per class that can be overtaken (q for
+ * best effort, cl_q for controlled load, below), the start and end times,
+ * sizes and arrival events of the packets waiting for it; q is all
+ * drop-tail needs to know the queue length.  Each accepted packet costs
+ * exactly one event, its arrival at the far end (two with a duplicate).  A
+ * packet the loss model takes has no arrival, but still occupies the
+ * transmitter and is reported (SIM_TR_PKT_DROP, reason loss) at the moment
+ * it is sent.
  *
  * Down links: a packet sent onto a down direction is dropped at once.
  * When a direction goes down, the packet being transmitted, the packets
@@ -23,41 +26,50 @@
  * count differs is dropped (SIM_DROP_LINK_DOWN) when it would have arrived.
  * That holds even if the link came back up in between.
  *
- * Class scheduling (QoS, sim-qos.c): three strict-priority levels,
- * non-preemptive: guaranteed service over controlled load over the rest
- * (best effort).  Departures are fixed when a packet is accepted, so a
- * packet cannot push back the arrival events of the lower-class packets
- * already waiting; it overtakes them in time only: it starts as if they were
- * not there, they keep their times, and every lower-class packet accepted
- * from then on starts that much later (cl_busy and busy_until move by its
- * serialisation time when they lie beyond its start).  A packet of each
- * level starts at
+ * Class scheduling (QoS, sim-qos.c): an exact strict-priority scheduler,
+ * non-preemptive, over three levels: guaranteed service over controlled
+ * load over the rest (best effort).  While the transmitter is busy its
+ * timeline is contiguous:
  *
- *   guaranteed       max(now, end of the packets on the wire, g_busy)
- *   controlled load  max(now, end of the best-effort packet on the wire, cl_busy)
- *   best effort      max(now, busy_until)
+ *   [packet on the wire][waiting guaranteed][waiting controlled load][waiting best effort]
  *
- * with g_busy <= cl_busy <= busy_until at all times.  "On the wire" means
- * started by its fixed time: the best-effort and the controlled-load packets
- * accepted but not started wait in a ring per class (q, cl_q) that also
- * tells when the one of them that started last ends (wire_end).  Nothing
- * overtakes a guaranteed packet, so g_busy says all there is to know.
+ * each level first in, first out.  A packet is placed when it is accepted,
+ * after the rings have dropped the packets that started by now (a ring's
+ * wire_end then tells when the last of its packets that started ends):
+ *
+ *   guaranteed       at the end of the waiting guaranteed packets, or of the
+ *                    packet on the wire: max(now, q.wire_end, cl_q.wire_end,
+ *                    g_busy)
+ *   controlled load  at the end of the waiting guaranteed and controlled-load
+ *                    packets, or of the packet on the wire: max(now,
+ *                    q.wire_end, cl_busy)
+ *   best effort      at the end of everything: max(now, busy_until)
+ *
+ * where g_busy, cl_busy and busy_until end the guaranteed, the guaranteed
+ * and controlled-load, and the whole backlog.  A priority packet takes its
+ * place in front of the waiting packets of the levels below it, so each of
+ * those starts, ends and arrives its serialisation time later: overtake()
+ * moves their ring entries and, with sim__event_delay(), their arrival
+ * events (a duplicate's too), keeping each event's seq, so ties between
+ * arrivals still break in scheduling order.  Everything is integer
+ * arithmetic in a fixed order; no event is added.  The link thus never
+ * carries more than its rate over any span.
  *
  * Delay bounds: a guaranteed packet waits at most one packet's
- * serialisation (the longest the link carries) plus the guaranteed backlog;
- * a controlled-load packet at most one packet plus the guaranteed and
- * controlled-load traffic accepted before it and not yet through.
- * Admission control and the senders' token buckets keep those backlogs
- * bounded.  The approximation: a packet that overtakes waiting ones is sent
- * alongside the one whose slot it takes, not before it, and the time is
- * taken back from the packets accepted later.  A best-effort packet still
- * ends no earlier than the serialisation of everything accepted since the
- * transmitter was last idle, but over a shorter span the link may carry up
- * to the overtaken packets' serialisation more than its rate (and keeps
- * that gain when a burst ends with priority packets).  A guaranteed packet
- * may also wait for the end of a best-effort slot that a controlled-load
- * packet overtook (both count as on the wire).  Only priority packets take
- * the extra branch: the best-effort path is unchanged.
+ * serialisation (the one on the wire, the longest the MTU allows) plus the
+ * guaranteed packets accepted before it; a controlled-load packet one packet
+ * plus the guaranteed and controlled-load packets accepted before it, plus
+ * the guaranteed packets accepted while it waits; a best-effort packet has
+ * no bound of its own.  Admission control and the senders' token buckets
+ * keep the priority traffic below the link's rate.  A QUEUE record gives
+ * the start planned at acceptance, which a later priority packet may push
+ * back (doc/trace-format.md).
+ *
+ * Cost: a best-effort packet costs what it did before the levels existed,
+ * O(1) besides its event, with its event id stored in its ring entry; a
+ * priority packet that overtakes k waiting packets costs O(k log n) for n
+ * pending events.  Guaranteed packets are never overtaken, so they keep no
+ * ring; controlled-load ones keep their own so that they can be moved.
  */
 #include "config.h"
 
@@ -593,9 +605,13 @@ serialisation_ns(guint32 bytes, guint64 rate_bps)
     return (SimTime)(((unsigned __int128)bytes * 8u * SIM_SEC) / rate_bps);
 }
 
-static void
+/* Appends a waiting packet; its entry (valid until the next push), for the
+ * caller to record the arrival events in. */
+static SimLinkQueued *
 ring_push(SimLinkRing *r, SimTime start, SimTime end, guint32 bytes)
 {
+    SimLinkQueued *e;
+
     if (r->len == r->cap) {
         guint32 cap = r->cap != 0 ? r->cap * 2 : 16;
         SimLinkQueued *buf = g_new(SimLinkQueued, cap);
@@ -607,9 +623,11 @@ ring_push(SimLinkRing *r, SimTime start, SimTime end, guint32 bytes)
         r->cap = cap;
         r->head = 0;
     }
-    r->buf[(r->head + r->len) & (r->cap - 1)] = (SimLinkQueued){start, end, bytes};
+    e = &r->buf[(r->head + r->len) & (r->cap - 1)];
+    *e = (SimLinkQueued){start, end, {SIM_EVENT_ID_NONE, SIM_EVENT_ID_NONE}, bytes};
     r->len++;
     r->bytes += bytes;
+    return e;
 }
 
 /* Forget the waiting packets whose transmission has started by @now. */
@@ -624,43 +642,73 @@ ring_advance(SimLinkRing *r, SimTime now)
     }
 }
 
-/* A packet starting at @start for @ser overtakes the waiting packets of a
- * lower class, free from *@busy: that class's later packets start after it. */
-static inline void
-overtake(SimTime *busy, SimTime start, SimTime ser)
+/* Every waiting packet of @r starts, ends and arrives @ser later, its
+ * duplicate too. */
+static void
+ring_delay(SimWorld *world, SimLinkRing *r, SimTime ser)
 {
+    for (guint32 i = 0; i < r->len; i++) {
+        SimLinkQueued *e = &r->buf[(r->head + i) & (r->cap - 1)];
+
+        e->start += ser;
+        e->end += ser;
+        for (guint k = 0; k < G_N_ELEMENTS(e->ev); k++) {
+            /* Pending for sure: it arrives after it ends, beyond now. */
+            if (e->ev[k] != SIM_EVENT_ID_NONE && !sim__event_delay(world, e->ev[k], ser))
+                g_assert_not_reached();
+        }
+    }
+}
+
+/*
+ * A packet starting at @start for @ser overtakes the waiting packets of @r,
+ * a lower class, all of which lie beyond @start: they move @ser later, and
+ * so does *@busy, the end of the backlog that holds them.  With nothing of
+ * theirs waiting, *@busy is at most @start, and the backlog ends with the
+ * packet.
+ */
+static inline void
+overtake(SimWorld *world, SimLinkRing *r, SimTime *busy, SimTime start, SimTime ser)
+{
+    if (r->len > 0)
+        ring_delay(world, r, ser);
     *busy = *busy > start ? *busy + ser : start + ser;
 }
 
 /*
- * The two priority levels (file comment).  A guaranteed packet waits for the
- * best-effort and the controlled-load packet on the wire and for the
- * guaranteed backlog; a controlled-load packet waits for the best-effort
- * packet on the wire and for cl_busy, which overtake() keeps at or beyond
- * g_busy.
+ * The two priority levels (file comment).  A guaranteed packet starts where
+ * the packet on the wire ends (its ring's wire_end, or g_busy for a
+ * guaranteed one) or, if later, the waiting guaranteed packets (g_busy); a
+ * controlled-load packet where the packet on the wire or the waiting
+ * guaranteed and controlled-load packets (cl_busy) end.  Returns the entry
+ * that keeps the packet's arrival events: @sink when nothing can overtake
+ * it (guaranteed, or started at once).
  */
-static void
-prio_schedule(SimLinkDirState *d, SimTime now, guint32 wire, bool guaranteed, SimTime *out_start,
-              SimTime *out_end)
+static SimLinkQueued *
+prio_schedule(SimWorld *world, SimLinkDirState *d, guint32 wire, bool guaranteed,
+              SimLinkQueued *sink, SimTime *out_start, SimTime *out_end)
 {
-    SimTime start = MAX(now, d->q.wire_end), ser = serialisation_ns(wire, d->p.rate_bps);
+    SimTime now = world->now, start = MAX(now, d->q.wire_end);
+    SimTime ser = serialisation_ns(wire, d->p.rate_bps);
+    SimLinkQueued *entry = sink;
 
     ring_advance(&d->cl_q, now);
     if (guaranteed) {
         start = MAX(start, MAX(d->cl_q.wire_end, d->g_busy));
         d->g_busy = start + ser;
-        overtake(&d->cl_busy, start, ser);
+        overtake(world, &d->cl_q, &d->cl_busy, start, ser);
     } else {
         start = MAX(start, d->cl_busy);
         d->cl_busy = start + ser;
         if (start > now)
-            ring_push(&d->cl_q, start, start + ser, wire);
+            entry = ring_push(&d->cl_q, start, start + ser, wire);
         else
             d->cl_q.wire_end = start + ser;
     }
-    overtake(&d->busy_until, start, ser);
+    overtake(world, &d->q, &d->busy_until, start, ser);
     *out_start = start;
     *out_end = start + ser;
+    return entry;
 }
 
 static void
@@ -685,7 +733,7 @@ link_trace(SimNet *net, SimTraceKind kind, SimLink *link, SimLinkDir dir, SimDro
 
 static void link_arrive(SimWorld *world, void *data);
 
-static void
+static SimEventId
 schedule_arrival(SimNet *net, SimLink *link, SimLinkDir dir, SimPacket *pkt, SimTime at)
 {
     SimLinkDirState *d = &link->d[dir];
@@ -696,17 +744,19 @@ schedule_arrival(SimNet *net, SimLink *link, SimLinkDir dir, SimPacket *pkt, Sim
     pkt->hop_link = link->id;
     pkt->hop_dir = (guint8)dir;
     pkt->hop_epoch = d->epoch;
-    sim__event_schedule_full(net->world, at, link_arrive, pkt, (GDestroyNotify)sim_packet_unref);
+    return sim__event_schedule_full(net->world, at, link_arrive, pkt,
+                                    (GDestroyNotify)sim_packet_unref);
 }
 
 /*
  * sim__link_transmit: accept @pkt (consumed) onto @link in direction @dir.
  *
  * The transmitter starts a best-effort packet at max(now, busy_until), a
- * priority one as prio_schedule() says, and finishes it serialisation_ns()
- * later; it arrives latency + jitter after that (plus
- * reorder_delay for the packets reordering picks).  Drop-tail: when the
- * transmitter is busy, a packet that would make the waiting packets exceed
+ * priority one as prio_schedule() says (pushing back the waiting packets of
+ * the levels below), and finishes it serialisation_ns() later; it arrives
+ * latency + jitter after that (plus reorder_delay for the packets
+ * reordering picks).  Drop-tail: when the transmitter is busy, a
+ * best-effort packet that would make the waiting best-effort packets exceed
  * queue_packets, or their bytes exceed queue_bytes, is dropped.  Draws
  * happen in a fixed order (loss, corruption, reordering, jitter,
  * duplication), each from its own stream.
@@ -717,6 +767,9 @@ sim__link_transmit(SimNet *net, SimLink *link, SimLinkDir dir, SimPacket *pkt)
     SimWorld *world = net->world;
     SimLinkDirState *d = &link->d[dir];
     SimTime now = world->now, start, end, arrival;
+    /* Where the arrival events go: the packet's ring entry while it waits,
+     * so that an overtaking packet can push them back; else nowhere. */
+    SimLinkQueued sink, *entry = &sink;
     guint32 wire;
     bool busy, lost;
 
@@ -732,7 +785,7 @@ sim__link_transmit(SimNet *net, SimLink *link, SimLinkDir dir, SimPacket *pkt)
     if (G_UNLIKELY(pkt->service_class >= SIM_QOS_CONTROLLED_LOAD) && d->p.rate_bps != 0) {
         bool guaranteed = pkt->service_class >= SIM_QOS_GUARANTEED;
 
-        prio_schedule(d, now, wire, guaranteed, &start, &end);
+        entry = prio_schedule(world, d, wire, guaranteed, &sink, &start, &end);
         if (world->trace_on)
             link_trace(net, start > now ? SIM_TR_PKT_QUEUE : SIM_TR_PKT_SEND, link, dir,
                        SIM_DROP_NONE, pkt, start, 0, guaranteed ? "prio-g" : "prio-cl");
@@ -751,7 +804,7 @@ sim__link_transmit(SimNet *net, SimLink *link, SimLinkDir dir, SimPacket *pkt)
     end = start + serialisation_ns(wire, d->p.rate_bps);
     d->busy_until = end;
     if (start > now) {
-        ring_push(&d->q, start, end, wire);
+        entry = ring_push(&d->q, start, end, wire);
         if (d->q.len > d->stats.queue_peak_packets)
             d->stats.queue_peak_packets = d->q.len;
     } else {
@@ -799,17 +852,17 @@ accepted:
     if (dir_chance(net, link, dir, SIM_LINK_RNG_DUP, d->p.dup_ppm)) {
         SimPacket *dup;
 
-        schedule_arrival(net, link, dir, pkt, arrival);
+        entry->ev[0] = schedule_arrival(net, link, dir, pkt, arrival);
         /* The copy shares the payload and crosses the same pipe (its own
          * jitter draw); it does not occupy the transmitter again. */
         dup = sim_packet_copy(world, pkt);
         d->stats.duplicated++;
         if (world->trace_on)
             link_trace(net, SIM_TR_PKT_SEND, link, dir, SIM_DROP_NONE, dup, start, 0, "dup");
-        schedule_arrival(net, link, dir, dup, arrival);
+        entry->ev[1] = schedule_arrival(net, link, dir, dup, arrival);
         return;
     }
-    schedule_arrival(net, link, dir, pkt, arrival);
+    entry->ev[0] = schedule_arrival(net, link, dir, pkt, arrival);
 }
 
 /* The one event of a hop: @data (a packet, owned) reaches the far end. */

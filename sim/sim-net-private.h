@@ -48,10 +48,14 @@ typedef enum {
     SIM_LINK_RNG_N
 } SimLinkRngKind;
 
-/* A packet waiting for the transmitter: when it starts and ends, and its size. */
+/* A packet waiting for the transmitter: when it starts and ends, its size,
+ * and its arrival events (the packet's, then its duplicate's), which move
+ * with it when a packet of a higher class overtakes it; SIM_EVENT_ID_NONE
+ * where there is none (lost, or no duplicate). */
 typedef struct {
     SimTime start;
     SimTime end;
+    SimEventId ev[2];
     guint32 bytes;
 } SimLinkQueued;
 
@@ -66,9 +70,10 @@ typedef struct {
 
 typedef struct {
     SimLinkParams p;
-    /* Class scheduling (sim-link.c): when best effort, controlled load and
-     * guaranteed service may start their next packet, and the waiting
-     * packets of the first two. */
+    /* Class scheduling (sim-link.c): where the backlog of all classes, of
+     * controlled load and guaranteed service, and of guaranteed service
+     * ends, and the waiting packets of the two classes that can be
+     * overtaken. */
     SimTime busy_until;
     SimTime cl_busy;
     SimTime g_busy;

@@ -94,6 +94,9 @@ void sim__world_set_module(SimWorld *world, SimModule m, void *state, SimModuleF
  * cancelled or still pending when the world is freed. */
 SimEventId sim__event_schedule_full(SimWorld *world, SimTime at_ns, SimEventFn fn, void *data,
                                     GDestroyNotify drop);
+/* Move the pending event @id @delta_ns later, keeping its place among
+ * events due at the same time (its seq).  FALSE for a stale id. */
+bool sim__event_delay(SimWorld *world, SimEventId id, SimTime delta_ns);
 void sim__event_queue_clear(SimWorld *world);
 void sim__event_queue_free(SimWorld *world);
 /* Set the thread's current world (run loop and actor switches). */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT
- * test-event: the event queue — ordering, ties, cancellation, run limits. */
+ * test-event: the event queue — ordering, ties, cancellation, delays, run
+ * limits. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -34,6 +35,14 @@ assert_order(const Log *log, const int *want, size_t n)
     assert_int_equal(log->order->len, n);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(g_array_index(log->order, int, i), want[i]);
+}
+
+/* Every event scheduled ran or was cancelled (ns-3's end-of-run check). */
+static void
+assert_events_balanced(const SimWorld *w)
+{
+    assert_int_equal(sim_world_events_scheduled(w),
+                     sim_world_events_run(w) + sim_world_events_cancelled(w));
 }
 
 static void
@@ -121,8 +130,7 @@ test_event_cancel(void **state)
     }
     assert_int_equal(k, 25);
     assert_order(&log, want, 25);
-    assert_int_equal(sim_world_events_scheduled(w),
-                     sim_world_events_run(w) + sim_world_events_cancelled(w));
+    assert_events_balanced(w);
     g_array_free(log.order, TRUE);
 }
 
@@ -327,6 +335,175 @@ test_event_world_data(void **state)
     assert_int_equal(drops, 2);
 }
 
+/* ---- sim__event_delay ---------------------------------------------- */
+
+/* A delayed event runs at its new time, after the events it now follows. */
+static void
+test_event_delay_reorders(void **state)
+{
+    (void) state;
+    g_autoptr(SimWorld) w = sim_world_new(1);
+    Log log = { g_array_new(FALSE, FALSE, sizeof(int)), w };
+    Tagged t[3] = { { &log, 0 }, { &log, 1 }, { &log, 2 } };
+    SimEventId ids[3];
+    int want[3] = { 1, 0, 2 };
+
+    for (int i = 0; i < 3; i++)
+        ids[i] = sim_event_schedule(w, 10 * (SimTime) (i + 1), record, &t[i]);
+    assert_true(sim__event_delay(w, ids[0], 15)); /* 10 -> 25 */
+    assert_int_equal(sim_event_time(w, ids[0]), 25);
+    assert_true(sim__event_delay(w, ids[2], 0)); /* a no-op that succeeds */
+    assert_int_equal(sim_event_time(w, ids[2]), 30);
+    sim_world_run(w);
+    assert_order(&log, want, 3);
+    assert_events_balanced(w);
+    g_array_free(log.order, TRUE);
+}
+
+/* Delaying an id that ran, was cancelled, whose slot was reused, or
+ * SIM_EVENT_ID_NONE is a harmless FALSE: nothing else moves. */
+static void
+test_event_delay_stale_id(void **state)
+{
+    (void) state;
+    g_autoptr(SimWorld) w = sim_world_new(1);
+    Log log = { g_array_new(FALSE, FALSE, sizeof(int)), w };
+    Tagged a = { &log, 1 }, b = { &log, 2 }, c = { &log, 3 };
+    SimEventId ran = sim_event_schedule(w, 1, record, &a);
+    SimEventId cancelled, reused;
+
+    sim_world_run(w);
+    reused = sim_event_schedule(w, 5, record, &b); /* takes ran's slot */
+    cancelled = sim_event_schedule(w, 7, record, &c);
+    assert_true(sim_event_cancel(w, cancelled));
+    assert_false(sim__event_delay(w, ran, 100));
+    assert_false(sim__event_delay(w, cancelled, 100));
+    assert_false(sim__event_delay(w, SIM_EVENT_ID_NONE, 100));
+    assert_int_equal(sim_event_time(w, reused), 6);
+    assert_int_equal(sim_world_events_pending(w), 1);
+    sim_world_run(w);
+    assert_int_equal(sim_world_now(w), 6);
+    assert_int_equal(log.order->len, 2);
+    g_array_free(log.order, TRUE);
+}
+
+/* Delayed onto the time of other events, an event keeps its seq: it runs
+ * after those scheduled before it and before those scheduled after it,
+ * whichever way it came. */
+static void
+test_event_delay_tie_keeps_seq(void **state)
+{
+    (void) state;
+    g_autoptr(SimWorld) w = sim_world_new(1);
+    Log log = { g_array_new(FALSE, FALSE, sizeof(int)), w };
+    Tagged t[4] = { { &log, 0 }, { &log, 1 }, { &log, 2 }, { &log, 3 } };
+    SimEventId ids[4];
+    int want[4] = { 0, 1, 2, 3 };
+
+    ids[0] = sim_event_schedule(w, 20, record, &t[0]);
+    ids[1] = sim_event_schedule(w, 5, record, &t[1]); /* 5 -> 20: after 0 */
+    ids[2] = sim_event_schedule(w, 20, record, &t[2]);
+    ids[3] = sim_event_schedule(w, 12, record, &t[3]); /* 12 -> 20: after 2 */
+    assert_true(sim__event_delay(w, ids[3], 8));
+    assert_true(sim__event_delay(w, ids[1], 15));
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(sim_event_time(w, ids[i]), 20);
+    sim_world_run(w);
+    assert_order(&log, want, 4);
+    g_array_free(log.order, TRUE);
+}
+
+/* The heap property, checked on the array itself (4-ary). */
+static void
+assert_heap_valid(const SimWorld *w)
+{
+    for (guint32 i = 1; i < w->heap_len; i++) {
+        const SimHeapEntry *e = &w->heap[i], *parent = &w->heap[(i - 1) / 4];
+
+        assert_true(parent->time < e->time || (parent->time == e->time && parent->seq < e->seq));
+        assert_int_equal(w->slots[e->slot].heap_index, i);
+    }
+}
+
+static gint
+by_when_then_tag(gconstpointer pa, gconstpointer pb, gpointer data)
+{
+    const SimTime *when = data;
+    int a = *(const int *) pa, b = *(const int *) pb;
+
+    if (when[a] != when[b])
+        return when[a] < when[b] ? -1 : 1;
+    return (a > b) - (a < b);
+}
+
+/* Many random delays (and some cancels) against a reference: the run order
+ * is the events sorted by (final time, scheduling order).  The tags run in
+ * the same order on a second run of the same seed. */
+static GArray *
+delay_random_run(guint64 seed)
+{
+    enum { N = 4000 };
+    g_autoptr(SimWorld) w = sim_world_new(seed);
+    static Tagged t[N];
+    static SimEventId ids[N];
+    static SimTime when[N];
+    static bool gone[N];
+    Log log = { g_array_new(FALSE, FALSE, sizeof(int)), w };
+    GArray *want = g_array_new(FALSE, FALSE, sizeof(int));
+    SimRng rng;
+
+    sim_rng_init(&rng, seed, "test/delay");
+    for (int i = 0; i < N; i++) {
+        t[i] = (Tagged) { &log, i };
+        when[i] = sim_rng_below(&rng, 500);
+        ids[i] = sim_event_schedule(w, when[i], record, &t[i]);
+        gone[i] = false;
+    }
+    for (int round = 0; round < 4; round++) {
+        for (int j = 0; j < N; j++) {
+            int k = (int) sim_rng_below(&rng, N);
+            SimTime delta = sim_rng_below(&rng, 4) == 0 ? 0 : sim_rng_below(&rng, 200);
+
+            if (sim_rng_below(&rng, 50) == 0) {
+                assert_int_equal(sim_event_cancel(w, ids[k]), !gone[k]);
+                gone[k] = true;
+                continue;
+            }
+            assert_int_equal(sim__event_delay(w, ids[k], delta), !gone[k]);
+            if (!gone[k])
+                when[k] += delta;
+        }
+        assert_heap_valid(w);
+        for (int i = 0; i < N; i++)
+            assert_int_equal(sim_event_time(w, ids[i]), gone[i] ? SIM_TIME_INFINITE : when[i]);
+    }
+    /* The reference order: by time, ties by tag (= scheduling order). */
+    for (int i = 0; i < N; i++) {
+        if (!gone[i])
+            g_array_append_val(want, i);
+    }
+    g_array_sort_with_data(want, by_when_then_tag, when);
+    sim_world_run(w);
+    assert_order(&log, (const int *) want->data, want->len);
+    g_array_free(want, TRUE);
+    assert_events_balanced(w);
+    return log.order;
+}
+
+static void
+test_event_delay_random_against_reference(void **state)
+{
+    (void) state;
+    for (guint64 seed = 1; seed <= 3; seed++) {
+        GArray *a = delay_random_run(seed), *b = delay_random_run(seed);
+
+        assert_int_equal(a->len, b->len);
+        assert_memory_equal(a->data, b->data, a->len * sizeof(int));
+        g_array_free(a, TRUE);
+        g_array_free(b, TRUE);
+    }
+}
+
 int
 main(void)
 {
@@ -341,6 +518,10 @@ main(void)
         cmocka_unit_test(test_event_random_heap_property),
         cmocka_unit_test(test_event_times_monotonic),
         cmocka_unit_test(test_event_world_data),
+        cmocka_unit_test(test_event_delay_reorders),
+        cmocka_unit_test(test_event_delay_stale_id),
+        cmocka_unit_test(test_event_delay_tie_keeps_seq),
+        cmocka_unit_test(test_event_delay_random_against_reference),
     };
     g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
     return cmocka_run_group_tests_name("event", tests, NULL, NULL);
