@@ -6,7 +6,10 @@
  * duplication, reordering, corruption, rate, queue limits, MTU, up/down —
  * comes from the input within the documented limits) and then to a
  * sequence of timed operations: UDP datagrams between nodes (sim-udp.h),
- * parameter changes now or scheduled, links and nodes going down and up.
+ * parameter changes now or scheduled, links and nodes going down and up,
+ * QoS flows (sim-qos.h) of every service and mode created and freed, so
+ * the links' three priority levels, the policer, the pacer and a freed
+ * flow's draining all run under the same invariants.
  * The world runs to idle.  Invariants checked:
  *   - simulated time never goes backwards (every trace record, every step);
  *   - every datagram received is byte for byte one that was sent (a
@@ -23,6 +26,7 @@
 
 #include "fuzz-input.h"
 #include "sim/sim-net.h"
+#include "sim/sim-qos.h"
 #include "sim/sim-rng.h"
 #include "sim/sim-trace.h"
 #include "sim/sim-udp.h"
@@ -44,6 +48,7 @@ typedef struct {
     guint n_nodes;
     SimNodeId nodes[MAX_NODES];
     SimSocketId socks[MAX_NODES];
+    SimQosFlowId flows[MAX_NODES]; /* the flow of each node's socket, 0: none */
     guint n_links;
     SimLinkId links[MAX_LINKS];
     GArray *sent; /* of Sent, indexed by datagram id */
@@ -163,6 +168,38 @@ open_socket(Fz *fz, guint i)
     FUZZ_CHECK(sim_udp_bind(fz->world, fz->socks[i], &local) == SIM_OK);
     FUZZ_CHECK(sim_udp_set_option(fz->world, fz->socks[i], SIM_UDP_OPT_RCVBUF,
                                   SIM_UDP_MAX_RCVBUF) == SIM_OK);
+}
+
+/* Node @i's flow: freed if it has one, else a new one toward a node the
+ * input picks, with a service, rates and mode from the input. */
+static void
+toggle_flow(Fz *fz, FuzzIn *in, guint i)
+{
+    static const SimQosService services[] = { SIM_QOS_GUARANTEED, SIM_QOS_CONTROLLED_LOAD,
+                                              SIM_QOS_BEST_EFFORT, SIM_QOS_NO_TRAFFIC };
+    SimSockAddr local = { sim_addr_any(SIM_AF_INET), PORT };
+    SimSockAddr remote = { node_addr(fuzz_below(in, fz->n_nodes)), PORT };
+    SimQosSpec spec;
+
+    if (fz->flows[i] != 0) {
+        sim_qos_flow_free(fz->world, fz->flows[i]);
+        FUZZ_CHECK(!sim_qos_flow_exists(fz->world, fz->flows[i]));
+        fz->flows[i] = 0;
+        return;
+    }
+    sim_qos_spec_init(&spec);
+    spec.service = services[fuzz_below(in, G_N_ELEMENTS(services))];
+    spec.mode = (SimQosMode) fuzz_below(in, 3);
+    spec.token_rate = (guint64) fuzz_u16(in) * 16u;
+    spec.bucket_bytes = fuzz_u16(in);
+    spec.peak_rate = (fuzz_u8(in) & 1) ? (guint64) fuzz_u16(in) * 64u : 0;
+    spec.max_sdu = (fuzz_u8(in) & 1) ? fuzz_u16(in) : 0;
+    spec.min_policed = fuzz_u8(in);
+    spec.shaping_rate = (fuzz_u8(in) & 1) ? 1u + (guint64) fuzz_u16(in) * 32u : 0;
+    fz->flows[i] = sim_qos_flow_new(fz->world, fz->nodes[i], SIM_PROTO_UDP, &spec);
+    FUZZ_CHECK(fz->flows[i] != 0);
+    (void) sim_qos_flow_set_filter(fz->world, fz->flows[i], &local,
+                                   (fuzz_u8(in) & 1) ? &remote : NULL);
 }
 
 static void
@@ -294,7 +331,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(sim_world_now(fz.world) <= t);
         for (guint i = 0; i < fz.n_nodes; i++)
             drain(&fz, i);
-        switch (code % 8) {
+        switch (code % 9) {
         case 0:
         case 1:
         case 2:
@@ -333,6 +370,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 open_socket(&fz, i);
             break;
         }
+        case 8:
+            toggle_flow(&fz, &in, fuzz_below(&in, fz.n_nodes));
+            break;
         default:
             /* A burst: several datagrams at the same instant. */
             for (guint n = fuzz_u8(&in) % 8; n > 0; n--)
