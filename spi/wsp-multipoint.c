@@ -795,7 +795,7 @@ wsp_mp_accept(WspCall *call, WspSocket *ls, struct sockaddr *addr, LPINT addrlen
     if (addr != NULL && addrlen != NULL)
         wsp_sockaddr_out(&l->peer_data, addr, addrlen);
     data_addr_toward(ls, &l->peer_data.addr, &local);
-    final = l->qos; /* the requester's QOS (if l->has_qos), as the condition function may leave it */
+    final = l->qos; /* the requester's QOS (if l->has_qos); the condition function may change it */
     final.ProviderSpecific.buf = NULL;
     final.ProviderSpecific.len = 0;
     if (cond != NULL) {
