@@ -8,7 +8,8 @@
  * leaves, caller and callee data, FD_CONNECT on the root) with a
  * sender-only leaf; a leaf-initiated join to a listening root; blocking
  * joins in actors; leaving by closing (FD_CLOSE both ways); rejection; the
- * documented errors. */
+ * documented errors.  The sessions run over IPv4 and again over IPv6 (the
+ * "_ipv6" cases); control messages naming the other family are refused. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -939,6 +940,117 @@ test_multipoint_rooted_mixed_tree(void **state)
     star_free(st);
 }
 
+/* A control message written by hand (wsp-multipoint.c): type (1 request,
+ * 2 accept), JL flags, the family byte (4 or 6), 16 address bytes, port,
+ * user data length.  It names host @i's address in IPv6 if @v6, else in
+ * IPv4, port 7000. */
+static void
+send_ctl_msg(SOCKET c, int type, bool v6, int i)
+{
+    guint8 msg[23] = { (guint8) type, JL_BOTH, v6 ? 6 : 4 };
+    char ip[32];
+    SimAddr a;
+    WSABUF b = { sizeof msg, (char *) msg };
+    DWORD sent = 0;
+    int err = 0;
+
+    g_snprintf(ip, sizeof ip, v6 ? "fd00:%d::1" : "10.0.%d.1", i + 1);
+    assert_true(sim_addr_parse(ip, &a));
+    memcpy(msg + 3, a.bytes, 16);
+    msg[19] = 7000 >> 8;
+    msg[20] = 7000 & 0xff;
+    assert_int_equal(WSPSend(c, &b, 1, &sent, 0, NULL, NULL, NULL, &err), 0);
+}
+
+/* A request on a plain stream socket naming a data address of the
+ * session's family is an invitation like the root's; one naming the other
+ * family breaks the protocol: the leaf closes the connection and sees no
+ * FD_ACCEPT. */
+static void
+test_multipoint_rooted_request_family(void **state)
+{
+    Star *st = star_new(*state, 0);
+    HANDLE lev = wspsim_os_event_create(st->world, TRUE, FALSE);
+    SOCKET lis = leaf_listener(st, 1, lev);
+    WSANETWORKEVENTS ne;
+
+    for (int other = 0; other <= 1; other++) {
+        char buf[8];
+        int len, err = 0;
+        SOCKADDR_STORAGE ss = host_sa(st, 1, LPORT, &len);
+        SOCKET c;
+
+        print_message("case %s\n", other ? "other family" : "session family");
+        use(st, 0);
+        c = test_socket(st->f->af, SOCK_STREAM);
+        assert_int_equal(WSPConnect(c, (struct sockaddr *) &ss, len, NULL, NULL, NULL, NULL, &err),
+                         SOCKET_ERROR);
+        assert_int_equal(err, WSAEWOULDBLOCK); /* started */
+        run(st, 100 * SIM_MSEC);
+        send_ctl_msg(c, 1, (st->f->af == AF_INET6) != (other != 0), 0);
+        nonblocking(c);
+        run(st, 100 * SIM_MSEC);
+        use(st, 1);
+        if (other) {
+            assert_int_equal(enum_events(lis, lev, &ne), 0);
+            assert_true(WSPAccept(lis, NULL, NULL, NULL, 0, &err) == INVALID_SOCKET);
+            assert_int_equal(err, WSAEWOULDBLOCK);
+            use(st, 0);
+            assert_int_equal(test_recv(c, buf, sizeof buf, 0, &err), 0); /* closed */
+        } else {
+            assert_int_equal(enum_events(lis, lev, &ne), FD_ACCEPT);
+            assert_true(WSPAccept(lis, NULL, NULL, NULL, 0, &err) != INVALID_SOCKET);
+            use(st, 0);
+        }
+        test_close(c);
+    }
+    star_free(st);
+}
+
+/* The other way: a leaf asks a plain stream listener, which answers by
+ * hand.  An accept naming the session's family joins the leaf; one naming
+ * the other family ends the join with WSAECONNABORTED. */
+static void
+test_multipoint_rooted_accept_family(void **state)
+{
+    Star *st = star_new(*state, 0);
+    HANDLE lev = wspsim_os_event_create(st->world, TRUE, FALSE);
+    SOCKET l;
+    WSANETWORKEVENTS ne;
+
+    use(st, 0);
+    l = test_socket(st->f->af, SOCK_STREAM);
+    test_bind(l, st->f->any, 7000);
+    test_listen(l);
+    for (int other = 0; other <= 1; other++) {
+        char buf[64];
+        int len, err = 0;
+        SOCKADDR_STORAGE ss = host_sa(st, 0, 7000, &len);
+        SOCKET leaf, a;
+
+        print_message("case %s\n", other ? "other family" : "session family");
+        use(st, 1);
+        leaf = mp_socket(st->f->rooted, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+        assert_int_equal(WSPEventSelect(leaf, lev, FD_CONNECT, &err), 0);
+        assert_true(WSPJoinLeaf(leaf, (struct sockaddr *) &ss, len, NULL, NULL, NULL, NULL, JL_BOTH,
+                                &err) == leaf);
+        run(st, 100 * SIM_MSEC);
+        use(st, 0);
+        a = WSPAccept(l, NULL, NULL, NULL, 0, &err);
+        assert_true(a != INVALID_SOCKET);
+        assert_int_equal(test_recv(a, buf, sizeof buf, 0, &err), 23); /* the request */
+        send_ctl_msg(a, 2, (st->f->af == AF_INET6) != (other != 0), 0);
+        run(st, 100 * SIM_MSEC);
+        use(st, 1);
+        assert_int_equal(enum_events(leaf, lev, &ne), FD_CONNECT);
+        assert_int_equal(ne.iErrorCode[FD_CONNECT_BIT], other ? WSAECONNABORTED : 0);
+        test_close(leaf);
+        use(st, 0);
+        test_close(a);
+    }
+    star_free(st);
+}
+
 /* Rejection (CF_REJECT, or nobody listening) and deferral. */
 static void
 test_multipoint_rooted_reject(void **state)
@@ -1483,6 +1595,8 @@ main(void)
         cmocka_unit_test(test_multipoint_family_errors),
         BOTH_FAMILIES(test_multipoint_rooted_broadcast_tree),
         BOTH_FAMILIES(test_multipoint_rooted_mixed_tree),
+        BOTH_FAMILIES(test_multipoint_rooted_request_family),
+        BOTH_FAMILIES(test_multipoint_rooted_accept_family),
         BOTH_FAMILIES(test_multipoint_rooted_reject),
         BOTH_FAMILIES(test_multipoint_rooted_leaf_initiated_blocking),
         BOTH_FAMILIES(test_multipoint_rooted_invite_blocking),
