@@ -996,7 +996,8 @@ jl_name(DWORD jl)
  * or port, non-rooted name not a group), WSAEALREADY, WSAEISCONN,
  * WSAEPROTONOSUPPORT (caller data where there is no control plane, or too
  * much), WSAEOPNOTSUPP (a QOS that cannot be satisfied), WSAECONNREFUSED, WSAETIMEDOUT,
- * WSAENETUNREACH, WSAEHOSTUNREACH, WSAEADDRINUSE, WSAEINTR.
+ * WSAENETUNREACH, WSAEHOSTUNREACH, WSAECONNABORTED (an answer that broke the
+ * control protocol), WSAEADDRINUSE, WSAEINTR.
  */
 SOCKET WSPAPI
 WSPJoinLeaf(SOCKET s, const struct sockaddr *name, int namelen, LPWSABUF lpCallerData,
