@@ -961,7 +961,7 @@ inv_joinleaf(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
 }
 
 /* WSPSocket(af, type[, protocol][, flags][, entry=E][, info=I]): entry=
- * names a catalog entry (rooted: the rooted multipoint one), info= a
+ * names a catalog entry (rooted, rooted6: the rooted multipoint ones), info= a
  * structure from WSPDuplicateSocket (af and type may then be left out). */
 static void
 inv_socket2(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)

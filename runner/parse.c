@@ -914,7 +914,7 @@ type_name(WspsimArgType t)
     case WSPSIM_T_INFO:
         return "a variable holding protocol info (info = WSPDuplicateSocket(...))";
     case WSPSIM_T_ENTRY:
-        return "a catalog entry (tcp, udp, tcp6, udp6, rooted)";
+        return "a catalog entry (tcp, udp, tcp6, udp6, rooted, rooted6)";
     }
     return "?";
 }
@@ -995,8 +995,11 @@ check_arg(Parser *P, const WspsimParam *par, WspsimExpr *e)
             static const struct {
                 const char *name;
                 gint64 id;
-            } entries[] = { { "tcp", 1001 }, { "tcp6", 1002 }, { "udp", 1003 }, { "udp6", 1004 },
-                            { "rooted", 1005 } }; /* WSPSIM_CATALOG_* (wspsim-spi.h) */
+            } entries[] = {
+                /* WSPSIM_CATALOG_* (wspsim-spi.h) */
+                { "tcp", 1001 },  { "tcp6", 1002 },   { "udp", 1003 },
+                { "udp6", 1004 }, { "rooted", 1005 }, { "rooted6", 1006 },
+            };
 
             for (guint i = 0; i < G_N_ELEMENTS(entries); i++)
                 if (strcmp(e->name, entries[i].name) == 0) {

@@ -166,7 +166,7 @@ typedef enum {
     WSPSIM_T_QOS,     /* a QOS: {...}, a template name, or a variable holding one */
     WSPSIM_T_PROC,    /* a process: HOST.PROC (or a raw process id) */
     WSPSIM_T_INFO,    /* a variable holding a WSAPROTOCOL_INFOW (WSPDuplicateSocket) */
-    WSPSIM_T_ENTRY,   /* a catalog entry: tcp, udp, tcp6, udp6, rooted (or its id) */
+    WSPSIM_T_ENTRY,   /* a catalog entry: tcp, udp, tcp6, udp6, rooted, rooted6 (or its id) */
 } WspsimArgType;
 
 /* What a call returns, for expectations and "x = call". */

@@ -10,9 +10,9 @@
  * and looped back to local members per SIO_MULTIPOINT_LOOPBACK (the
  * sim-udp multicast options those IOCTLs set).
  *
- * Rooted (WSPSIM_CATALOG_MP_ROOTED_V4, both plane bits set): a control
- * plane of one reliable sim-tcp connection per leaf, opened by whoever
- * joins — the root inviting a leaf (WSPJoinLeaf(c_root, leaf), seen by the
+ * Rooted (WSPSIM_CATALOG_MP_ROOTED_V4 and _V6, both plane bits set): a
+ * control plane of one reliable sim-tcp connection per leaf, opened by
+ * whoever joins — the root inviting a leaf (WSPJoinLeaf(c_root, leaf), seen by the
  * leaf as FD_ACCEPT on its listening c_leaf socket) or a leaf asking the
  * listening root (WSPJoinLeaf(c_leaf, root)).  The connection carries one
  * request (JL flags, the sender's data address, caller data) and one
@@ -55,6 +55,7 @@ typedef struct MpSock MpSock;
 /* One control connection (rooted control plane). */
 typedef struct {
     SimSocketId ctl;
+    SimFamily family;    /* of the session: every data address carried is one */
     LinkState state;
     MpSock *owner;       /* the descriptor this leaf is known by (nullable while pending) */
     MpSock *root;        /* the session's c_root record on the root's side, else NULL */
@@ -186,12 +187,13 @@ static void ctl_notify(SimWorld *world, SimSocketId sock, guint32 events, SimSta
                        void *data);
 
 static MpLink *
-link_new(SimWorld *world, SimSocketId ctl, LinkState state)
+link_new(SimWorld *world, SimSocketId ctl, SimFamily family, LinkState state)
 {
     MpState *s = mp_state(world, true);
     MpLink *l = g_new0(MpLink, 1);
 
     l->ctl = ctl;
+    l->family = family;
     l->state = state;
     l->in = g_byte_array_new();
     g_ptr_array_add(s->links, l);
@@ -400,6 +402,12 @@ parse(SimWorld *world, MpLink *l)
         if (has_qos)
             wsp_qos_decode(p + MP_HDR + ulen, &l->qos);
         g_byte_array_remove_range(l->in, 0, (guint) (MP_HDR + ulen + qlen));
+        /* A request or an accept names a data address of the session's
+         * family: the other one would connect the datagram socket to
+         * nothing (or report it through a sockaddr the caller did not
+         * size for it).  Only a peer that is not this provider sends one. */
+        if ((type == MSG_REQUEST || type == MSG_ACCEPT) && l->peer_data.addr.family != l->family)
+            return false;
         if (type == MSG_REQUEST && l->state == LINK_WAIT_REQ) {
             WspSocket *lws = l->listener != NULL ? l->listener->ws : NULL;
 
@@ -454,7 +462,7 @@ listener_accept(SimWorld *world, MpSock *m)
     SimSocketId child;
 
     while (m->listener != 0 && sim_tcp_accept(world, m->listener, &child) == SIM_OK) {
-        MpLink *l = link_new(world, child, LINK_WAIT_REQ);
+        MpLink *l = link_new(world, child, m->ws->family, LINK_WAIT_REQ);
 
         l->listener = m;
         g_ptr_array_add(m->links, l);
@@ -942,7 +950,7 @@ join_rooted_start(WspCall *call, WspSocket *ws, MpSock *m, MpSock *owner, const 
         sim_tcp_close(call->world, ctl);
         return wsp_error_from_status(st == SIM_OK ? SIM_E_INVAL : st);
     }
-    l = link_new(call->world, ctl, LINK_CONNECTING);
+    l = link_new(call->world, ctl, ws->family, LINK_CONNECTING);
     l->requester = m;
     l->owner = owner;
     l->jl = jl;
@@ -988,7 +996,8 @@ jl_name(DWORD jl)
  * or port, non-rooted name not a group), WSAEALREADY, WSAEISCONN,
  * WSAEPROTONOSUPPORT (caller data where there is no control plane, or too
  * much), WSAEOPNOTSUPP (a QOS that cannot be satisfied), WSAECONNREFUSED, WSAETIMEDOUT,
- * WSAENETUNREACH, WSAEHOSTUNREACH, WSAEADDRINUSE, WSAEINTR.
+ * WSAENETUNREACH, WSAEHOSTUNREACH, WSAECONNABORTED (an answer that broke the
+ * control protocol), WSAEADDRINUSE, WSAEINTR.
  */
 SOCKET WSPAPI
 WSPJoinLeaf(SOCKET s, const struct sockaddr *name, int namelen, LPWSABUF lpCallerData,

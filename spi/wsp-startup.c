@@ -16,7 +16,7 @@ const GUID wspsim_provider_guid = {
     0x6d8a3c1e, 0x57a0, 0x4b8e, { 0x9a, 0x21, 0x57, 0x53, 0x49, 0x4d, 0x53, 0x50 }
 };
 
-#define N_CATALOG 5
+#define N_CATALOG 6
 
 static WSAPROTOCOL_INFOW catalog[N_CATALOG];
 
@@ -74,6 +74,8 @@ catalog_init(void)
                 AF_INET6, SOCK_DGRAM, IPPROTO_UDP, SIM_UDP_MAX_DGRAM_V6, "wspsim Tcpip [UDP/IPv6]");
     catalog_set(&catalog[4], WSPSIM_CATALOG_MP_ROOTED_V4, mp, 0, AF_INET, SOCK_DGRAM, IPPROTO_UDP,
                 SIM_UDP_MAX_DGRAM_V4, "wspsim Multipoint [Rooted UDP/IP]");
+    catalog_set(&catalog[5], WSPSIM_CATALOG_MP_ROOTED_V6, mp, 0, AF_INET6, SOCK_DGRAM, IPPROTO_UDP,
+                SIM_UDP_MAX_DGRAM_V6, "wspsim Multipoint [Rooted UDP/IPv6]");
     g_once_init_leave(&done, 1);
 }
 
@@ -83,7 +85,7 @@ catalog_init(void)
  *
  * Returns: (transfer none): the provider's WSAPROTOCOL_INFOW entries, for
  * the ws2 layer and layered providers: TCP and UDP over IPv4 and IPv6, and
- * a rooted multipoint datagram protocol.
+ * a rooted multipoint datagram protocol over each.
  */
 const WSAPROTOCOL_INFOW *
 wspsim_catalog(size_t *out_count)
@@ -117,7 +119,7 @@ known_type(int type)
 }
 
 /* The first ordinary entry matching (af, type, protocol), 0 meaning "any";
- * the rooted multipoint entry is reached only through its protocol info. */
+ * the rooted multipoint entries are reached only through their protocol info. */
 const WSAPROTOCOL_INFOW *
 wsp_catalog_find(int af, int type, int protocol, int *out_err)
 {
@@ -137,8 +139,8 @@ wsp_catalog_find(int af, int type, int protocol, int *out_err)
     for (size_t i = 0; i < N_CATALOG; i++) {
         const WSAPROTOCOL_INFOW *e = &catalog[i];
 
-        if (e->dwCatalogEntryId == WSPSIM_CATALOG_MP_ROOTED_V4)
-            continue;
+        if (e->dwServiceFlags1 & XP1_MULTIPOINT_CONTROL_PLANE)
+            continue; /* a rooted multipoint entry */
         if ((af == 0 || e->iAddressFamily == af) && (type == 0 || e->iSocketType == type) &&
             (protocol == 0 || e->iProtocol == protocol))
             return e;

@@ -401,6 +401,8 @@ test_runner_parse_qos_multipoint(void **state)
         "    c = WSPAccept(m, condition=CF_REJECT, data=\"no\") -> caller=\"hi\"\n"   /* 9 */
         "    info = WSPDuplicateSocket(s, b.p)\n"                                       /* 10 */
         "    WSPIoctl(s, SIO_SET_QOS, qos=q)\n"                                         /* 11 */
+        "    m6 = WSPSocket(AF_INET6, SOCK_DGRAM, flags=WSA_FLAG_MULTIPOINT_C_ROOT|"
+        "WSA_FLAG_MULTIPOINT_D_ROOT, entry=rooted6)\n"                                 /* 12 */
         "thread b.p.t:\n"
         "    d = WSPSocket(info=info)\n");
     const WspsimThreadDecl *t = g_ptr_array_index(s->threads, 0);
@@ -437,6 +439,7 @@ test_runner_parse_qos_multipoint(void **state)
     assert_int_equal(wspsim_call_result(t->body.stmts[5]->spec), WSPSIM_R_QOS);
     assert_int_equal(wspsim_call_result(t->body.stmts[6]->spec), WSPSIM_R_DATA); /* names */
     assert_int_equal(t->body.stmts[7]->args[4]->i, 1005); /* WSPSIM_CATALOG_MP_ROOTED_V4 */
+    assert_int_equal(t->body.stmts[12]->args[4]->i, 1006); /* WSPSIM_CATALOG_MP_ROOTED_V6 */
     st = t->body.stmts[8];
     assert_int_equal(st->args[2]->i, JL_SENDER_ONLY);
     assert_int_equal(st->expect[0].kind, WSPSIM_XP_PEERDATA);

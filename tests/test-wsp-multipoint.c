@@ -8,7 +8,8 @@
  * leaves, caller and callee data, FD_CONNECT on the root) with a
  * sender-only leaf; a leaf-initiated join to a listening root; blocking
  * joins in actors; leaving by closing (FD_CLOSE both ways); rejection; the
- * documented errors. */
+ * documented errors.  The sessions run over IPv4 and again over IPv6 (the
+ * "_ipv6" cases); control messages naming the other family are refused. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -29,9 +30,28 @@
 #define GPORT 5000
 #define LPORT 6000
 
-/* A star: hosts h0..h4 (10.0.i+1.1) around router r; one process each. */
+/* The address family a test runs over (its initial state): the catalog
+ * entries, the addresses and the header bytes of one datagram. */
+typedef struct {
+    int af;
+    DWORD rooted, udp; /* WSPSIM_CATALOG_* */
+    const char *any;
+    const char *group; /* the non-rooted session */
+    int hdr;           /* IP and UDP header bytes */
+} Fam;
+
+static const Fam ipv4 = {
+    AF_INET, WSPSIM_CATALOG_MP_ROOTED_V4, WSPSIM_CATALOG_UDP_V4, "0.0.0.0", MGROUP, 20 + 8
+};
+static const Fam ipv6 = {
+    AF_INET6, WSPSIM_CATALOG_MP_ROOTED_V6, WSPSIM_CATALOG_UDP_V6, "::", "ff05::1:3", 40 + 8
+};
+
+/* A star: hosts h0..h4 (10.0.i+1.1 and fd00:i+1::1) around router r; one
+ * process each.  @f is the family its sessions use. */
 typedef struct {
     SimWorld *world;
+    const Fam *f;
     SimNodeId host[N_HOSTS], r;
     SimLinkId link[N_HOSTS];
     SimProcessId pid[N_HOSTS];
@@ -59,16 +79,18 @@ trace_sink(SimWorld *world, const SimTraceRecord *rec, void *data)
 }
 
 static Star *
-star_new(guint32 loss_ppm)
+star_new(const Fam *f, guint32 loss_ppm)
 {
     Star *st = g_new0(Star, 1);
     SimLinkParams p;
     char name[16], ip[32];
 
+    st->f = f;
     st->world = sim_world_new(SEED);
     sim_trace_add_sink(st->world, trace_sink, NULL);
     st->r = sim_node_add(st->world, "r", SIM_NODE_ROUTER);
     add_addr(st->world, st->r, "10.0.99.254", 24);
+    add_addr(st->world, st->r, "fd00:99::fe", 64);
     sim_link_params_init(&p);
     p.latency_ns = 2 * SIM_MSEC;
     p.loss_ppm = loss_ppm;
@@ -80,6 +102,8 @@ star_new(guint32 loss_ppm)
         g_snprintf(ip, sizeof ip, "10.0.%d.1", i + 1);
         st->host[i] = sim_node_add(st->world, name, SIM_NODE_HOST);
         add_addr(st->world, st->host[i], ip, 24);
+        g_snprintf(ip, sizeof ip, "fd00:%d::1", i + 1);
+        add_addr(st->world, st->host[i], ip, 64);
         st->link[i] = sim_link_add(st->world, st->host[i], st->r, &p, &p);
         st->pid[i] = sim_process_new(st->world, st->host[i], "app");
         wspsim_set_context(st->world, st->pid[i]);
@@ -160,6 +184,29 @@ join(SOCKET s, const char *ip, int port, DWORD jl, int *out_err)
     return WSPJoinLeaf(s, (struct sockaddr *) &ss, len, NULL, NULL, NULL, NULL, jl, out_err);
 }
 
+/* Host @i's address:@port in the star's family. */
+static SOCKADDR_STORAGE
+host_sa(const Star *st, int i, int port, int *out_len)
+{
+    char ip[32];
+
+    if (st->f->af == AF_INET6)
+        g_snprintf(ip, sizeof ip, "fd00:%d::1", i + 1);
+    else
+        g_snprintf(ip, sizeof ip, "10.0.%d.1", i + 1);
+    return test_sa(ip, port, out_len);
+}
+
+static SOCKET
+join_host(const Star *st, SOCKET s, int i, int port, DWORD jl, int *out_err)
+{
+    int len;
+    SOCKADDR_STORAGE ss = host_sa(st, i, port, &len);
+
+    *out_err = 0;
+    return WSPJoinLeaf(s, (struct sockaddr *) &ss, len, NULL, NULL, NULL, NULL, jl, out_err);
+}
+
 static int
 send_str(SOCKET s, const char *str, int *out_err)
 {
@@ -195,9 +242,10 @@ drain(SOCKET s, int counts[N_HOSTS + 1])
 static void
 test_multipoint_catalog_and_roles(void **state)
 {
-    Star *st = star_new(0);
+    Star *st = star_new(&ipv4, 0);
     const WSAPROTOCOL_INFOW *udp = entry(WSPSIM_CATALOG_UDP_V4);
     const WSAPROTOCOL_INFOW *rooted = entry(WSPSIM_CATALOG_MP_ROOTED_V4);
+    const WSAPROTOCOL_INFOW *rooted6 = entry(WSPSIM_CATALOG_MP_ROOTED_V6);
     const DWORD cr = WSA_FLAG_MULTIPOINT_C_ROOT, cl = WSA_FLAG_MULTIPOINT_C_LEAF,
                 dr = WSA_FLAG_MULTIPOINT_D_ROOT, dl = WSA_FLAG_MULTIPOINT_D_LEAF;
     const struct {
@@ -214,6 +262,13 @@ test_multipoint_catalog_and_roles(void **state)
         { WSPSIM_CATALOG_MP_ROOTED_V4, cr | dl, 0 },
         { WSPSIM_CATALOG_MP_ROOTED_V4, cl | dr, 0 },
         { WSPSIM_CATALOG_MP_ROOTED_V4, dr, WSAEINVAL },
+        { WSPSIM_CATALOG_UDP_V6, cl | dl, 0 },
+        { WSPSIM_CATALOG_UDP_V6, cr | dr, WSAEINVAL },
+        { WSPSIM_CATALOG_MP_ROOTED_V6, cr | dr, 0 },
+        { WSPSIM_CATALOG_MP_ROOTED_V6, cl | dl, 0 },
+        { WSPSIM_CATALOG_MP_ROOTED_V6, cr | dl, 0 },
+        { WSPSIM_CATALOG_MP_ROOTED_V6, cl | dr, 0 },
+        { WSPSIM_CATALOG_MP_ROOTED_V6, cl, WSAEINVAL },
         { WSPSIM_CATALOG_TCP_V4, cl | dl, WSAEINVAL }, /* no multipoint at all */
     };
 
@@ -225,6 +280,14 @@ test_multipoint_catalog_and_roles(void **state)
     assert_true(rooted->dwServiceFlags1 & XP1_SUPPORT_MULTIPOINT);
     assert_true(rooted->dwServiceFlags1 & XP1_MULTIPOINT_CONTROL_PLANE);
     assert_true(rooted->dwServiceFlags1 & XP1_MULTIPOINT_DATA_PLANE);
+    /* The IPv6 rooted entry: the same protocol over the other family. */
+    assert_int_equal(rooted6->dwServiceFlags1, rooted->dwServiceFlags1);
+    assert_int_equal(rooted6->dwProviderFlags, rooted->dwProviderFlags);
+    assert_int_equal(rooted6->iAddressFamily, AF_INET6);
+    assert_int_equal(rooted6->iMaxSockAddr, (int) sizeof(struct sockaddr_in6));
+    assert_int_equal(rooted6->iSocketType, SOCK_DGRAM);
+    assert_int_equal(rooted6->iProtocol, IPPROTO_UDP);
+    assert_int_equal(rooted6->dwMessageSize, entry(WSPSIM_CATALOG_UDP_V6)->dwMessageSize);
     use(st, 0);
     for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
         WSAPROTOCOL_INFOW info = *entry(rows[i].id);
@@ -254,22 +317,20 @@ test_multipoint_catalog_and_roles(void **state)
 static void
 test_multipoint_conference_under_loss(void **state)
 {
-    Star *st = star_new(50000);
+    Star *st = star_new(*state, 50000);
     SOCKET s[N_HOSTS];
     int counts[N_HOSTS][N_HOSTS + 1];
     int err = 0;
     bool some_loss = false;
 
-    (void) state;
     memset(counts, 0, sizeof counts);
     for (int i = 0; i < N_HOSTS; i++) {
         use(st, i);
-        s[i] = mp_socket(WSPSIM_CATALOG_UDP_V4,
-                         WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+        s[i] = mp_socket(st->f->udp, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
         nonblocking(s[i]);
         ioctl_int(s[i], SIO_MULTICAST_SCOPE, 2); /* across the one router */
         ioctl_int(s[i], SIO_MULTIPOINT_LOOPBACK, 0);
-        assert_true(join(s[i], MGROUP, GPORT, JL_BOTH, &err) == s[i]);
+        assert_true(join(s[i], st->f->group, GPORT, JL_BOTH, &err) == s[i]);
     }
     for (int k = 0; k < N_MSGS; k++) {
         for (int i = 0; i < N_HOSTS; i++) {
@@ -321,28 +382,28 @@ test_multipoint_conference_under_loss(void **state)
 static void
 test_multipoint_scope_loopback_and_roles(void **state)
 {
-    Star *st = star_new(0);
+    Star *st = star_new(*state, 0);
+    const Fam *f = st->f;
     SOCKET a, a2, b, so, ro;
     int err = 0;
 
-    (void) state;
     use(st, 0);
-    a = mp_socket(WSPSIM_CATALOG_UDP_V4, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
-    a2 = mp_socket(WSPSIM_CATALOG_UDP_V4, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
-    so = mp_socket(WSPSIM_CATALOG_UDP_V4, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    a = mp_socket(f->udp, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    a2 = mp_socket(f->udp, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    so = mp_socket(f->udp, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
     nonblocking(a);
     nonblocking(a2);
     nonblocking(so);
-    assert_true(join(a, MGROUP, GPORT, JL_BOTH, &err) == a);
-    assert_true(join(a2, MGROUP, GPORT, JL_BOTH, &err) == a2); /* same host, same port */
-    assert_true(join(so, MGROUP, GPORT, JL_SENDER_ONLY, &err) == so);
+    assert_true(join(a, f->group, GPORT, JL_BOTH, &err) == a);
+    assert_true(join(a2, f->group, GPORT, JL_BOTH, &err) == a2); /* same host, same port */
+    assert_true(join(so, f->group, GPORT, JL_SENDER_ONLY, &err) == so);
     use(st, 1);
-    b = mp_socket(WSPSIM_CATALOG_UDP_V4, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
-    ro = mp_socket(WSPSIM_CATALOG_UDP_V4, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    b = mp_socket(f->udp, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    ro = mp_socket(f->udp, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
     nonblocking(b);
     nonblocking(ro);
-    assert_true(join(b, MGROUP, GPORT, JL_BOTH, &err) == b);
-    assert_true(join(ro, MGROUP, GPORT, JL_RECEIVER_ONLY, &err) == ro);
+    assert_true(join(b, f->group, GPORT, JL_BOTH, &err) == b);
+    assert_true(join(ro, f->group, GPORT, JL_RECEIVER_ONLY, &err) == ro);
     assert_int_equal(send_str(ro, "1-ro", &err), -1);
     assert_int_equal(err, WSAENOTCONN);
 
@@ -396,7 +457,7 @@ test_multipoint_scope_loopback_and_roles(void **state)
 static void
 test_multipoint_nonrooted_errors(void **state)
 {
-    Star *st = star_new(0);
+    Star *st = star_new(&ipv4, 0);
     SOCKET s, plain, tcp;
     int err = 0;
     WSABUF caller = { 3, (char *) "abc" };
@@ -488,6 +549,70 @@ test_multipoint_nonrooted_errors(void **state)
     star_free(st);
 }
 
+/* Addresses of the other family, or too short for the socket's: the
+ * conventions of WSPConnect (a join's name: WSAEAFNOSUPPORT for the other
+ * family, WSAEFAULT when the length does not hold it; WSPBind: WSAEFAULT
+ * for both). */
+static void
+test_multipoint_family_errors(void **state)
+{
+    Star *st = star_new(&ipv6, 0);
+    const DWORD root = WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT,
+                leaf = WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF;
+    const struct {
+        const char *name;
+        DWORD id, flags;
+        const char *ip;
+        int port, shorten; /* bytes taken off the name's length */
+        int want;
+    } rows[] = {
+        { "v4-leaf-on-v6-root", WSPSIM_CATALOG_MP_ROOTED_V6, root, "10.0.2.1", LPORT, 0,
+          WSAEAFNOSUPPORT },
+        { "v4-root-on-v6-leaf", WSPSIM_CATALOG_MP_ROOTED_V6, leaf, "10.0.1.1", 7000, 0,
+          WSAEAFNOSUPPORT },
+        { "v6-leaf-on-v4-root", WSPSIM_CATALOG_MP_ROOTED_V4, root, "fd00:2::1", LPORT, 0,
+          WSAEAFNOSUPPORT },
+        { "v6-short", WSPSIM_CATALOG_MP_ROOTED_V6, root, "fd00:2::1", LPORT,
+          (int) (sizeof(struct sockaddr_in6) - sizeof(struct sockaddr_in)), WSAEFAULT },
+        { "v6-wildcard", WSPSIM_CATALOG_MP_ROOTED_V6, root, "::", LPORT, 0, WSAEADDRNOTAVAIL },
+        { "v6-port-0", WSPSIM_CATALOG_MP_ROOTED_V6, leaf, "fd00:1::1", 0, 0, WSAEADDRNOTAVAIL },
+        { "v4-group-on-udp6", WSPSIM_CATALOG_UDP_V6, leaf, MGROUP, GPORT, 0, WSAEAFNOSUPPORT },
+        { "v6-unicast-on-udp6", WSPSIM_CATALOG_UDP_V6, leaf, "fd00:2::1", GPORT, 0,
+          WSAEADDRNOTAVAIL },
+        { "v6-group-short", WSPSIM_CATALOG_UDP_V6, leaf, "ff05::1:3", GPORT, 1, WSAEFAULT },
+    };
+
+    (void) state;
+    use(st, 0);
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        SOCKET s = mp_socket(rows[i].id, rows[i].flags);
+        int len, err = 0;
+        SOCKADDR_STORAGE sa = test_sa(rows[i].ip, rows[i].port, &len);
+
+        print_message("case %s\n", rows[i].name);
+        assert_true(WSPJoinLeaf(s, (struct sockaddr *) &sa, len - rows[i].shorten, NULL, NULL, NULL,
+                                NULL, JL_BOTH, &err) == INVALID_SOCKET);
+        assert_int_equal(err, rows[i].want);
+        test_close(s);
+    }
+    /* WSPBind with an IPv4 address; WSPAccept with room for an IPv4 one. */
+    {
+        SOCKET s = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V6, leaf);
+        int len, err = 0;
+        SOCKADDR_STORAGE sa = test_sa("10.0.1.1", LPORT, &len);
+
+        assert_int_equal(WSPBind(s, (struct sockaddr *) &sa, len, &err), SOCKET_ERROR);
+        assert_int_equal(err, WSAEFAULT);
+        test_bind(s, "::", LPORT);
+        assert_int_equal(WSPListen(s, 5, &err), 0);
+        len = (int) sizeof(struct sockaddr_in);
+        assert_true(WSPAccept(s, (struct sockaddr *) &sa, &len, NULL, 0, &err) == INVALID_SOCKET);
+        assert_int_equal(err, WSAEFAULT);
+        test_close(s);
+    }
+    star_free(st);
+}
+
 /* ---- Rooted --------------------------------------------------------------- */
 
 typedef struct {
@@ -531,9 +656,8 @@ leaf_listener(Star *st, int i, HANDLE ev)
     int err = 0;
 
     use(st, i);
-    s = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
-                  WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
-    test_bind(s, "0.0.0.0", LPORT);
+    s = mp_socket(st->f->rooted, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    test_bind(s, st->f->any, LPORT);
     assert_int_equal(WSPListen(s, 5, &err), 0);
     assert_int_equal(WSPEventSelect(s, ev, FD_ACCEPT, &err), 0);
     return s;
@@ -549,66 +673,75 @@ enum_events(SOCKET s, HANDLE ev, WSANETWORKEVENTS *ne)
     return ne->lNetworkEvents;
 }
 
+/* The root on h0 invites leaf @i (listening on @lis, FD_ACCEPT on @lev)
+ * with caller data "invite" and role @jl; the leaf accepts with @cond,
+ * which answers callee data "ok"; FD_CONNECT on the root ends the join.
+ * Returns the root's c_leaf descriptor; *@out_leaf is the leaf's member
+ * socket, *@from (*@fromlen bytes) the address the invitation came from. */
+static SOCKET
+invite(Star *st, SOCKET root, HANDLE rev, int i, SOCKET lis, HANDLE lev, DWORD jl, Cond *cond,
+       SOCKET *out_leaf, SOCKADDR_STORAGE *from, int *fromlen)
+{
+    WSABUF caller = { 6, (char *) "invite" };
+    char cb[16];
+    WSABUF callee = { sizeof cb, cb };
+    WSANETWORKEVENTS ne;
+    int len, err = 0;
+    SOCKADDR_STORAGE ss = host_sa(st, i, LPORT, &len);
+    SOCKET d;
+
+    use(st, 0);
+    d = WSPJoinLeaf(root, (struct sockaddr *) &ss, len, &caller, &callee, NULL, NULL, jl, &err);
+    assert_true(d != INVALID_SOCKET);
+    assert_true(d != root);
+    /* One join at a time per socket. */
+    assert_true(WSPJoinLeaf(root, (struct sockaddr *) &ss, len, NULL, NULL, NULL, NULL, JL_BOTH,
+                            &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAEALREADY);
+    run(st, 100 * SIM_MSEC);
+    /* The leaf sees the invitation as an incoming connection. */
+    use(st, i);
+    assert_int_equal(enum_events(lis, lev, &ne), FD_ACCEPT);
+    *fromlen = (int) sizeof *from;
+    *out_leaf = WSPAccept(lis, (struct sockaddr *) from, fromlen, cond_fn, (DWORD_PTR) cond, &err);
+    assert_true(*out_leaf != INVALID_SOCKET);
+    assert_string_equal(cond->caller, "invite");
+    run(st, 100 * SIM_MSEC);
+    use(st, 0);
+    assert_true(enum_events(root, rev, &ne) & FD_CONNECT);
+    assert_int_equal(ne.iErrorCode[FD_CONNECT_BIT], 0);
+    assert_int_equal(callee.len, 2);
+    assert_memory_equal(cb, "ok", 2);
+    return d;
+}
+
 /* The issue's broadcast tree: the root on h0 invites leaves h1..h3 (h3
  * sender-only); the root's sends reach h1 and h2; a leaf's sends reach
  * only the root. */
 static void
 test_multipoint_rooted_broadcast_tree(void **state)
 {
-    Star *st = star_new(0);
+    Star *st = star_new(*state, 0);
     HANDLE rev = wspsim_os_event_create(st->world, TRUE, FALSE);
     HANDLE lev[4];
     SOCKET root, lroot[4], lis[4], leaf[4];
     WSANETWORKEVENTS ne;
     Cond cond = { 0, "", CF_ACCEPT };
-    char callee_buf[4][16];
-    WSABUF callee[4];
-    int err = 0;
+    SOCKADDR_STORAGE from;
+    int fromlen, err = 0;
 
-    (void) state;
     use(st, 0);
-    root = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
-                     WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
-    test_bind(root, "0.0.0.0", 7000);
+    root = mp_socket(st->f->rooted, WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
+    test_bind(root, st->f->any, 7000);
     assert_int_equal(WSPEventSelect(root, rev, FD_CONNECT | FD_READ, &err), 0);
     for (int i = 1; i <= 3; i++) {
         lev[i] = wspsim_os_event_create(st->world, TRUE, FALSE);
         lis[i] = leaf_listener(st, i, lev[i]);
     }
     /* Invitations (non-blocking: each returns a c_leaf descriptor at once). */
-    for (int i = 1; i <= 3; i++) {
-        char ip[32];
-        WSABUF caller = { 6, (char *) "invite" };
-        int len;
-        SOCKADDR_STORAGE ss;
-
-        g_snprintf(ip, sizeof ip, "10.0.%d.1", i + 1);
-        ss = test_sa(ip, LPORT, &len);
-        callee[i].len = sizeof callee_buf[i];
-        callee[i].buf = callee_buf[i];
-        use(st, 0);
-        lroot[i] = WSPJoinLeaf(root, (struct sockaddr *) &ss, len, &caller, &callee[i], NULL,
-                               NULL, i == 3 ? JL_SENDER_ONLY : JL_BOTH, &err);
-        assert_true(lroot[i] != INVALID_SOCKET);
-        assert_true(lroot[i] != root);
-        /* One join at a time per socket. */
-        assert_true(WSPJoinLeaf(root, (struct sockaddr *) &ss, len, NULL, NULL, NULL, NULL,
-                                JL_BOTH, &err) == INVALID_SOCKET);
-        assert_int_equal(err, WSAEALREADY);
-        run(st, 100 * SIM_MSEC);
-        /* The leaf sees the invitation as an incoming connection. */
-        use(st, i);
-        assert_int_equal(enum_events(lis[i], lev[i], &ne), FD_ACCEPT);
-        leaf[i] = WSPAccept(lis[i], NULL, NULL, cond_fn, (DWORD_PTR) &cond, &err);
-        assert_true(leaf[i] != INVALID_SOCKET);
-        assert_string_equal(cond.caller, "invite");
-        run(st, 100 * SIM_MSEC);
-        use(st, 0);
-        assert_true(enum_events(root, rev, &ne) & FD_CONNECT);
-        assert_int_equal(ne.iErrorCode[FD_CONNECT_BIT], 0);
-        assert_int_equal(callee[i].len, 2);
-        assert_memory_equal(callee[i].buf, "ok", 2);
-    }
+    for (int i = 1; i <= 3; i++)
+        lroot[i] = invite(st, root, rev, i, lis[i], lev[i], i == 3 ? JL_SENDER_ONLY : JL_BOTH,
+                          &cond, &leaf[i], &from, &fromlen);
     assert_int_equal(cond.calls, 3);
 
     /* The root's sends reach every receiving leaf. */
@@ -677,11 +810,252 @@ test_multipoint_rooted_broadcast_tree(void **state)
     star_free(st);
 }
 
+/* Receive one datagram on a non-blocking socket; -1 when none is queued. */
+static int
+recv_from(SOCKET s, SOCKADDR_STORAGE *from, int *fromlen)
+{
+    char buf[64];
+    WSABUF b = { sizeof buf, buf };
+    DWORD got = 0, flags = 0;
+    int err = 0;
+
+    *fromlen = (int) sizeof *from;
+    if (WSPRecvFrom(s, &b, 1, &got, &flags, (struct sockaddr *) from, fromlen, NULL, NULL, NULL,
+                    &err) != 0) {
+        assert_int_equal(err, WSAEWOULDBLOCK);
+        return -1;
+    }
+    return (int) got;
+}
+
+/* @sa (@len bytes) is host @i's address in the star's family, with port
+ * @port (any port but 0 when @port is 0). */
+static void
+assert_host_addr(const Star *st, int i, int port, const SOCKADDR_STORAGE *sa, int len)
+{
+    /* sin_port and sin6_port are at the same offset. */
+    int got_port = g_ntohs(((const struct sockaddr_in *) sa)->sin_port);
+    int want_len;
+    SOCKADDR_STORAGE want = host_sa(st, i, port != 0 ? port : got_port, &want_len);
+
+    assert_int_equal(len, want_len);
+    assert_memory_equal(sa, &want, (size_t) want_len);
+    assert_int_not_equal(got_port, 0);
+}
+
+/* Root- and leaf-initiated joins in one tree: the root on h0, bound to the
+ * wildcard and listening, invites h1 and h2 and accepts h3's request.
+ * Each side learns the other's real data address (the wildcard replaced
+ * by the source address toward the peer), caller and callee data travel
+ * both ways, the root's sends reach the three leaves and each leaf's reach
+ * the root; leaving by closing is FD_CLOSE on the other side. */
+static void
+test_multipoint_rooted_mixed_tree(void **state)
+{
+    Star *st = star_new(*state, 0);
+    HANDLE rev = wspsim_os_event_create(st->world, TRUE, FALSE);
+    HANDLE lev[4];
+    SOCKET root, lroot[4], lis[3], leaf[4];
+    WSANETWORKEVENTS ne;
+    Cond cond = { 0, "", CF_ACCEPT };
+    WSABUF caller = { 5, (char *) "hello" };
+    char cb[16];
+    WSABUF callee = { sizeof cb, cb };
+    SOCKADDR_STORAGE sa;
+    int len, err = 0;
+
+    use(st, 0);
+    root = mp_socket(st->f->rooted, WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
+    test_bind(root, st->f->any, 7000);
+    assert_int_equal(WSPListen(root, 5, &err), 0);
+    assert_int_equal(WSPEventSelect(root, rev, FD_CONNECT | FD_ACCEPT, &err), 0);
+    for (int i = 1; i <= 2; i++) {
+        lev[i] = wspsim_os_event_create(st->world, TRUE, FALSE);
+        lis[i] = leaf_listener(st, i, lev[i]);
+        lroot[i] = invite(st, root, rev, i, lis[i], lev[i], JL_BOTH, &cond, &leaf[i], &sa, &len);
+        assert_host_addr(st, 0, 7000, &sa, len); /* the root's data address */
+    }
+    /* h3 asks the listening root. */
+    use(st, 3);
+    lev[3] = wspsim_os_event_create(st->world, TRUE, FALSE);
+    leaf[3] = mp_socket(st->f->rooted, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    assert_int_equal(WSPEventSelect(leaf[3], lev[3], FD_CONNECT | FD_CLOSE, &err), 0);
+    sa = host_sa(st, 0, 7000, &len);
+    assert_true(WSPJoinLeaf(leaf[3], (struct sockaddr *) &sa, len, &caller, &callee, NULL, NULL,
+                            JL_BOTH, &err) == leaf[3]);
+    run(st, 100 * SIM_MSEC);
+    use(st, 0);
+    assert_int_equal(enum_events(root, rev, &ne), FD_ACCEPT);
+    len = sizeof sa;
+    lroot[3] = WSPAccept(root, (struct sockaddr *) &sa, &len, cond_fn, (DWORD_PTR) &cond, &err);
+    assert_true(lroot[3] != INVALID_SOCKET);
+    assert_string_equal(cond.caller, "hello");
+    assert_host_addr(st, 3, 0, &sa, len); /* the leaf's data address */
+    run(st, 100 * SIM_MSEC);
+    use(st, 3);
+    assert_int_equal(enum_events(leaf[3], lev[3], &ne), FD_CONNECT);
+    assert_int_equal(ne.iErrorCode[FD_CONNECT_BIT], 0);
+    assert_int_equal(callee.len, 2);
+    assert_int_equal(cond.calls, 3);
+
+    /* Down the tree to every leaf, from the root's address; up from each leaf. */
+    use(st, 0);
+    assert_int_equal(send_str(root, "0-down", &err), 6);
+    run(st, 100 * SIM_MSEC);
+    for (int i = 1; i <= 3; i++) {
+        use(st, i);
+        assert_int_equal(recv_from(leaf[i], &sa, &len), 6);
+        assert_host_addr(st, 0, 7000, &sa, len);
+        assert_int_equal(send_str(leaf[i], "up", &err), 2);
+    }
+    run(st, 100 * SIM_MSEC);
+    use(st, 0);
+    for (int i = 1; i <= 3; i++) {
+        assert_int_equal(recv_from(root, &sa, &len), 2);
+        assert_host_addr(st, i, 0, &sa, len);
+    }
+    assert_int_equal(recv_from(root, &sa, &len), -1);
+
+    /* h3 leaves by closing: FD_CLOSE on the root's descriptor for it.  The
+     * root closes its descriptor for h1: FD_CLOSE on h1's socket.  The
+     * root's sends then reach h2 only. */
+    assert_int_equal(WSPEventSelect(lroot[3], rev, FD_CLOSE, &err), 0);
+    use(st, 1);
+    assert_int_equal(WSPEventSelect(leaf[1], lev[1], FD_CLOSE, &err), 0);
+    use(st, 3);
+    test_close(leaf[3]);
+    use(st, 0);
+    test_close(lroot[1]);
+    run(st, 100 * SIM_MSEC);
+    assert_int_equal(enum_events(lroot[3], rev, &ne), FD_CLOSE);
+    use(st, 1);
+    assert_int_equal(enum_events(leaf[1], lev[1], &ne), FD_CLOSE);
+    use(st, 0);
+    assert_int_equal(send_str(root, "0-again", &err), 7);
+    run(st, 100 * SIM_MSEC);
+    use(st, 1);
+    assert_int_equal(drain(leaf[1], NULL), 0);
+    use(st, 2);
+    assert_int_equal(drain(leaf[2], NULL), 1);
+    star_free(st);
+}
+
+/* A control message written by hand (wsp-multipoint.c): type (1 request,
+ * 2 accept), JL flags, the family byte (4 or 6), 16 address bytes, port,
+ * user data length.  It names host @i's address in IPv6 if @v6, else in
+ * IPv4, port 7000. */
+static void
+send_ctl_msg(SOCKET c, int type, bool v6, int i)
+{
+    guint8 msg[23] = { (guint8) type, JL_BOTH, v6 ? 6 : 4 };
+    char ip[32];
+    SimAddr a;
+    WSABUF b = { sizeof msg, (char *) msg };
+    DWORD sent = 0;
+    int err = 0;
+
+    g_snprintf(ip, sizeof ip, v6 ? "fd00:%d::1" : "10.0.%d.1", i + 1);
+    assert_true(sim_addr_parse(ip, &a));
+    memcpy(msg + 3, a.bytes, 16);
+    msg[19] = 7000 >> 8;
+    msg[20] = 7000 & 0xff;
+    assert_int_equal(WSPSend(c, &b, 1, &sent, 0, NULL, NULL, NULL, &err), 0);
+}
+
+/* A request on a plain stream socket naming a data address of the
+ * session's family is an invitation like the root's; one naming the other
+ * family breaks the protocol: the leaf closes the connection and sees no
+ * FD_ACCEPT. */
+static void
+test_multipoint_rooted_request_family(void **state)
+{
+    Star *st = star_new(*state, 0);
+    HANDLE lev = wspsim_os_event_create(st->world, TRUE, FALSE);
+    SOCKET lis = leaf_listener(st, 1, lev);
+    WSANETWORKEVENTS ne;
+
+    for (int other = 0; other <= 1; other++) {
+        char buf[8];
+        int len, err = 0;
+        SOCKADDR_STORAGE ss = host_sa(st, 1, LPORT, &len);
+        SOCKET c;
+
+        print_message("case %s\n", other ? "other family" : "session family");
+        use(st, 0);
+        c = test_socket(st->f->af, SOCK_STREAM);
+        assert_int_equal(WSPConnect(c, (struct sockaddr *) &ss, len, NULL, NULL, NULL, NULL, &err),
+                         SOCKET_ERROR);
+        assert_int_equal(err, WSAEWOULDBLOCK); /* started */
+        run(st, 100 * SIM_MSEC);
+        send_ctl_msg(c, 1, (st->f->af == AF_INET6) != (other != 0), 0);
+        nonblocking(c);
+        run(st, 100 * SIM_MSEC);
+        use(st, 1);
+        if (other) {
+            assert_int_equal(enum_events(lis, lev, &ne), 0);
+            assert_true(WSPAccept(lis, NULL, NULL, NULL, 0, &err) == INVALID_SOCKET);
+            assert_int_equal(err, WSAEWOULDBLOCK);
+            use(st, 0);
+            assert_int_equal(test_recv(c, buf, sizeof buf, 0, &err), 0); /* closed */
+        } else {
+            assert_int_equal(enum_events(lis, lev, &ne), FD_ACCEPT);
+            assert_true(WSPAccept(lis, NULL, NULL, NULL, 0, &err) != INVALID_SOCKET);
+            use(st, 0);
+        }
+        test_close(c);
+    }
+    star_free(st);
+}
+
+/* The other way: a leaf asks a plain stream listener, which answers by
+ * hand.  An accept naming the session's family joins the leaf; one naming
+ * the other family ends the join with WSAECONNABORTED. */
+static void
+test_multipoint_rooted_accept_family(void **state)
+{
+    Star *st = star_new(*state, 0);
+    HANDLE lev = wspsim_os_event_create(st->world, TRUE, FALSE);
+    SOCKET l;
+    WSANETWORKEVENTS ne;
+
+    use(st, 0);
+    l = test_socket(st->f->af, SOCK_STREAM);
+    test_bind(l, st->f->any, 7000);
+    test_listen(l);
+    for (int other = 0; other <= 1; other++) {
+        char buf[64];
+        int len, err = 0;
+        SOCKADDR_STORAGE ss = host_sa(st, 0, 7000, &len);
+        SOCKET leaf, a;
+
+        print_message("case %s\n", other ? "other family" : "session family");
+        use(st, 1);
+        leaf = mp_socket(st->f->rooted, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+        assert_int_equal(WSPEventSelect(leaf, lev, FD_CONNECT, &err), 0);
+        assert_true(WSPJoinLeaf(leaf, (struct sockaddr *) &ss, len, NULL, NULL, NULL, NULL, JL_BOTH,
+                                &err) == leaf);
+        run(st, 100 * SIM_MSEC);
+        use(st, 0);
+        a = WSPAccept(l, NULL, NULL, NULL, 0, &err);
+        assert_true(a != INVALID_SOCKET);
+        assert_int_equal(test_recv(a, buf, sizeof buf, 0, &err), 23); /* the request */
+        send_ctl_msg(a, 2, (st->f->af == AF_INET6) != (other != 0), 0);
+        run(st, 100 * SIM_MSEC);
+        use(st, 1);
+        assert_int_equal(enum_events(leaf, lev, &ne), FD_CONNECT);
+        assert_int_equal(ne.iErrorCode[FD_CONNECT_BIT], other ? WSAECONNABORTED : 0);
+        test_close(leaf);
+        use(st, 0);
+        test_close(a);
+    }
+    star_free(st);
+}
+
 /* Rejection (CF_REJECT, or nobody listening) and deferral. */
 static void
 test_multipoint_rooted_reject(void **state)
 {
-    Star *st = star_new(0);
+    Star *st = star_new(*state, 0);
     HANDLE rev = wspsim_os_event_create(st->world, TRUE, FALSE);
     HANDLE lev = wspsim_os_event_create(st->world, TRUE, FALSE);
     SOCKET root, lis, d;
@@ -689,13 +1063,11 @@ test_multipoint_rooted_reject(void **state)
     Cond cond = { 0, "", CF_DEFER };
     int err = 0;
 
-    (void) state;
     use(st, 0);
-    root = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
-                     WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
+    root = mp_socket(st->f->rooted, WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
     assert_int_equal(WSPEventSelect(root, rev, FD_CONNECT, &err), 0);
     /* Nobody listening on h1: refused. */
-    d = join(root, "10.0.2.1", LPORT, JL_BOTH, &err);
+    d = join_host(st, root, 1, LPORT, JL_BOTH, &err);
     assert_true(d != INVALID_SOCKET);
     run(st, SIM_SEC);
     assert_true(enum_events(root, rev, &ne) & FD_CONNECT);
@@ -704,7 +1076,7 @@ test_multipoint_rooted_reject(void **state)
 
     lis = leaf_listener(st, 1, lev);
     use(st, 0);
-    d = join(root, "10.0.2.1", LPORT, JL_BOTH, &err);
+    d = join_host(st, root, 1, LPORT, JL_BOTH, &err);
     assert_true(d != INVALID_SOCKET);
     run(st, SIM_SEC);
     use(st, 1);
@@ -738,9 +1110,9 @@ root_actor(void *data)
     Cond cond = { 0, "", CF_ACCEPT };
     int err = 0;
 
-    a->root_s = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
-                          WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
-    test_bind(a->root_s, "0.0.0.0", 7000);
+    a->root_s =
+        mp_socket(a->st->f->rooted, WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
+    test_bind(a->root_s, a->st->f->any, 7000);
     assert_int_equal(WSPListen(a->root_s, 5, &err), 0);
     a->accepted = WSPAccept(a->root_s, NULL, NULL, cond_fn, (DWORD_PTR) &cond, &err);
     assert_true(a->accepted != INVALID_SOCKET);
@@ -757,11 +1129,11 @@ leaf_actor(void *data)
     char cb[8];
     WSABUF callee = { sizeof cb, cb };
     int len, err = 0;
-    SOCKADDR_STORAGE ss = test_sa("10.0.1.1", 7000, &len);
+    SOCKADDR_STORAGE ss = host_sa(a->st, 0, 7000, &len);
 
     sim_actor_sleep(a->st->world, 10 * SIM_MSEC, false);
-    a->leaf_s = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
-                          WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    a->leaf_s =
+        mp_socket(a->st->f->rooted, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
     a->leaf_ret = WSPJoinLeaf(a->leaf_s, (struct sockaddr *) &ss, len, &caller, &callee, NULL,
                               NULL, JL_BOTH, &err);
     a->leaf_err = err;
@@ -776,10 +1148,9 @@ leaf_actor(void *data)
 static void
 test_multipoint_rooted_leaf_initiated_blocking(void **state)
 {
-    Star *st = star_new(0);
+    Star *st = star_new(*state, 0);
     Act a;
 
-    (void) state;
     memset(&a, 0, sizeof a);
     a.st = st;
     sim_actor_spawn(st->world, st->pid[0], "root", SIM_ACTOR_COROUTINE, 0, root_actor, &a);
@@ -797,10 +1168,10 @@ inviter_actor(void *data)
     Act *a = data;
     int err = 0;
 
-    a->root_s = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
-                          WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
+    a->root_s =
+        mp_socket(a->st->f->rooted, WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
     sim_actor_sleep(a->st->world, 10 * SIM_MSEC, false);
-    a->leaf_ret = join(a->root_s, "10.0.2.1", LPORT, JL_RECEIVER_ONLY, &err);
+    a->leaf_ret = join_host(a->st, a->root_s, 1, LPORT, JL_RECEIVER_ONLY, &err);
     a->leaf_err = err;
     assert_int_equal(send_str(a->root_s, "0-tree", &err), 6);
 }
@@ -810,10 +1181,9 @@ invited_actor(void *data)
 {
     Act *a = data;
     int err = 0;
-    SOCKET s = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
-                         WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    SOCKET s = mp_socket(a->st->f->rooted, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
 
-    test_bind(s, "0.0.0.0", LPORT);
+    test_bind(s, a->st->f->any, LPORT);
     assert_int_equal(WSPListen(s, 5, &err), 0);
     a->accepted = WSPAccept(s, NULL, NULL, NULL, 0, &err); /* blocks for the invitation */
     assert_true(a->accepted != INVALID_SOCKET);
@@ -825,10 +1195,9 @@ invited_actor(void *data)
 static void
 test_multipoint_rooted_invite_blocking(void **state)
 {
-    Star *st = star_new(0);
+    Star *st = star_new(*state, 0);
     Act a;
 
-    (void) state;
     memset(&a, 0, sizeof a);
     a.st = st;
     sim_actor_spawn(st->world, st->pid[0], "root", SIM_ACTOR_COROUTINE, 0, inviter_actor, &a);
@@ -847,23 +1216,22 @@ refused_actor(void *data)
 {
     Act *a = data;
     int err = 0;
-    SOCKET s = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
-                         WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    SOCKET s = mp_socket(a->st->f->rooted, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
 
-    assert_true(join(s, "10.0.1.1", 7000, JL_BOTH, &err) == INVALID_SOCKET);
+    assert_true(join_host(a->st, s, 0, 7000, JL_BOTH, &err) == INVALID_SOCKET);
     assert_int_equal(err, WSAECONNREFUSED);
-    assert_true(join(s, "10.0.1.1", 7000, JL_BOTH, &err) == INVALID_SOCKET);
+    assert_true(join_host(a->st, s, 0, 7000, JL_BOTH, &err) == INVALID_SOCKET);
     a->leaf_err = err;
 }
 
 static void
 test_multipoint_rooted_refused_blocking(void **state)
 {
-    Star *st = star_new(0);
+    Star *st = star_new(*state, 0);
     Act a;
 
-    (void) state;
     memset(&a, 0, sizeof a);
+    a.st = st;
     sim_actor_spawn(st->world, st->pid[1], "leaf", SIM_ACTOR_COROUTINE, 0, refused_actor, &a);
     run(st, 2 * SIM_SEC);
     assert_int_equal(a.leaf_err, WSAECONNREFUSED);
@@ -965,12 +1333,12 @@ qos_cond_fn(LPWSABUF lpCallerId, LPWSABUF lpCallerData, LPQOS lpSQOS, LPQOS lpGQ
     return CF_ACCEPT;
 }
 
-/* Datagrams of 172 bytes (200 on the wire with IP and UDP headers). */
+/* Datagrams of 200 bytes on the wire with IP and UDP headers. */
 static void
-send_burst(SOCKET s, int n)
+send_burst(const Star *st, SOCKET s, int n)
 {
-    char buf[172];
-    WSABUF b = { sizeof buf, buf };
+    char buf[200];
+    WSABUF b = { (u_long) (sizeof buf - (size_t) st->f->hdr), buf };
     DWORD sent;
     int err = 0;
 
@@ -987,7 +1355,7 @@ send_burst(SOCKET s, int n)
 static void
 test_multipoint_rooted_qos_root_initiated(void **state)
 {
-    Star *st = star_new(0);
+    Star *st = star_new(*state, 0);
     HANDLE rev = wspsim_os_event_create(st->world, TRUE, FALSE);
     HANDLE lev[3];
     SOCKET root, lroot[3], lis[3], leaf[3];
@@ -998,23 +1366,18 @@ test_multipoint_rooted_qos_root_initiated(void **state)
     ULONG status;
     int err = 0;
 
-    (void) state;
     memset(&cond, 0, sizeof cond);
     use(st, 0);
-    root = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
-                     WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
-    test_bind(root, "0.0.0.0", 7000);
+    root = mp_socket(st->f->rooted, WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
+    test_bind(root, st->f->any, 7000);
     assert_int_equal(WSPEventSelect(root, rev, FD_CONNECT | FD_QOS, &err), 0);
     for (int i = 1; i <= 2; i++) {
-        char ip[32];
         int len;
-        SOCKADDR_STORAGE ss;
+        SOCKADDR_STORAGE ss = host_sa(st, i, LPORT, &len);
 
         lev[i] = wspsim_os_event_create(st->world, TRUE, FALSE);
         lis[i] = leaf_listener(st, i, lev[i]);
         use(st, 0);
-        g_snprintf(ip, sizeof ip, "10.0.%d.1", i + 1);
-        ss = test_sa(ip, LPORT, &len);
         lroot[i] = WSPJoinLeaf(root, (struct sockaddr *) &ss, len, NULL, NULL,
                                i == 1 ? &qos : NULL, NULL, JL_BOTH, &err);
         assert_true(lroot[i] != INVALID_SOCKET);
@@ -1053,7 +1416,7 @@ test_multipoint_rooted_qos_root_initiated(void **state)
 
     /* Five datagrams at once: h1's copies leave two at once (the bucket
      * holds 400 bytes) then one every 25 ms; h2's all arrive at once. */
-    send_burst(root, 5);
+    send_burst(st, root, 5);
     run(st, 20 * SIM_MSEC);
     use(st, 1);
     assert_int_equal(drain(leaf[1], NULL), 2);
@@ -1079,7 +1442,7 @@ test_multipoint_rooted_qos_root_initiated(void **state)
 static void
 test_multipoint_rooted_qos_leaf_initiated_renegotiated(void **state)
 {
-    Star *st = star_new(0);
+    Star *st = star_new(*state, 0);
     HANDLE rev = wspsim_os_event_create(st->world, TRUE, FALSE);
     HANDLE lev = wspsim_os_event_create(st->world, TRUE, FALSE);
     SOCKET root, leaf, d;
@@ -1089,20 +1452,17 @@ test_multipoint_rooted_qos_leaf_initiated_renegotiated(void **state)
     QOS got;
     ULONG status;
     int len, err = 0;
-    SOCKADDR_STORAGE ss = test_sa("10.0.1.1", 7000, &len);
+    SOCKADDR_STORAGE ss = host_sa(st, 0, 7000, &len);
 
-    (void) state;
     memset(&cond, 0, sizeof cond);
     cond.new_rate = 8000;
     use(st, 0);
-    root = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
-                     WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
-    test_bind(root, "0.0.0.0", 7000);
+    root = mp_socket(st->f->rooted, WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
+    test_bind(root, st->f->any, 7000);
     assert_int_equal(WSPListen(root, 5, &err), 0);
     assert_int_equal(WSPEventSelect(root, rev, FD_ACCEPT, &err), 0);
     use(st, 1);
-    leaf = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
-                     WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    leaf = mp_socket(st->f->rooted, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
     assert_int_equal(WSPEventSelect(leaf, lev, FD_CONNECT | FD_QOS, &err), 0);
     assert_true(WSPJoinLeaf(leaf, (struct sockaddr *) &ss, len, NULL, NULL, &qos, NULL, JL_BOTH,
                             &err) == leaf);
@@ -1149,7 +1509,7 @@ test_multipoint_rooted_qos_leaf_initiated_renegotiated(void **state)
 static void
 test_multipoint_rooted_qos_admission_and_errors(void **state)
 {
-    Star *st = star_new(0);
+    Star *st = star_new(*state, 0);
     HANDLE rev = wspsim_os_event_create(st->world, TRUE, FALSE);
     HANDLE lev = wspsim_os_event_create(st->world, TRUE, FALSE);
     SOCKET root, lis, leaf, d, c;
@@ -1163,16 +1523,14 @@ test_multipoint_rooted_qos_admission_and_errors(void **state)
     ULONG status;
     DWORD ret;
     int len, err = 0;
-    SOCKADDR_STORAGE ss = test_sa("10.0.3.1", LPORT, &len);
+    SOCKADDR_STORAGE ss = host_sa(st, 2, LPORT, &len);
 
-    (void) state;
     assert_int_equal(sim_link_get_params(st->world, st->link[2], SIM_DIR_BA, &p), SIM_OK);
     p.rate_bps = 100000;
     assert_int_equal(sim_link_set_params(st->world, st->link[2], SIM_DIR_BA, &p), SIM_OK);
     use(st, 0);
-    root = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
-                     WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
-    test_bind(root, "0.0.0.0", 7000);
+    root = mp_socket(st->f->rooted, WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT);
+    test_bind(root, st->f->any, 7000);
     assert_int_equal(WSPEventSelect(root, rev, FD_CONNECT | FD_QOS, &err), 0);
     assert_true(WSPJoinLeaf(root, (struct sockaddr *) &ss, len, NULL, NULL, &bad, NULL, JL_BOTH,
                             &err) == INVALID_SOCKET);
@@ -1214,31 +1572,38 @@ test_multipoint_rooted_qos_admission_and_errors(void **state)
 
     /* A c_leaf with a QOS that cannot be satisfied. */
     use(st, 1);
-    c = mp_socket(WSPSIM_CATALOG_MP_ROOTED_V4,
-                  WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
-    ss = test_sa("10.0.1.1", 7000, &len);
+    c = mp_socket(st->f->rooted, WSA_FLAG_MULTIPOINT_C_LEAF | WSA_FLAG_MULTIPOINT_D_LEAF);
+    ss = host_sa(st, 0, 7000, &len);
     assert_true(WSPJoinLeaf(c, (struct sockaddr *) &ss, len, NULL, NULL, &bad, NULL, JL_BOTH,
                             &err) == INVALID_SOCKET);
     assert_int_equal(err, WSAEOPNOTSUPP);
     star_free(st);
 }
 
+/* A test over IPv4 (its own name) and over IPv6 (the name with "_ipv6"). */
+#define BOTH_FAMILIES(fn)                                                                          \
+    { #fn, fn, NULL, NULL, (void *) &ipv4 }, { #fn "_ipv6", fn, NULL, NULL, (void *) &ipv6 }
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_multipoint_catalog_and_roles),
-        cmocka_unit_test(test_multipoint_conference_under_loss),
-        cmocka_unit_test(test_multipoint_scope_loopback_and_roles),
+        BOTH_FAMILIES(test_multipoint_conference_under_loss),
+        BOTH_FAMILIES(test_multipoint_scope_loopback_and_roles),
         cmocka_unit_test(test_multipoint_nonrooted_errors),
-        cmocka_unit_test(test_multipoint_rooted_broadcast_tree),
-        cmocka_unit_test(test_multipoint_rooted_reject),
-        cmocka_unit_test(test_multipoint_rooted_leaf_initiated_blocking),
-        cmocka_unit_test(test_multipoint_rooted_invite_blocking),
-        cmocka_unit_test(test_multipoint_rooted_refused_blocking),
-        cmocka_unit_test(test_multipoint_rooted_qos_root_initiated),
-        cmocka_unit_test(test_multipoint_rooted_qos_leaf_initiated_renegotiated),
-        cmocka_unit_test(test_multipoint_rooted_qos_admission_and_errors),
+        cmocka_unit_test(test_multipoint_family_errors),
+        BOTH_FAMILIES(test_multipoint_rooted_broadcast_tree),
+        BOTH_FAMILIES(test_multipoint_rooted_mixed_tree),
+        BOTH_FAMILIES(test_multipoint_rooted_request_family),
+        BOTH_FAMILIES(test_multipoint_rooted_accept_family),
+        BOTH_FAMILIES(test_multipoint_rooted_reject),
+        BOTH_FAMILIES(test_multipoint_rooted_leaf_initiated_blocking),
+        BOTH_FAMILIES(test_multipoint_rooted_invite_blocking),
+        BOTH_FAMILIES(test_multipoint_rooted_refused_blocking),
+        BOTH_FAMILIES(test_multipoint_rooted_qos_root_initiated),
+        BOTH_FAMILIES(test_multipoint_rooted_qos_leaf_initiated_renegotiated),
+        BOTH_FAMILIES(test_multipoint_rooted_qos_admission_and_errors),
     };
 
     g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);

@@ -95,7 +95,7 @@ test_wsp_startup_catalog(void **state)
     const WSAPROTOCOL_INFOW *c = wspsim_catalog(&n);
 
     (void) state;
-    assert_int_equal(n, 5);
+    assert_int_equal(n, 6);
     assert_int_equal(c[0].iAddressFamily, AF_INET);
     assert_int_equal(c[0].iSocketType, SOCK_STREAM);
     assert_int_equal(c[0].dwServiceFlags1, XP1_GUARANTEED_DELIVERY | XP1_GUARANTEED_ORDER |
@@ -108,6 +108,12 @@ test_wsp_startup_catalog(void **state)
     assert_true(c[2].dwServiceFlags1 & XP1_SUPPORT_BROADCAST);
     assert_true(c[2].dwServiceFlags1 & XP1_SUPPORT_MULTIPOINT);
     assert_true(c[4].dwServiceFlags1 & XP1_MULTIPOINT_CONTROL_PLANE);
+    assert_int_equal(c[4].iAddressFamily, AF_INET);
+    /* The rooted multipoint entry again over IPv6. */
+    assert_int_equal(c[5].dwServiceFlags1, c[4].dwServiceFlags1);
+    assert_int_equal(c[5].iAddressFamily, AF_INET6);
+    assert_int_equal(c[5].iMaxSockAddr, 28);
+    assert_int_equal(c[5].dwMessageSize, 65527);
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(c[i].dwCatalogEntryId, WSPSIM_CATALOG_TCP_V4 + i);
         assert_memory_equal(&c[i].ProviderId, &wspsim_provider_guid, sizeof(GUID));
@@ -193,11 +199,23 @@ test_wsp_startup_socket_from_protocol_info(void **state)
     assert_true(s != INVALID_SOCKET);
     assert_int_equal(WSPGetSockOpt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *) &got, &len, &err), 0);
     assert_int_equal(got.dwCatalogEntryId, WSPSIM_CATALOG_UDP_V6);
-    /* Rooted multipoint roles are available through its entry. */
+    /* Rooted multipoint roles are available through its entries. */
     info = c[4];
     s = WSPSocket(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, &info, 0,
                   WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT, &err);
     assert_true(s != INVALID_SOCKET);
+    info = c[5];
+    s = WSPSocket(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, &info, 0,
+                  WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT, &err);
+    assert_true(s != INVALID_SOCKET);
+    len = sizeof got;
+    assert_int_equal(WSPGetSockOpt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *) &got, &len, &err), 0);
+    assert_int_equal(got.dwCatalogEntryId, WSPSIM_CATALOG_MP_ROOTED_V6);
+    assert_int_equal(got.iAddressFamily, AF_INET6);
+    assert_true(WSPSocket(AF_INET, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, &info, 0,
+                          WSA_FLAG_MULTIPOINT_C_ROOT | WSA_FLAG_MULTIPOINT_D_ROOT,
+                          &err) == INVALID_SOCKET);
+    assert_int_equal(err, WSAEAFNOSUPPORT);
     /* Not one of ours; FROM_PROTOCOL_INFO without info; contradicting af. */
     info.dwCatalogEntryId = 4242;
     assert_true(WSPSocket(AF_INET, SOCK_STREAM, 0, &info, 0, 0, &err) == INVALID_SOCKET);

@@ -122,13 +122,13 @@ wspsim_lsp_install(const char *path, char **out_error)
     lsp->layer.iVersion = 2;
     set_name(&lsp->layer, base);
 
-    /* One chained entry per base entry (not the multipoint one). */
+    /* One chained entry per base entry (not the rooted multipoint ones). */
     for (size_t i = 0; i < n_base; i++) {
         WSAPROTOCOL_INFOW e = cat[i];
         char bname[WSAPROTOCOL_LEN + 1];
         g_autofree char *name = NULL;
 
-        if (cat[i].dwCatalogEntryId == WSPSIM_CATALOG_MP_ROOTED_V4)
+        if (cat[i].dwServiceFlags1 & XP1_MULTIPOINT_CONTROL_PLANE)
             continue;
         e.ProviderId = lsp->layer.ProviderId;
         e.dwCatalogEntryId = id + 1 + (DWORD) lsp->entries->len;

@@ -37,6 +37,7 @@ extern const GUID wspsim_provider_guid;
 #define WSPSIM_CATALOG_UDP_V4 1003
 #define WSPSIM_CATALOG_UDP_V6 1004
 #define WSPSIM_CATALOG_MP_ROOTED_V4 1005
+#define WSPSIM_CATALOG_MP_ROOTED_V6 1006
 
 /* The default WSPUPCALLTABLE: deterministic socket handles per process
  * (0x100, 0x104, ...), WPUQueryBlockingCallback (no hook), WPUFDIsSet,
