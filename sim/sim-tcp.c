@@ -655,16 +655,20 @@ sim__tcp_delack_later(SimTcb *tcb)
 
 /* ---- Tracing ----------------------------------------------------------- */
 
+/* "sock=N LOCAL>REMOTE", addresses as sim_sockaddr_to_string() writes them
+ * ("[::1]:80" for IPv6, so the port is not read as part of the address). */
 static void
 tcp_format_tuple(const SimTcb *tcb, GString *str)
 {
-    char a[SIM_ADDR_STRLEN], b[SIM_ADDR_STRLEN];
+    char buf[SIM_SOCKADDR_STRLEN];
+    SimSockAddr sa = { tcb->key.laddr, tcb->key.lport };
 
-    g_string_append_printf(str, "sock=%u %s:%u", tcb->id, sim_addr_to_string(&tcb->key.laddr, a),
-                           tcb->key.lport);
-    if (tcb->key.rport != 0)
-        g_string_append_printf(str, ">%s:%u", sim_addr_to_string(&tcb->key.raddr, b),
-                               tcb->key.rport);
+    g_string_append_printf(str, "sock=%u %s", tcb->id, sim_sockaddr_to_string(&sa, buf));
+    if (tcb->key.rport != 0) {
+        sa.addr = tcb->key.raddr;
+        sa.port = tcb->key.rport;
+        g_string_append_printf(str, ">%s", sim_sockaddr_to_string(&sa, buf));
+    }
 }
 
 void
