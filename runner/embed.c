@@ -7,11 +7,12 @@
  * (outputs, trace header, hosts, links, faults, the script's processes and
  * actors) without running it, and adds the application's process on the
  * requested host; ws2 then adopts the program's main thread there.
- * wspsim_embed_finish, called once that thread ended and the world drained,
- * runs on to the script's "run until" if it is later, reports stuck script
- * actors, prints failures, statistics and the fingerprint on stderr (the
- * program owns its standard output), closes the outputs and frees
- * everything.  doc/ws2.md, "Scenarios".
+ * wspsim_embed_finish, called once the application's process exited (main
+ * returned or a thread called exit; ws2 terminated its other threads) and
+ * the world drained, runs on to the script's "run until" if it is later,
+ * reports stuck script actors, prints failures, statistics and the
+ * fingerprint on stderr (the program owns its standard output), closes the
+ * outputs and frees everything.  doc/ws2.md, "Scenarios".
  */
 #include "config.h"
 

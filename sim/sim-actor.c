@@ -66,11 +66,12 @@ void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_
 #define TEARDOWN_RESUME_LIMIT 1000
 
 typedef enum {
-    ACTOR_NEW,     /* start event pending */
-    ACTOR_READY,   /* resume event pending */
-    ACTOR_RUNNING, /* holds the baton */
-    ACTOR_BLOCKED, /* in sim_actor_wait */
-    ACTOR_DONE,    /* returned (or never started: killed first) */
+    ACTOR_NEW,       /* start event pending */
+    ACTOR_READY,     /* resume event pending */
+    ACTOR_RUNNING,   /* holds the baton */
+    ACTOR_BLOCKED,   /* in sim_actor_wait */
+    ACTOR_DONE,      /* returned (or never started: killed first) */
+    ACTOR_ABANDONED, /* terminated (sim_process_terminate): never runs again */
 } ActorState;
 
 typedef struct SimActor SimActor;
@@ -101,6 +102,7 @@ struct SimActor {
     SimActorFn fn;
     void *fn_data;
     ActorState state;
+    SimEventId resume; /* the pending start or resume event */
 
     /* the current wait */
     SimWaiter *waiters;
@@ -128,7 +130,8 @@ struct SimActor {
     /* thread backend */
     GThread *thread;
     GCond cond;
-    bool turn; /* TRUE while this actor holds the baton */
+    bool turn;     /* TRUE while this actor holds the baton */
+    bool released; /* sim_actor_release() ended it on its own OS thread: no join */
 };
 
 typedef struct {
@@ -167,6 +170,7 @@ typedef struct {
     SimActor *adopted;
     GThread *sched_thread;
     SimTime release_until;
+    bool releasing; /* sim_actor_release() called: drain to release_until, stop */
 } ActorState_;
 
 static void actors_free(SimWorld *world, void *state);
@@ -202,6 +206,20 @@ actor_get(const SimWorld *world, SimActorId id)
     if (st == NULL || id == 0 || id > st->actors->len)
         return NULL;
     return g_ptr_array_index(st->actors, id - 1);
+}
+
+static SimActor *
+current_actor(SimWorld *world)
+{
+    const ActorState_ *st = actors_peek(world);
+    return st ? st->current : NULL;
+}
+
+/* Finished, or terminated: it will never run again. */
+static bool
+actor_ended(const SimActor *a)
+{
+    return a->state == ACTOR_DONE || a->state == ACTOR_ABANDONED;
 }
 
 static SimProcess *
@@ -381,6 +399,56 @@ sim_process_kill(SimWorld *world, SimProcessId pid)
     }
 }
 
+static void actor_abandon(SimWorld *world, SimActor *a);
+
+/**
+ * sim_process_terminate:
+ * @world: the world
+ * @pid: the process
+ * @keep: the actor that carries on, or SIM_ID_NONE; when @keep is an actor
+ *   of @pid, the process exits when it finishes
+ *
+ * ExitProcess for the other actors of @pid: each one that has not finished
+ * is abandoned at once, wherever it is.  It leaves every wait queue, its
+ * deadline timer and its pending start or resume event are cancelled, it
+ * counts as finished for its process and the world, and nothing — no wake,
+ * no sim_process_kill(), no teardown — ever runs it again: unlike
+ * sim_process_kill(), its code does not unwind (what it holds is not
+ * freed).  A thread actor's OS thread stays parked on its baton for the
+ * rest of the OS process and is never joined; its record and the baton lock
+ * it sleeps on outlive the world (kept reachable in a static list).  A
+ * coroutine actor's stack is released at once.
+ *
+ * When no actor of @pid is left (@keep is none, or not of @pid), the
+ * process exits now: its exit hooks run.  Otherwise it exits as usual when
+ * @keep, its last actor, finishes.  The running actor, if of @pid, must be
+ * @keep.  Traces nothing: the caller says why the process ends.
+ *
+ * Returns: how many actors were abandoned.
+ */
+size_t
+sim_process_terminate(SimWorld *world, SimProcessId pid, SimActorId keep)
+{
+    SimProcess *p = process_get(world, pid);
+    SimActor *cur;
+    size_t n = 0;
+
+    g_return_val_if_fail(p != NULL, 0);
+    cur = current_actor(world);
+    g_return_val_if_fail(cur == NULL || cur->pid != pid || cur->id == keep, 0);
+    for (guint i = 0; i < p->actors->len; i++) {
+        SimActor *a = actor_get(world, g_array_index(p->actors, SimActorId, i));
+
+        if (a->id == keep || actor_ended(a))
+            continue;
+        actor_abandon(world, a);
+        n++;
+    }
+    if (p->n_running == 0 && !world->in_teardown)
+        process_exit(world, p);
+    return n;
+}
+
 GArray *
 sim_node_processes(const SimWorld *world, SimNodeId node)
 {
@@ -545,6 +613,11 @@ actor_finished(SimWorld *world, SimActor *a)
 
     if (a->kind == SIM_ACTOR_COROUTINE) {
         stack_free(a);
+    } else if (a->released) {
+        /* Its OS thread goes on (it is ending the OS process): no join. */
+        if (a->thread != NULL)
+            g_thread_unref(a->thread);
+        a->thread = NULL;
     } else if (a->thread != NULL) {
         g_thread_join(a->thread);
         a->thread = NULL;
@@ -565,6 +638,7 @@ actor_resume_event(SimWorld *world, void *data)
 
     /* A killed actor that never started is still switched in: its entry
      * sees the kill and returns at once (a thread actor must be, to end). */
+    a->resume = SIM_EVENT_ID_NONE;
     g_assert(a->state == ACTOR_NEW || a->state == ACTOR_READY);
     actor_switch_in(world, a);
 }
@@ -628,7 +702,7 @@ sim_actor_spawn(SimWorld *world, SimProcessId pid, const char *name, SimActorKin
         a->thread = g_thread_new(tname, thread_entry, a);
         g_free(tname);
     }
-    sim_event_schedule(world, start_delay_ns, actor_resume_event, a);
+    a->resume = sim_event_schedule(world, start_delay_ns, actor_resume_event, a);
     return a->id;
 }
 
@@ -657,7 +731,7 @@ bool
 sim_actor_is_alive(const SimWorld *world, SimActorId actor)
 {
     SimActor *a = actor_get(world, actor);
-    return a != NULL && a->state != ACTOR_DONE;
+    return a != NULL && !actor_ended(a);
 }
 
 bool
@@ -717,7 +791,34 @@ actor_wake(SimWorld *world, SimActor *a, SimWaitResult why, size_t index)
     a->state = ACTOR_READY;
     if (world->in_teardown)
         return; /* teardown resumes actors directly */
-    sim_event_schedule(world, 0, actor_resume_event, a);
+    a->resume = sim_event_schedule(world, 0, actor_resume_event, a);
+}
+
+/* sim_process_terminate() on one actor: detach it from everything that
+ * could resume it and count it finished; its thread stays parked. */
+static void
+actor_abandon(SimWorld *world, SimActor *a)
+{
+    ActorState_ *st = actors(world);
+    SimProcess *p = process_get(world, a->pid);
+
+    g_assert(a->state != ACTOR_RUNNING);
+    waiters_detach(a);
+    if (a->timer != SIM_EVENT_ID_NONE) {
+        sim_event_cancel(world, a->timer);
+        a->timer = SIM_EVENT_ID_NONE;
+    }
+    if (a->resume != SIM_EVENT_ID_NONE) {
+        sim_event_cancel(world, a->resume);
+        a->resume = SIM_EVENT_ID_NONE;
+    }
+    a->killed = true;
+    a->state = ACTOR_ABANDONED;
+    if (a->kind == SIM_ACTOR_COROUTINE)
+        stack_free(a); /* never switched to again */
+    g_assert(st->n_alive > 0 && p->n_running > 0);
+    st->n_alive--;
+    p->n_running--;
 }
 
 static void
@@ -740,13 +841,6 @@ run_apcs(SimActor *a)
         g_free(apc);
         fn(data);
     }
-}
-
-static SimActor *
-current_actor(SimWorld *world)
-{
-    const ActorState_ *st = actors_peek(world);
-    return st ? st->current : NULL;
 }
 
 /**
@@ -868,7 +962,7 @@ sim_actor_queue_apc(SimWorld *world, SimActorId actor, SimApcFn fn, void *data)
     SimActor *a = actor_get(world, actor);
     SimApc *apc;
 
-    if (a == NULL || a->state == ACTOR_DONE || fn == NULL)
+    if (a == NULL || actor_ended(a) || fn == NULL)
         return false;
     apc = g_new(SimApc, 1);
     apc->fn = fn;
@@ -926,6 +1020,32 @@ sim_actor_get_data(const SimWorld *world, SimActorId actor, const char *key)
 
 /* ---- Teardown -------------------------------------------------------- */
 
+/* Abandoned thread actors outlive their world.  Their OS threads sleep, for
+ * the rest of the OS process, on the actor's condition variable under the
+ * world's baton lock (a wake-up re-checks the actor's turn), so neither
+ * record may be freed or cleared: teardown hands them here, where they stay
+ * reachable (valgrind: "still reachable", not "lost") and are never touched
+ * again. */
+static GMutex graveyard_lock;
+static GPtrArray *graveyard;
+
+static void
+graveyard_keep(void *record)
+{
+    g_mutex_lock(&graveyard_lock);
+    if (graveyard == NULL)
+        graveyard = g_ptr_array_new();
+    g_ptr_array_add(graveyard, record);
+    g_mutex_unlock(&graveyard_lock);
+}
+
+/* Whether @a's OS thread is parked for good (sim_process_terminate). */
+static bool
+actor_parked_forever(const SimActor *a)
+{
+    return a->state == ACTOR_ABANDONED && a->kind == SIM_ACTOR_THREAD;
+}
+
 static void
 actor_free(SimActor *a)
 {
@@ -943,10 +1063,16 @@ actor_free(SimActor *a)
         g_array_free(a->data, TRUE);
     }
     stack_free(a);
+    g_free(a->waiters);
+    a->waiters = NULL;
+    g_free(a->name);
+    a->name = NULL;
+    if (actor_parked_forever(a)) {
+        graveyard_keep(a); /* with its condition variable and GThread */
+        return;
+    }
     if (a->kind == SIM_ACTOR_THREAD)
         g_cond_clear(&a->cond);
-    g_free(a->waiters);
-    g_free(a->name);
     g_free(a);
 }
 
@@ -955,11 +1081,14 @@ static void
 actors_free(SimWorld *world, void *state)
 {
     ActorState_ *st = state;
+    bool parked = false;
 
     for (guint i = 0; i < st->actors->len; i++) {
         SimActor *a = g_ptr_array_index(st->actors, i);
         int rounds = 0;
 
+        if (a->state == ACTOR_ABANDONED)
+            continue; /* never runs again, not even to unwind */
         a->killed = true;
         if (a->state == ACTOR_NEW) {
             /* Its entry sees the kill and returns at once. */
@@ -977,8 +1106,12 @@ actors_free(SimWorld *world, void *state)
             a->state = ACTOR_DONE;
         }
     }
-    for (guint i = 0; i < st->actors->len; i++)
-        actor_free(g_ptr_array_index(st->actors, i));
+    for (guint i = 0; i < st->actors->len; i++) {
+        SimActor *a = g_ptr_array_index(st->actors, i);
+
+        parked = parked || actor_parked_forever(a);
+        actor_free(a);
+    }
     for (guint i = 0; i < st->processes->len; i++) {
         SimProcess *p = g_ptr_array_index(st->processes, i);
         g_array_free(p->actors, TRUE);
@@ -988,6 +1121,12 @@ actors_free(SimWorld *world, void *state)
     g_ptr_array_free(st->actors, TRUE);
     g_ptr_array_free(st->processes, TRUE);
     g_array_free(st->exit_hooks, TRUE);
+    st->actors = st->processes = NULL;
+    st->exit_hooks = NULL;
+    if (parked) {
+        graveyard_keep(st); /* parked threads sleep under st->lock */
+        return;
+    }
     g_mutex_clear(&st->lock);
     g_cond_clear(&st->sched_cond);
     g_free(st);
@@ -1000,7 +1139,9 @@ actors_free(SimWorld *world, void *state)
  * actors wait.  When the world goes idle while the adopted actor still
  * waits with nothing left to wake it, that wait can never end: it is a
  * deadlock, reported on stderr, and the wait fails (SIM_WAIT_KILLED) so the
- * application's blocking call returns an error instead of hanging. */
+ * application's blocking call returns an error instead of hanging.  Once
+ * sim_actor_release() ended the thread, it runs the world on up to the
+ * release limit and stops. */
 static gpointer
 scheduler_thread(gpointer data)
 {
@@ -1017,11 +1158,24 @@ scheduler_thread(gpointer data)
     if (a->state == ACTOR_DONE)
         actor_finished(world, a);
     for (;;) {
-        SimTime limit = a->state == ACTOR_DONE ? st->release_until : SIM_TIME_INFINITE;
-        SimRunResult res = sim_world_run_until(world, limit);
+        bool released = st->releasing;
+        SimRunResult res =
+            sim_world_run_until(world, released ? st->release_until : SIM_TIME_INFINITE);
 
-        if (a->state == ACTOR_DONE || res != SIM_RUN_IDLE)
+        if (released)
             break;
+        if (res == SIM_RUN_STOPPED && st->releasing)
+            continue; /* released during that run: now the limited one */
+        if (res != SIM_RUN_IDLE)
+            break;
+        if (a->state == ACTOR_ABANDONED) {
+            /* Terminated, and the thread that did it waits instead of
+             * releasing the world: nothing can end that wait. */
+            g_printerr("wspsim: deadlock at t=%" G_GUINT64_FORMAT " ns: thread %s was "
+                       "terminated and no thread releases the world\n",
+                       sim_world_now(world), a->name);
+            break;
+        }
         if (a->state == ACTOR_BLOCKED) {
             g_printerr("wspsim: deadlock at t=%" G_GUINT64_FORMAT " ns: thread %s waits for "
                        "something that can no longer happen; its call fails\n",
@@ -1083,14 +1237,17 @@ sim_actor_adopt(SimWorld *world, SimProcessId pid, const char *name)
 
 /**
  * sim_actor_release:
- * @world: the world whose thread was adopted; call from that thread
+ * @world: the world whose thread was adopted; call from that thread or,
+ *   once sim_process_terminate() abandoned the adopted actor, from the
+ *   thread actor that did it (an exit() on another thread)
  * @until_ns: run the world's remaining events up to this time (absolute;
  *   SIM_TIME_INFINITE: until idle)
  *
- * Ends the adopted actor as if its function had returned (its process
- * exits if it was the last actor), lets the scheduler run what is left, and
- * returns once the world is quiet, so the caller may read results or free
- * the world.
+ * Ends the calling actor as if its function had returned (its process
+ * exits if it was the last actor), lets the scheduler run what is left up
+ * to @until_ns, and returns once the world is quiet, so the caller may read
+ * results or free the world.  A thread actor released this way is not
+ * joined: its OS thread is the caller, which goes on.
  */
 void
 sim_actor_release(SimWorld *world, SimTime until_ns)
@@ -1100,9 +1257,15 @@ sim_actor_release(SimWorld *world, SimTime until_ns)
 
     g_return_if_fail(world != NULL);
     st = actors(world);
-    a = st->adopted;
-    g_return_if_fail(a != NULL && st->current == a);
+    a = st->current;
+    g_return_if_fail(st->adopted != NULL && a != NULL && a->kind == SIM_ACTOR_THREAD);
+    g_return_if_fail(a == st->adopted || st->adopted->state == ACTOR_ABANDONED);
     st->release_until = until_ns;
+    st->releasing = true;
+    a->released = a != st->adopted;
+    /* The scheduler is inside a run without a limit (the one that resumed
+     * this actor): end it after this event, so the limit applies. */
+    sim_world_stop(world);
     g_mutex_lock(&st->lock);
     a->state = ACTOR_DONE;
     a->turn = false;
@@ -1111,5 +1274,6 @@ sim_actor_release(SimWorld *world, SimTime until_ns)
     g_thread_join(st->sched_thread);
     st->sched_thread = NULL;
     st->adopted = NULL;
+    st->releasing = false;
     sim__world_set_current(world);
 }

@@ -17,6 +17,11 @@
  * deadline and calls sim_actor_wait(); the actor is suspended until it is
  * woken, times out, is interrupted (WSPCancelBlockingCall), runs APCs in an
  * alertable wait, or its process is killed.
+ *
+ * An actor ends in one of two ways: it finishes (its function returns; a
+ * killed actor's code unwinds to there), or it is terminated
+ * (sim_process_terminate, the ExitProcess of ws2/): abandoned where it
+ * stands, never run again, its OS thread parked until the OS process ends.
  */
 #ifndef SIM_ACTOR_H
 #define SIM_ACTOR_H
@@ -68,8 +73,17 @@ const char *sim_process_name(const SimWorld *world, SimProcessId pid);
 SimProcessId sim_process_lookup(const SimWorld *world, SimNodeId node, const char *name);
 bool sim_process_is_alive(const SimWorld *world, SimProcessId pid);
 /* Kill: every actor of the process is resumed with SIM_WAIT_KILLED (and every
- * later wait returns it at once) so its code unwinds; hooks run first. */
+ * later wait returns it at once) so its code unwinds; hooks run first.  A
+ * host crash uses it. */
 void sim_process_kill(SimWorld *world, SimProcessId pid);
+/* Terminate (ExitProcess): every actor of @pid but @keep is abandoned at
+ * once — off its wait queues and timers, counted as finished, and never
+ * resumed again, not even to unwind (no SIM_WAIT_KILLED), not by teardown.
+ * A thread actor's OS thread stays parked on its baton until the OS process
+ * ends and is never joined; its record outlives the world (reachable).  The
+ * process exits now if no actor of it is left, else when @keep finishes.
+ * Returns how many actors were abandoned. */
+size_t sim_process_terminate(SimWorld *world, SimProcessId pid, SimActorId keep);
 typedef void (*SimProcessHookFn)(SimWorld *world, SimProcessId pid, void *data);
 /* Called when any process is killed or exits (its last actor finished). */
 void sim_process_add_exit_hook(SimWorld *world, SimProcessHookFn fn, void *data);
@@ -113,7 +127,10 @@ size_t sim_actor_apcs_pending(const SimWorld *world, SimActorId actor);
 
 /* Adopt the calling OS thread as an actor (embedding: an application's
  * main thread); a scheduler thread runs events while it waits.  Release it
- * (from the same thread) before freeing the world. */
+ * (from the same thread) before freeing the world: the world then runs on
+ * up to @until_ns and the call returns.  After sim_process_terminate()
+ * abandoned the adopted actor, the thread actor that did it (exit() on
+ * another thread) releases instead. */
 SimActorId sim_actor_adopt(SimWorld *world, SimProcessId pid, const char *name);
 void sim_actor_release(SimWorld *world, SimTime until_ns);
 

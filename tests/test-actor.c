@@ -345,6 +345,125 @@ test_actor_teardown_unwinds_blocked(void **state)
     }
 }
 
+/* ---- terminating a process abandons its actors ---- */
+
+typedef struct {
+    Ctx *c;
+    SimProcessId victim;
+    size_t terminated;
+} TermCase;
+
+static void
+sleep_forever_body(void *data)
+{
+    Ctx *c = data;
+
+    sim_actor_sleep(c->w, 1000, false);
+    logf_(c, "slept"); /* never: terminated first */
+    c->unwound++;
+}
+
+/* At 5: wake the queue (its two waiters are now due to resume), then
+ * terminate the victim in the same event. */
+static void
+terminate_event(SimWorld *world, void *data)
+{
+    TermCase *t = data;
+
+    sim_waitq_wake_all(world, &t->c->q);
+    t->terminated = sim_process_terminate(world, t->victim, SIM_ID_NONE);
+    logf_(t->c, "terminated:%zu", t->terminated);
+}
+
+/* Later wakes and kills find nothing to resume. */
+static void
+poke_event(SimWorld *world, void *data)
+{
+    TermCase *t = data;
+
+    sim_waitq_wake_all(world, &t->c->q);
+    sim_process_kill(world, t->victim);
+}
+
+/* Blocked (woken but not yet resumed), sleeping and never-started actors
+ * are abandoned where they stand: none runs again — no SIM_WAIT_KILLED, no
+ * unwinding, not at teardown — the exit hooks run at once, and another
+ * process carries on.  Same on both backends. */
+static void
+test_actor_terminate_abandons(void **state)
+{
+    const char *want = "3:s 5:exit:victim 5:terminated:4 6:s 9:s 9:exit:bystander ";
+
+    (void) state;
+    for (int k = 0; k < 2; k++) {
+        SimActorKind kind = k ? SIM_ACTOR_THREAD : SIM_ACTOR_COROUTINE;
+        Ctx *c = ctx_new(kind);
+        TermCase t = { c, sim_process_new(c->w, 1, "victim"), 0 };
+        SimProcessId q = sim_process_new(c->w, 2, "bystander");
+        Sleeper s = { c, "s", 3 };
+
+        sim_process_add_exit_hook(c->w, exit_hook, c);
+        sim_actor_spawn(c->w, t.victim, "f1", kind, 0, forever_body, c);
+        sim_actor_spawn(c->w, t.victim, "f2", kind, 0, forever_body, c);
+        sim_actor_spawn(c->w, t.victim, "z", kind, 0, sleep_forever_body, c);
+        sim_actor_spawn(c->w, t.victim, "late", kind, 100, forever_body, c);
+        sim_actor_spawn(c->w, q, "s", kind, 0, sleeper_body, &s);
+        sim_event_schedule(c->w, 5, terminate_event, &t);
+        sim_event_schedule(c->w, 7, poke_event, &t);
+        assert_int_equal(sim_world_run(c->w), SIM_RUN_IDLE);
+        assert_string_equal(c->log->str, want);
+        assert_int_equal(t.terminated, 4);
+        assert_false(sim_process_is_alive(c->w, t.victim));
+        assert_int_equal(sim_world_actors_alive(c->w), 0);
+        assert_false(sim_actor_is_alive(c->w, 1));
+        assert_false(sim_actor_queue_apc(c->w, 1, (SimApcFn) g_free, NULL));
+        sim_world_free(c->w);
+        c->w = NULL;
+        assert_int_equal(c->unwound, 0);
+        assert_string_equal(c->log->str, want);
+        g_string_free(c->log, TRUE);
+        g_free(c);
+    }
+}
+
+/* Logs every @step until killed. */
+static void
+ticker_body(void *data)
+{
+    Sleeper *s = data;
+
+    while (sim_actor_sleep(s->c->w, s->step, false) == SIM_WAIT_TIMEOUT)
+        logf_(s->c, "%s", s->name);
+}
+
+/* ExitProcess from an adopted main thread: the other thread is abandoned,
+ * the process lives on until main is released, then exits (hooks) at that
+ * instant, and the world drains only up to the release limit. */
+static void
+test_actor_terminate_keeps_caller(void **state)
+{
+    (void) state;
+    Ctx *c = ctx_new(SIM_ACTOR_THREAD);
+    SimProcessId p = sim_process_new(c->w, 1, "app");
+    SimActorId me = sim_actor_adopt(c->w, p, "main");
+    Sleeper s = { c, "s", 4 };
+
+    sim_process_add_exit_hook(c->w, exit_hook, c);
+    sim_actor_spawn(c->w, p, "f", SIM_ACTOR_THREAD, 0, forever_body, c);
+    sim_actor_spawn(c->w, sim_process_new(c->w, 2, "other"), "s", SIM_ACTOR_COROUTINE, 0,
+                    ticker_body, &s);
+    assert_int_equal(sim_actor_sleep(c->w, 2, false), SIM_WAIT_TIMEOUT);
+    assert_int_equal(sim_process_terminate(c->w, p, me), 1);
+    assert_true(sim_process_is_alive(c->w, p));
+    logf_(c, "main ends");
+    /* Up to 6 only: the ticker's 8 never comes. */
+    sim_actor_release(c->w, 6);
+    assert_string_equal(c->log->str, "2:main ends 2:exit:app 4:s ");
+    assert_int_equal(sim_world_now(c->w), 6);
+    assert_int_equal(c->unwound, 0);
+    ctx_free(c);
+}
+
 /* ---- many coroutine actors are cheap ---- */
 
 static void
@@ -457,6 +576,8 @@ main(void)
         cmocka_unit_test(test_actor_apc_only_when_alertable),
         cmocka_unit_test(test_actor_kill_and_exit_hooks),
         cmocka_unit_test(test_actor_teardown_unwinds_blocked),
+        cmocka_unit_test(test_actor_terminate_abandons),
+        cmocka_unit_test(test_actor_terminate_keeps_caller),
         cmocka_unit_test(test_actor_thousands),
         cmocka_unit_test(test_actor_data_and_identity),
         cmocka_unit_test(test_actor_adopt_main_thread),

@@ -9,10 +9,11 @@
  * the implicit loopbacks 127.0.0.1 and ::1; one process "app"), adopts the
  * calling thread as that process's main actor (sim_actor_adopt: from then
  * on its blocking calls advance simulated time while a scheduler thread
- * runs events) and registers an atexit handler that ends the actor, lets
- * pending events finish (up to WS2_EXIT_DRAIN of simulated time), closes
- * the requested outputs (WSPSIM_TRACE, WSPSIM_JSONL, WSPSIM_PCAP) and frees
- * the world.  With WSPSIM_SCENARIO (and WSPSIM_HOST) the world comes from
+ * runs events) and registers an atexit handler that exits the process as
+ * ExitProcess does (its other threads terminated, its sockets closed at
+ * that instant), lets pending events finish (up to WS2_EXIT_DRAIN of
+ * simulated time), closes the requested outputs (WSPSIM_TRACE,
+ * WSPSIM_JSONL, WSPSIM_PCAP) and frees the world.  With WSPSIM_SCENARIO (and WSPSIM_HOST) the world comes from
  * the scenario runner instead, through the calls wspsim-ws2.h names, looked
  * up at run time; the runner then finishes the run (doc/ws2.md).
  *
@@ -144,21 +145,34 @@ default_outputs_close(SimWorld *world)
     default_trace_file = NULL;
 }
 
+/* The atexit handler: the application's process ends as ExitProcess ends a
+ * Windows process.  It runs on the thread that returned from main or called
+ * exit(), which holds the baton: every other thread of the process is
+ * terminated where it stands (it never runs again, so none of its code runs
+ * beside the C library's exit handlers), then this one ends, so the process
+ * exits at this simulated instant — the provider's exit hook resets its
+ * sockets and peers see it — and the world runs on for the drain. */
 static void
 default_world_exit(void)
 {
     SimWorld *world = default_world;
+    SimActorId self;
+    size_t n;
 
     if (world == NULL)
         return;
-    /* exit() from another simulated thread: the main thread still holds
-     * its place in the world, which cannot be ended from here. */
-    if (sim_world_current() != world || sim_actor_current(world) == SIM_ID_NONE ||
-        sim_actor_process(world, sim_actor_current(world)) != default_pid ||
-        strcmp(sim_actor_name(world, sim_actor_current(world)), "main") != 0) {
+    self = sim_world_current() == world ? sim_actor_current(world) : SIM_ID_NONE;
+    /* exit() from a thread that is no simulated thread of the application
+     * (or belongs to another process of the world): the application's
+     * threads cannot be ended from here. */
+    if (self == SIM_ID_NONE || sim_actor_process(world, self) != default_pid) {
         default_outputs_close(world);
         return;
     }
+    n = sim_process_terminate(world, default_pid, self);
+    sim_trace_textf(world, SIM_TR_NOTE, sim_process_node(world, default_pid), self, "process",
+                    "process %s exited: %zu other thread%s terminated",
+                    sim_process_name(world, default_pid), n, n == 1 ? "" : "s");
     sim_actor_release(world, sim_world_now(world) + WS2_EXIT_DRAIN);
     default_world = NULL;
     default_pid = SIM_ID_NONE;

@@ -93,11 +93,13 @@ typedef struct WspsimEmbedRequest {
  * "faults.wsim: no host 'x'". */
 typedef void *(*WspsimEmbedBeginFn)(const WspsimEmbedRequest *req, struct SimWorld **out_world,
                                     uint32_t *out_pid, char **out_error);
-/* Called once the application's main thread has ended and the world has
- * run its pending events for a while (it may run further itself, e.g. to
- * the script's "run until"): check the expectations and stuck actors,
- * print failures on stderr, write statistics, close the outputs and free
- * the world.  Returns the exit status the run deserves (0: all held). */
+/* Called, on the thread that ended it, once the application's process has
+ * exited (main returned, or a thread called exit: its other threads were
+ * terminated) and the world has run its pending events for a while (it
+ * may run further itself, e.g. to the script's "run until"): check the
+ * expectations and stuck actors, print failures on stderr, write
+ * statistics, close the outputs and free the world.  Returns the exit
+ * status the run deserves (0: all held). */
 typedef int (*WspsimEmbedFinishFn)(void *handle);
 
 #define WSPSIM_EMBED_BEGIN_SYMBOL "wspsim_embed_begin"
