@@ -4,7 +4,12 @@
  * without a first receive; GetAcceptExSockaddrs on its buffer), ConnectEx
  * (with send data; refused), DisconnectEx (overlapped and not), each
  * completing through an event and WSPGetOverlappedResult; the overlapped
- * ioctl with a completion routine; and the documented errors. */
+ * ioctl with a completion routine; WSARecvMsg and WSASendMsg (blocking,
+ * non-blocking, overlapped with an event and with a completion routine;
+ * MSG_TRUNC, MSG_BCAST, MSG_MCAST, the sender's address, gathered and
+ * scattered buffers), TransmitPackets (memory elements in order, on
+ * streams and as datagrams; TF_DISCONNECT) and TransmitFile (head and
+ * tail); and a table of the documented errors of the last four. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -16,6 +21,7 @@
 #include <cmocka.h>
 
 #include "helpers/test-world.h"
+#include "spi/wsp-private.h"
 #include <wspsim/mswsock.h>
 #include <wspsim/wspsim-os.h>
 
@@ -42,54 +48,36 @@ get_fn(SOCKET s, const GUID *id, void *out, DWORD cbout, DWORD *ret)
     return err;
 }
 
-static LPFN_ACCEPTEX
-fn_accept(SOCKET s)
+/* The function SIO_GET_EXTENSION_FUNCTION_POINTER hands out for @id,
+ * copied into @out (a function pointer). */
+static void
+fn_get(SOCKET s, GUID id, void *out)
 {
-    GUID id = WSAID_ACCEPTEX;
-    LPFN_ACCEPTEX fn = NULL;
     DWORD ret = 0;
 
-    assert_int_equal(get_fn(s, &id, &fn, sizeof fn, &ret), 0);
-    assert_int_equal(ret, sizeof fn);
-    assert_non_null(fn);
-    return fn;
+    memset(out, 0, sizeof(void *));
+    assert_int_equal(get_fn(s, &id, out, sizeof(void *), &ret), 0);
+    assert_int_equal(ret, sizeof(void *));
 }
 
-static LPFN_CONNECTEX
-fn_connect(SOCKET s)
-{
-    GUID id = WSAID_CONNECTEX;
-    LPFN_CONNECTEX fn = NULL;
-    DWORD ret = 0;
+#define FN_GETTER(name, type, guid)                                                                \
+    static type name(SOCKET s)                                                                     \
+    {                                                                                              \
+        type fn = NULL;                                                                            \
+                                                                                                   \
+        fn_get(s, (GUID) guid, &fn);                                                               \
+        assert_non_null(fn);                                                                       \
+        return fn;                                                                                 \
+    }
 
-    assert_int_equal(get_fn(s, &id, &fn, sizeof fn, &ret), 0);
-    assert_non_null(fn);
-    return fn;
-}
-
-static LPFN_DISCONNECTEX
-fn_disconnect(SOCKET s)
-{
-    GUID id = WSAID_DISCONNECTEX;
-    LPFN_DISCONNECTEX fn = NULL;
-    DWORD ret = 0;
-
-    assert_int_equal(get_fn(s, &id, &fn, sizeof fn, &ret), 0);
-    assert_non_null(fn);
-    return fn;
-}
-
-static LPFN_GETACCEPTEXSOCKADDRS
-fn_sockaddrs(SOCKET s)
-{
-    GUID id = WSAID_GETACCEPTEXSOCKADDRS;
-    LPFN_GETACCEPTEXSOCKADDRS fn = NULL;
-    DWORD ret = 0;
-
-    assert_int_equal(get_fn(s, &id, &fn, sizeof fn, &ret), 0);
-    assert_non_null(fn);
-    return fn;
-}
+FN_GETTER(fn_accept, LPFN_ACCEPTEX, WSAID_ACCEPTEX)
+FN_GETTER(fn_connect, LPFN_CONNECTEX, WSAID_CONNECTEX)
+FN_GETTER(fn_disconnect, LPFN_DISCONNECTEX, WSAID_DISCONNECTEX)
+FN_GETTER(fn_sockaddrs, LPFN_GETACCEPTEXSOCKADDRS, WSAID_GETACCEPTEXSOCKADDRS)
+FN_GETTER(fn_transmit_file, LPFN_TRANSMITFILE, WSAID_TRANSMITFILE)
+FN_GETTER(fn_transmit_packets, LPFN_TRANSMITPACKETS, WSAID_TRANSMITPACKETS)
+FN_GETTER(fn_recvmsg, LPFN_WSARECVMSG, WSAID_WSARECVMSG)
+FN_GETTER(fn_sendmsg, LPFN_WSASENDMSG, WSAID_WSASENDMSG)
 
 static bool
 signalled(TestWorld *tw, HANDLE ev)
@@ -128,9 +116,20 @@ ext_world(void)
 
 /* The extension functions report through the calling thread's last error,
  * which only simulated threads have: each call runs in a short-lived actor
- * of @pid, and returns 0 for TRUE or WSAGetLastError(). */
+ * of @pid, and returns 0 for TRUE (0 from the int ones) or
+ * WSAGetLastError(). */
+typedef enum {
+    X_ACCEPT,
+    X_CONNECT,
+    X_DISCONNECT,
+    X_TRANSMIT_FILE,
+    X_TRANSMIT_PACKETS,
+    X_RECVMSG,
+    X_SENDMSG,
+} XKind;
+
 typedef struct {
-    int kind;
+    XKind kind;
     void *fn;
     SOCKET s, s2;
     const struct sockaddr *name;
@@ -139,6 +138,11 @@ typedef struct {
     DWORD len, llen, rlen, flags, reserved;
     DWORD *bytes;
     LPOVERLAPPED ov;
+    LPWSAOVERLAPPED_COMPLETION_ROUTINE cr;
+    HANDLE file;                     /* TransmitFile */
+    LPTRANSMIT_FILE_BUFFERS tfb;
+    LPTRANSMIT_PACKETS_ELEMENT el;   /* TransmitPackets: @len elements, @llen bytes a send */
+    LPWSAMSG msg;
     int result;
 } ExtCall;
 
@@ -150,15 +154,27 @@ actor_ext_call(void *data)
 
     WSASetLastError(0);
     switch (c->kind) {
-    case 0:
+    case X_ACCEPT:
         ok = ((LPFN_ACCEPTEX) c->fn)(c->s, c->s2, c->buf, c->len, c->llen, c->rlen, c->bytes,
                                      c->ov);
         break;
-    case 1:
+    case X_CONNECT:
         ok = ((LPFN_CONNECTEX) c->fn)(c->s, c->name, c->namelen, c->buf, c->len, c->bytes, c->ov);
         break;
-    default:
+    case X_DISCONNECT:
         ok = ((LPFN_DISCONNECTEX) c->fn)(c->s, c->ov, c->flags, c->reserved);
+        break;
+    case X_TRANSMIT_FILE:
+        ok = ((LPFN_TRANSMITFILE) c->fn)(c->s, c->file, c->len, 0, c->ov, c->tfb, c->flags);
+        break;
+    case X_TRANSMIT_PACKETS:
+        ok = ((LPFN_TRANSMITPACKETS) c->fn)(c->s, c->el, c->len, c->llen, c->ov, c->flags);
+        break;
+    case X_RECVMSG:
+        ok = ((LPFN_WSARECVMSG) c->fn)(c->s, c->msg, c->bytes, c->ov, c->cr) == 0;
+        break;
+    case X_SENDMSG:
+        ok = ((LPFN_WSASENDMSG) c->fn)(c->s, c->msg, c->flags, c->bytes, c->ov, c->cr) == 0;
         break;
     }
     c->result = ok ? 0 : WSAGetLastError();
@@ -166,11 +182,18 @@ actor_ext_call(void *data)
         assert_int_equal(WSAGetLastError(), 0);
 }
 
-static int
-ext_run(TestWorld *tw, SimProcessId pid, ExtCall *c)
+/* Start @c in an actor of @pid; c->result stays -1 while it blocks. */
+static void
+ext_spawn(TestWorld *tw, SimProcessId pid, ExtCall *c)
 {
     c->result = -1;
     test_world_spawn(tw, pid, "ext", actor_ext_call, c);
+}
+
+static int
+ext_run(TestWorld *tw, SimProcessId pid, ExtCall *c)
+{
+    ext_spawn(tw, pid, c);
     test_world_run(tw, 0);
     test_world_use(tw, pid);
     assert_int_not_equal(c->result, -1);
@@ -181,7 +204,7 @@ static int
 x_accept(TestWorld *tw, LPFN_ACCEPTEX fn, SOCKET l, SOCKET as, void *out, DWORD len, DWORD llen,
          DWORD rlen, DWORD *got, LPOVERLAPPED ov)
 {
-    ExtCall c = { .kind = 0, .fn = (void *) fn, .s = l, .s2 = as, .buf = out, .len = len,
+    ExtCall c = { .kind = X_ACCEPT, .fn = (void *) fn, .s = l, .s2 = as, .buf = out, .len = len,
                   .llen = llen, .rlen = rlen, .bytes = got, .ov = ov };
 
     return ext_run(tw, tw->ps, &c);
@@ -191,7 +214,7 @@ static int
 x_connect(TestWorld *tw, LPFN_CONNECTEX fn, SOCKET s, const SOCKADDR_STORAGE *ss, int len,
           void *data, DWORD n, DWORD *sent, LPOVERLAPPED ov)
 {
-    ExtCall c = { .kind = 1, .fn = (void *) fn, .s = s, .name = (const struct sockaddr *) ss,
+    ExtCall c = { .kind = X_CONNECT, .fn = (void *) fn, .s = s, .name = (const struct sockaddr *) ss,
                   .namelen = len, .buf = data, .len = n, .bytes = sent, .ov = ov };
 
     return ext_run(tw, tw->pc, &c);
@@ -201,7 +224,7 @@ static int
 x_disconnect(TestWorld *tw, SimProcessId pid, LPFN_DISCONNECTEX fn, SOCKET s, LPOVERLAPPED ov,
              DWORD flags, DWORD reserved)
 {
-    ExtCall c = { .kind = 2, .fn = (void *) fn, .s = s, .ov = ov, .flags = flags,
+    ExtCall c = { .kind = X_DISCONNECT, .fn = (void *) fn, .s = s, .ov = ov, .flags = flags,
                   .reserved = reserved };
 
     return ext_run(tw, pid, &c);
@@ -239,7 +262,9 @@ static void
 test_wsp_extension_ioctl_guids(void **state)
 {
     TestWorld *tw = ext_world();
-    GUID tf = WSAID_TRANSMITFILE, ax = WSAID_ACCEPTEX;
+    GUID other = { 0xb5367df3, 0xcbac, 0x11cf, { 0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92 } };
+    GUID ax = WSAID_ACCEPTEX;
+    void *fns[8];
     void *p = NULL;
     char small[4];
     DWORD ret = 0;
@@ -248,11 +273,19 @@ test_wsp_extension_ioctl_guids(void **state)
     (void) state;
     test_world_use(tw, tw->pc);
     s = ov_socket();
-    fn_accept(s);
-    fn_connect(s);
-    fn_disconnect(s);
-    fn_sockaddrs(s);
-    assert_int_equal(get_fn(s, &tf, &p, sizeof p, &ret), WSAEINVAL); /* unknown GUID */
+    /* Microsoft TCP/IP's eight, each its own function. */
+    fns[0] = (void *) fn_accept(s);
+    fns[1] = (void *) fn_connect(s);
+    fns[2] = (void *) fn_disconnect(s);
+    fns[3] = (void *) fn_sockaddrs(s);
+    fns[4] = (void *) fn_transmit_file(s);
+    fns[5] = (void *) fn_transmit_packets(s);
+    fns[6] = (void *) fn_recvmsg(s);
+    fns[7] = (void *) fn_sendmsg(s);
+    for (size_t i = 0; i < G_N_ELEMENTS(fns); i++)
+        for (size_t j = 0; j < i; j++)
+            assert_ptr_not_equal(fns[i], fns[j]);
+    assert_int_equal(get_fn(s, &other, &p, sizeof p, &ret), WSAEINVAL); /* unknown GUID */
     assert_int_equal(get_fn(s, &ax, small, sizeof small, &ret), WSAEFAULT); /* short output */
     assert_int_equal(get_fn(s, &ax, NULL, sizeof p, &ret), WSAEFAULT);
     {
