@@ -779,22 +779,23 @@ typedef struct {
 static int
 transmit_check(WspCall *call, WspSocket *ws, const ExtTransmit *t)
 {
-    SimTcpState state = SIM_TCP_CLOSED;
-    bool connected;
+    SimStatus st;
 
     if (t->ov != NULL && !(ws->flags & WSA_FLAG_OVERLAPPED))
         return WSAEINVAL; /* choice 2 */
     if (ws->transport_gone)
         return wsp_conn_error(ws, wsp_gone_error(ws), false);
-    if (ws->stream)
-        connected = ws->sock != 0 && sim_tcp_get_state(call->world, ws->sock, &state) == SIM_OK &&
-                    sim_tcp_state_is_synchronized(state);
-    else
-        connected = ws->sock != 0 && sim_udp_is_connected(call->world, ws->sock);
-    if (!connected)
+    if (ws->sock == 0 || (!ws->stream && !sim_udp_is_connected(call->world, ws->sock)))
         return WSAENOTCONN;
     if (ws->shut_send)
         return WSAESHUTDOWN;
+    if (ws->stream) {
+        /* Sending nothing tells whether a stream can send: not connected
+         * (yet), shut down, or the connection's error (a reset...). */
+        st = sim_tcp_send(call->world, ws->sock, NULL, 0, 0, NULL);
+        if (st != SIM_OK)
+            return wsp_conn_error(ws, wsp_error_from_status(st), false);
+    }
     if (t->stream_only && !ws->stream)
         return WSAEINVAL; /* TransmitFile: SOCK_DGRAM */
     if ((t->flags & ~(DWORD) TF_KNOWN) != 0 || t->bad_element || t->claimed > TRANSMIT_MAX ||

@@ -644,6 +644,8 @@ WSPRecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberO
 
 /* ---- WSARecvMsg, WSASendMsg (wsp-extension.c hands them out) ---------------- */
 
+#define MSG_OUT_FLAGS (MSG_TRUNC | MSG_CTRUNC | MSG_BCAST | MSG_MCAST)
+
 /* The WSAMSG rules both share: NULL, or a NULL name or control buffer with
  * a length, is WSAEFAULT; stream sockets are not for them (the functions
  * work on datagram and raw sockets only: doc/spi-choices.md). */
@@ -666,7 +668,8 @@ check_msg(const WspSocket *ws, const WSAMSG *msg)
  *
  * WSARecvMsg on a datagram socket: WSPRecvFrom's receive with the buffers,
  * the sender's address (@msg->name, @msg->namelen) and the flags of @msg.
- * On input @msg->dwFlags may hold MSG_PEEK only; on output it holds
+ * On input @msg->dwFlags may hold MSG_PEEK (and the output flags, which a
+ * reused header carries and which are ignored) only; on output it holds
  * MSG_TRUNC, MSG_BCAST, MSG_MCAST (wsp_io_msg_flags()), and Control.len is
  * 0: there is no control data (IP_PKTINFO is not supported).  Overlapped
  * requests are wsp_ov_recv()'s, which writes the same fields at completion
@@ -683,8 +686,13 @@ wsp_io_recvmsg(WspCall *call, WspSocket *ws, LPWSAMSG msg, LPDWORD out_got, LPWS
 {
     int err = check_msg(ws, msg);
 
-    if (err == 0 && (msg->dwFlags & ~(DWORD) MSG_PEEK) != 0)
-        err = WSAEOPNOTSUPP; /* MSG_PEEK is its only input flag */
+    if (err == 0) {
+        /* MSG_PEEK is its only input flag; the output ones a header
+         * reused from an earlier call still holds are not requests. */
+        msg->dwFlags &= ~(DWORD) MSG_OUT_FLAGS;
+        if ((msg->dwFlags & ~(DWORD) MSG_PEEK) != 0)
+            err = WSAEOPNOTSUPP;
+    }
     if (err == 0)
         err = recv_common(call, ws, msg->lpBuffers, msg->dwBufferCount, out_got, &msg->dwFlags,
                           msg->name, &msg->namelen, true, msg, ov, cr, NULL);
