@@ -1041,9 +1041,9 @@ wsp_ext_ioctl(const void *in, DWORD cbin, void *out, DWORD cbout, DWORD *ret)
  *   WSPCleanup, teardown: REFERENCE choice 4)
  *
  * Ends every pending extension request on @ws — as the connecting,
- * disconnecting or accept socket, or as AcceptEx's listener — with
- * WSA_OPERATION_ABORTED, like the other overlapped requests of a closed
- * socket.
+ * disconnecting, transmitting or accept socket, or as AcceptEx's listener —
+ * with WSA_OPERATION_ABORTED, like the other overlapped requests of a
+ * closed socket (pending WSARecvMsg/WSASendMsg are wsp-overlapped.c's).
  */
 void
 wsp_ext_abort(WspSocket *ws, bool notify)

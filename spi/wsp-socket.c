@@ -1178,7 +1178,7 @@ WSPCloseSocket(SOCKET s, LPINT lpErrno)
         }
     }
     wsp_ov_abort_all(ws, true); /* WSA_OPERATION_ABORTED, completion performed */
-    wsp_ext_abort(ws, true);    /* likewise pending AcceptEx/ConnectEx/DisconnectEx */
+    wsp_ext_abort(ws, true);    /* likewise pending AcceptEx, TransmitFile... */
     sock = transport_detach(ws);
     if (sock != 0) {
         if (!ws->stream)

@@ -1427,6 +1427,41 @@ test_wsp_extension_transmitfile_head_tail(void **state)
     test_world_free(tw);
 }
 
+/* Closing the socket ends a pending TransmitPackets (and WSARecvMsg) with
+ * WSA_OPERATION_ABORTED, its event signalled. */
+static void
+test_wsp_extension_close_aborts_transmit(void **state)
+{
+    TestWorld *tw = ext_world();
+    MsgFns f = msg_fns(tw);
+    static char data[8000];
+    TRANSMIT_PACKETS_ELEMENT el[1] = { mem_el(data, sizeof data, false) };
+    WSAOVERLAPPED ov, rov;
+    MsgBuf mb;
+    SOCKET cl, a, r;
+    int err = 0;
+
+    (void) state;
+    connect_pair(tw, PORT, &cl, &a);
+    test_world_use(tw, tw->ps);
+    set_opt(a, SOL_SOCKET, SO_SNDBUF, 1000);
+    ov_init(tw, &ov);
+    assert_int_equal(x_packets(tw, tw->ps, &f, a, el, 1, 0, &ov, 0), WSA_IO_PENDING);
+    r = udp_socket(tw, tw->ps, "10.0.0.2", PORT);
+    ov_init(tw, &rov);
+    msg_init(&mb);
+    assert_int_equal(x_recvmsg(tw, tw->ps, &f, r, &mb.m, NULL, &rov), WSA_IO_PENDING);
+    assert_false(signalled(tw, ov.hEvent));
+    assert_int_equal(WSPCloseSocket(a, &err), 0);
+    assert_int_equal(WSPCloseSocket(r, &err), 0);
+    assert_true(signalled(tw, ov.hEvent));
+    assert_int_equal((DWORD) ov.Internal, WSA_OPERATION_ABORTED);
+    assert_true(signalled(tw, rov.hEvent));
+    assert_int_equal((DWORD) rov.Internal, WSA_OPERATION_ABORTED);
+    test_world_run(tw, SIM_SEC);
+    test_world_free(tw);
+}
+
 /* ---- The errors of the four, one fresh world a row ----------------------------- */
 
 typedef struct {
@@ -1809,6 +1844,7 @@ main(void)
         cmocka_unit_test(test_wsp_extension_transmit_disconnect),
         cmocka_unit_test(test_wsp_extension_transmitpackets_datagrams),
         cmocka_unit_test(test_wsp_extension_transmitfile_head_tail),
+        cmocka_unit_test(test_wsp_extension_close_aborts_transmit),
         cmocka_unit_test(test_wsp_extension_msg_errors),
     };
 
