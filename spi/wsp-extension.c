@@ -550,8 +550,10 @@ op_run(WspCall *call, ExtOp *op, size_t *out_bytes)
     int err;
 
     while (!op_step(op, &err, out_bytes)) {
-        if (ws->nonblocking || call->actor == SIM_ID_NONE)
+        if (ws->nonblocking || call->actor == SIM_ID_NONE) {
+            *out_bytes = op->done;
             return op->fin_sent ? 0 : WSAEWOULDBLOCK;
+        }
         err = wsp_wait(call, ws, op->fin_sent ? &ws->cq : &ws->wq, SIM_TIME_INFINITE);
         if (err != 0)
             return err;
