@@ -22,9 +22,12 @@
 
 /* ---- Data structures ------------------------------------------------- */
 
-/* A queued datagram: a reference to the payload plus where it came from. */
+/* A queued datagram: a reference to the payload plus where it came from
+ * and how it was addressed (sim_udp_recvmsg). */
 typedef struct {
     SimSockAddr from;
+    SimAddr to;
+    SimUdpCast cast;
     SimBuf *buf; /* (nullable) for an empty datagram */
     guint32 off, len;
 } UdpDgram;
@@ -1032,10 +1035,11 @@ sim_udp_connect(SimWorld *world, SimSocketId sock, const SimSockAddr *peer)
 
 /* ---- Receive path ---------------------------------------------------- */
 
-/* Queue @pkt's payload on @s.  Returns TRUE when the queue was empty before
- * (the caller notifies READABLE).  No callbacks run here. */
+/* Queue @pkt's payload on @s, delivered as @cast.  Returns TRUE when the
+ * queue was empty before (the caller notifies READABLE).  No callbacks run
+ * here. */
 static bool
-sock_enqueue(SimWorld *world, UdpSock *s, const SimPacket *pkt)
+sock_enqueue(SimWorld *world, UdpSock *s, const SimPacket *pkt, SimUdpCast cast)
 {
     guint32 len = pkt->payload_len;
     bool was_empty;
@@ -1063,6 +1067,8 @@ sock_enqueue(SimWorld *world, UdpSock *s, const SimPacket *pkt)
     d = g_new0(UdpDgram, 1);
     d->from.addr = pkt->src;
     d->from.port = pkt->l4.udp.sport;
+    d->to = pkt->dst;
+    d->cast = cast;
     d->buf = pkt->payload != NULL ? sim_buf_ref(pkt->payload) : NULL;
     d->off = pkt->payload_off;
     d->len = len;
@@ -1114,7 +1120,7 @@ deliver_fanout(SimWorld *world, UdpNode *n, const SimPacket *pkt, bool mcast, GA
             continue;
         }
         delivered++;
-        if (sock_enqueue(world, s, pkt))
+        if (sock_enqueue(world, s, pkt, mcast ? SIM_UDP_CAST_MULTICAST : SIM_UDP_CAST_BROADCAST))
             note_add(notes, s->id, SIM_SOCK_EV_READABLE, SIM_OK);
     }
     /* RFC 1122 §3.2.2: no ICMP error about a broadcast or multicast. */
@@ -1160,7 +1166,7 @@ deliver_unicast(SimWorld *world, SimNodeId node, UdpNode *n, SimPacket *pkt, GAr
         }
     }
     if (chosen != NULL) {
-        if (sock_enqueue(world, chosen, pkt))
+        if (sock_enqueue(world, chosen, pkt, SIM_UDP_CAST_UNICAST))
             note_add(notes, chosen->id, SIM_SOCK_EV_READABLE, SIM_OK);
         return;
     }
@@ -1417,17 +1423,18 @@ sim_udp_send(SimWorld *world, SimSocketId sock, const void *data, size_t len)
 }
 
 /**
- * sim_udp_recvfrom:
+ * sim_udp_recvmsg:
  * @world: the world
  * @sock: a bound datagram endpoint
  * @buf: (nullable): where to copy; NULL only when @cap is 0
  * @cap: room in @buf
  * @flags: SIM_UDP_RECV_PEEK or 0
- * @out_len: (out) (optional): bytes copied, min(@cap, datagram size)
- * @out_from: (out) (optional): the sender's address and port
- * @out_truncated: (out) (optional): TRUE when the datagram was longer than
- *   @cap.  Without PEEK the rest is discarded (Windows: WSAEMSGSIZE, or
- *   MSG_PARTIAL where the protocol supports it).
+ * @out_info: (out) (optional): bytes copied (min(@cap, datagram size)),
+ *   whether the datagram was longer than @cap, the sender's address and
+ *   port, and the destination address the datagram carried with how it
+ *   was addressed (unicast, broadcast, multicast).  Without PEEK the rest
+ *   of a truncated datagram is discarded (Windows: WSAEMSGSIZE, MSG_TRUNC
+ *   from WSARecvMsg, or MSG_PARTIAL where the protocol supports it).
  *
  * Takes the oldest queued datagram (or copies it, with PEEK).  A pending
  * error is reported first, once, and cleared (Windows: WSAECONNRESET after
@@ -1437,8 +1444,8 @@ sim_udp_send(SimWorld *world, SimSocketId sock, const void *data, size_t len)
  * queued; SIM_E_INVAL when unbound; SIM_E_NOTFOUND.
  */
 SimStatus
-sim_udp_recvfrom(SimWorld *world, SimSocketId sock, void *buf, size_t cap, guint32 flags,
-                 size_t *out_len, SimSockAddr *out_from, bool *out_truncated)
+sim_udp_recvmsg(SimWorld *world, SimSocketId sock, void *buf, size_t cap, guint32 flags,
+                SimUdpMsgInfo *out_info)
 {
     UdpSock *s;
     UdpDgram *d;
@@ -1464,12 +1471,13 @@ sim_udp_recvfrom(SimWorld *world, SimSocketId sock, void *buf, size_t cap, guint
     n = MIN(cap, (size_t) d->len);
     if (n > 0)
         memcpy(buf, d->buf->data + d->off, n);
-    if (out_len != NULL)
-        *out_len = n;
-    if (out_from != NULL)
-        *out_from = d->from;
-    if (out_truncated != NULL)
-        *out_truncated = n < d->len;
+    if (out_info != NULL) {
+        out_info->len = n;
+        out_info->truncated = n < d->len;
+        out_info->from = d->from;
+        out_info->to = d->to;
+        out_info->cast = d->cast;
+    }
     if ((flags & SIM_UDP_RECV_PEEK) == 0) {
         g_queue_pop_head(&s->queue);
         s->queued_bytes -= d->len;
@@ -1479,6 +1487,40 @@ sim_udp_recvfrom(SimWorld *world, SimSocketId sock, void *buf, size_t cap, guint
             s->stats.truncated_dgrams++;
         dgram_free(d);
     }
+    return SIM_OK;
+}
+
+/**
+ * sim_udp_recvfrom:
+ * @world: the world
+ * @sock: a bound datagram endpoint
+ * @buf: (nullable): where to copy; NULL only when @cap is 0
+ * @cap: room in @buf
+ * @flags: SIM_UDP_RECV_PEEK or 0
+ * @out_len: (out) (optional): bytes copied, min(@cap, datagram size)
+ * @out_from: (out) (optional): the sender's address and port
+ * @out_truncated: (out) (optional): TRUE when the datagram was longer than
+ *   @cap (see sim_udp_recvmsg())
+ *
+ * sim_udp_recvmsg() without the destination.
+ *
+ * Returns: as sim_udp_recvmsg().
+ */
+SimStatus
+sim_udp_recvfrom(SimWorld *world, SimSocketId sock, void *buf, size_t cap, guint32 flags,
+                 size_t *out_len, SimSockAddr *out_from, bool *out_truncated)
+{
+    SimUdpMsgInfo info;
+    SimStatus st = sim_udp_recvmsg(world, sock, buf, cap, flags, &info);
+
+    if (st != SIM_OK)
+        return st;
+    if (out_len != NULL)
+        *out_len = info.len;
+    if (out_from != NULL)
+        *out_from = info.from;
+    if (out_truncated != NULL)
+        *out_truncated = info.truncated;
     return SIM_OK;
 }
 

@@ -66,6 +66,23 @@ enum {
     SIM_UDP_RECV_PEEK = 1 << 0, /* copy the first datagram, leave it queued */
 };
 
+/* How a received datagram was addressed: WSARecvMsg reports MSG_BCAST and
+ * MSG_MCAST from it. */
+typedef enum {
+    SIM_UDP_CAST_UNICAST = 0,
+    SIM_UDP_CAST_BROADCAST, /* limited (255.255.255.255) or directed broadcast */
+    SIM_UDP_CAST_MULTICAST,
+} SimUdpCast;
+
+/* What sim_udp_recvmsg() says of the datagram it took. */
+typedef struct {
+    size_t len;       /* bytes copied */
+    bool truncated;   /* the datagram was longer than the buffer */
+    SimSockAddr from; /* the sender's address and port */
+    SimAddr to;       /* the destination address the datagram carried */
+    SimUdpCast cast;
+} SimUdpMsgInfo;
+
 /* Per-socket counters (they go with the socket). */
 typedef struct {
     guint64 sent_dgrams; /* accepted by the network (or looped back only) */
@@ -100,6 +117,8 @@ SimStatus sim_udp_sendto(SimWorld *world, SimSocketId sock, const SimSockAddr *t
 SimStatus sim_udp_send(SimWorld *world, SimSocketId sock, const void *data, size_t len);
 SimStatus sim_udp_recvfrom(SimWorld *world, SimSocketId sock, void *buf, size_t cap, guint32 flags,
                            size_t *out_len, SimSockAddr *out_from, bool *out_truncated);
+SimStatus sim_udp_recvmsg(SimWorld *world, SimSocketId sock, void *buf, size_t cap, guint32 flags,
+                          SimUdpMsgInfo *out_info);
 
 /* Multicast (IP_ADD_MEMBERSHIP and friends; the multipoint data plane). */
 SimStatus sim_udp_join_group(SimWorld *world, SimSocketId sock, const SimAddr *group);

@@ -340,7 +340,7 @@ void
 wsp_notify_release(WspSocket *ws)
 {
     wsp_ov_abort_all(ws, false);
-    wsp_ext_abort(ws, false); /* AcceptEx/ConnectEx/DisconnectEx (wsp-extension.c) */
+    wsp_ext_abort(ws, false); /* AcceptEx, TransmitFile... (wsp-extension.c) */
     wsp_change_release(ws); /* *_CHANGE watches (wsp-change.c) */
     ws->ev_mask = 0;
     ws->ev_armed = 0;

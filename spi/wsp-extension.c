@@ -2,8 +2,12 @@
  *
  * wsp-extension.c: the Microsoft extension functions WSPIoctl hands out
  * through SIO_GET_EXTENSION_FUNCTION_POINTER — AcceptEx, ConnectEx,
- * GetAcceptExSockaddrs and DisconnectEx (WSAEINVAL for any other GUID).
- * They complete through the overlapped machinery of REFERENCE 2.4: the
+ * GetAcceptExSockaddrs, DisconnectEx, TransmitFile, TransmitPackets,
+ * WSARecvMsg and WSASendMsg, Microsoft TCP/IP's eight (WSAEINVAL for any
+ * other GUID).  WSARecvMsg and WSASendMsg are WSPRecvFrom's and
+ * WSPSendTo's work on datagram sockets (wsp-io.c), overlapped ones
+ * included (wsp-overlapped.c, completion routines too).  The others
+ * complete through the overlapped machinery of REFERENCE 2.4: the
  * WSAOVERLAPPED fields are written as wsp-overlapped.c writes them
  * (Internal no longer WSS_OPERATION_IN_PROGRESS, InternalHigh = bytes,
  * OffsetHigh = error, Offset = 0) and hEvent is signalled through the
@@ -11,7 +15,9 @@
  * request that must wait is kept in a list of this file and progresses
  * from the transport notifications of the endpoint it watches: while one
  * waits, that endpoint's notify function is ext_notify, which passes every
- * notification to the provider's own (wsp_transport_notify) first.
+ * notification to the provider's own (wsp_transport_notify) first.  A
+ * request made without WSAOVERLAPPED runs the same steps in the caller,
+ * waiting between them on a blocking socket in an actor.
  * Errors of the extension functions go to the calling simulated thread's
  * last error (WSASetLastError), as Windows' mswsock does; a call from
  * outside any actor has no thread, so its error is only traced.
@@ -27,20 +33,35 @@ typedef enum {
     EXT_CONNECT,
     EXT_ACCEPT,
     EXT_DISCONNECT,
+    EXT_TRANSMIT, /* TransmitFile, TransmitPackets */
 } ExtKind;
+
+/* Data to send, in order: ConnectEx's buffer, TransmitFile's head and
+ * tail, TransmitPackets' memory elements.  The bytes stay the client's. */
+typedef struct {
+    const guint8 *data;
+    size_t len;
+    bool eop; /* TP_ELEMENT_EOP: a datagram ends after it */
+} ExtChunk;
 
 typedef struct {
     ExtKind kind;
     const char *fn;
     SimWorld *world;
     SimSocketId watch;          /* the endpoint whose notifications move it */
-    WspSocket *ws;              /* (ref) connect/disconnect socket; AcceptEx: the accept socket */
+    WspSocket *ws;              /* (ref) the socket; AcceptEx: the accept socket */
     WspSocket *ls;              /* (ref, nullable) AcceptEx: the listener */
-    LPWSAOVERLAPPED ov;
-    guint8 *buf;                /* the client's: ConnectEx send data, AcceptEx output buffer */
-    DWORD len;                  /* ConnectEx: bytes to send; AcceptEx: dwReceiveDataLength */
+    LPWSAOVERLAPPED ov;         /* (nullable) NULL: run in the caller (op_run) */
+    guint8 *buf;                /* AcceptEx: the client's output buffer */
+    DWORD len;                  /* AcceptEx: dwReceiveDataLength */
     DWORD local_len, remote_len;
-    size_t done;
+    ExtChunk *chunks;           /* (owned) what to send, @n_chunks of them */
+    DWORD n_chunks, ci;         /* ... and the next one, @off bytes in */
+    size_t off;
+    size_t done;                /* bytes sent (AcceptEx: received) */
+    DWORD tflags;               /* TransmitFile, TransmitPackets: TF_* */
+    DWORD send_size;            /* TransmitPackets, datagrams: bytes per datagram, 0 = no limit */
+    bool fin_sent;              /* DisconnectEx, TF_DISCONNECT: waiting for the FIN's ACK */
     bool accepted;              /* AcceptEx: the connection is attached, now receiving */
 } ExtOp;
 
@@ -50,17 +71,33 @@ static GPtrArray *ext_ops;
 static void ext_notify(SimWorld *world, SimSocketId sock, guint32 events, SimStatus err,
                        void *data);
 
-static BOOL
-ext_fail(WspCall *call, int err)
+/* @err becomes the calling thread's last error.  Only simulated threads
+ * have one: outside an actor ws2 would make its default world for it. */
+static void
+ext_error(WspCall *call, int err)
 {
     int e = 0;
 
     wsp_call_fail(call, &e, err);
-    /* The calling thread's last error.  Only simulated threads have one:
-     * outside an actor ws2 would make its default world for it. */
     if (call->world != NULL && call->actor != SIM_ID_NONE)
         WSASetLastError(err);
+}
+
+/* Failure of the BOOL functions (AcceptEx, ConnectEx, DisconnectEx,
+ * TransmitFile, TransmitPackets)... */
+static BOOL
+ext_fail(WspCall *call, int err)
+{
+    ext_error(call, err);
     return FALSE;
+}
+
+/* ... and of the int ones (WSARecvMsg, WSASendMsg). */
+static int
+ext_fail_int(WspCall *call, int err)
+{
+    ext_error(call, err);
+    return SOCKET_ERROR;
 }
 
 static void
@@ -104,6 +141,16 @@ ov_start(WspProcess *proc, LPWSAOVERLAPPED ov)
         proc->upcalls.lpWPUResetEvent(ov->hEvent, &e);
 }
 
+static void
+op_free(ExtOp *op)
+{
+    if (op->ls != NULL)
+        wsp_socket_unref(op->ls);
+    wsp_socket_unref(op->ws);
+    g_free(op->chunks);
+    g_free(op);
+}
+
 /* Write the result and, when @notify, signal the event; frees @op. */
 static void
 op_finish_full(ExtOp *op, int err, size_t bytes, bool notify)
@@ -124,10 +171,7 @@ op_finish_full(ExtOp *op, int err, size_t bytes, bool notify)
         ext_note(ws, "WPUSetEvent failed: %s", wsp_error_name(e));
     wake(ws);
     wake(op->ls);
-    if (op->ls != NULL)
-        wsp_socket_unref(op->ls);
-    wsp_socket_unref(ws);
-    g_free(op);
+    op_free(op);
 }
 
 static void
@@ -216,6 +260,136 @@ put_addr(guint8 *block, DWORD cap, const SimSockAddr *sa)
     memcpy(block + sizeof n, &ss, (size_t) n);
 }
 
+/* Push the chunks not yet sent into the stream; TRUE once all of them are
+ * in the send buffer, or on an error (*@err). */
+static bool
+op_push(ExtOp *op, int *err)
+{
+    WspSocket *ws = op->ws;
+
+    while (op->ci < op->n_chunks) {
+        const ExtChunk *c = &op->chunks[op->ci];
+        SimStatus st;
+        size_t n = 0;
+
+        if (op->off == c->len) {
+            op->ci++;
+            op->off = 0;
+            continue;
+        }
+        st = sim_tcp_send(op->world, ws->sock, c->data + op->off, c->len - op->off, 0, &n);
+        if (st == SIM_E_WOULDBLOCK || (st == SIM_OK && n == 0))
+            return false;
+        if (st != SIM_OK) {
+            *err = wsp_conn_error(ws, wsp_error_from_status(st), false);
+            return true;
+        }
+        op->off += n;
+        op->done += n;
+    }
+    return true;
+}
+
+/* One datagram of @dg's bytes to the peer, then @dg emptied. */
+static int
+dgram_flush(ExtOp *op, GByteArray *dg)
+{
+    WSABUF b = { dg->len, (char *) dg->data };
+    int err = wsp_io_dgram_send(op->ws, &b, 1, dg->len, NULL);
+
+    if (err == 0)
+        op->done += dg->len;
+    g_byte_array_set_size(dg, 0);
+    return err;
+}
+
+/* TransmitPackets on a datagram socket: the chunks as datagrams, one ending
+ * after each TP_ELEMENT_EOP element, after op->send_size bytes, and at the
+ * end (empty ones are not sent).  Never waits. */
+static int
+dgram_transmit(ExtOp *op)
+{
+    GByteArray *dg = g_byte_array_new();
+    int err = 0;
+
+    for (DWORD i = 0; i < op->n_chunks && err == 0; i++) {
+        const ExtChunk *c = &op->chunks[i];
+        size_t off = 0;
+
+        while (off < c->len && err == 0) {
+            size_t n = c->len - off;
+
+            if (op->send_size != 0)
+                n = MIN(n, op->send_size - dg->len);
+            g_byte_array_append(dg, c->data + off, (guint) n);
+            off += n;
+            if (op->send_size != 0 && dg->len == op->send_size)
+                err = dgram_flush(op, dg);
+        }
+        if (err == 0 && (c->eop || i + 1 == op->n_chunks) && dg->len > 0)
+            err = dgram_flush(op, dg);
+    }
+    g_byte_array_unref(dg);
+    return err;
+}
+
+/* DisconnectEx, TF_DISCONNECT: queue the FIN and watch for its ACK. */
+static int
+fin_start(ExtOp *op)
+{
+    WspSocket *ws = op->ws;
+    int err = wsp_socket_shutdown(ws, SD_SEND, true);
+
+    if (err != 0)
+        return err;
+    ws->events_seen &= ~(guint32) SIM_TCP_EV_ACKED;
+    sim_tcp_watch_acked(op->world, ws->sock);
+    op->fin_sent = true;
+    return 0;
+}
+
+/* Everything sent, the FIN too, is acknowledged, or the connection is gone. */
+static bool
+fin_done(ExtOp *op)
+{
+    WspSocket *ws = op->ws;
+    SimTcpState state = SIM_TCP_CLOSED;
+
+    if ((ws->events_seen & SIM_TCP_EV_ACKED) != 0)
+        return true;
+    if (ws->transport_gone || ws->sock == 0)
+        return true; /* the connection is gone: nothing left to disconnect */
+    return sim_tcp_get_state(op->world, ws->sock, &state) == SIM_OK &&
+           (state == SIM_TCP_CLOSED || state == SIM_TCP_TIME_WAIT || state == SIM_TCP_FIN_WAIT_2);
+}
+
+/* TransmitFile, TransmitPackets: the data after any overlapped send posted
+ * before, then with TF_DISCONNECT the FIN, complete once acknowledged. */
+static bool
+transmit_step(ExtOp *op, int *err)
+{
+    WspSocket *ws = op->ws;
+
+    if (!ws->stream) {
+        *err = dgram_transmit(op);
+        return true;
+    }
+    if (!op->fin_sent) {
+        if (ws->transport_gone || ws->sock == 0) {
+            *err = wsp_conn_error(ws, wsp_gone_error(ws), false);
+            return true;
+        }
+        if (!g_queue_is_empty(&ws->ov_sends) || !op_push(op, err))
+            return false;
+        if (*err != 0 || !(op->tflags & TF_DISCONNECT))
+            return true;
+        *err = fin_start(op);
+        if (*err != 0)
+            return true;
+    }
+    return fin_done(op);
+}
+
 /* One step of @op; TRUE when it is over (*@err, *@bytes set). */
 static bool
 op_step(ExtOp *op, int *err, size_t *bytes)
@@ -246,19 +420,9 @@ op_step(ExtOp *op, int *err, size_t *bytes)
             !sim_tcp_state_is_synchronized(state))
             return false;
         ws->connecting = false;
-        while (op->done < op->len) {
-            st = sim_tcp_send(op->world, ws->sock, op->buf + op->done, op->len - op->done, 0, &n);
-            if (st == SIM_E_WOULDBLOCK)
-                return false;
-            if (st != SIM_OK) {
-                *err = wsp_error_from_status(st);
-                return true;
-            }
-            op->done += n;
-            if (n == 0)
-                return false;
-        }
-        *bytes = op->done;
+        if (!op_push(op, err))
+            return false;
+        *bytes = *err == 0 ? op->done : 0;
         return true;
     case EXT_ACCEPT:
         if (!op->accepted) {
@@ -301,14 +465,12 @@ op_step(ExtOp *op, int *err, size_t *bytes)
         *bytes = st == SIM_OK ? n : 0; /* data, or 0 at the end of the stream */
         return true;
     case EXT_DISCONNECT:
-        if ((ws->events_seen & SIM_TCP_EV_ACKED) != 0)
-            return true;
-        if (ws->transport_gone || ws->sock == 0)
-            return true; /* the connection is gone: nothing left to disconnect */
-        if (sim_tcp_get_state(op->world, ws->sock, &state) == SIM_OK &&
-            (state == SIM_TCP_CLOSED || state == SIM_TCP_TIME_WAIT || state == SIM_TCP_FIN_WAIT_2))
-            return true;
-        return false;
+        return fin_done(op);
+    case EXT_TRANSMIT:
+        if (!transmit_step(op, err))
+            return false;
+        *bytes = *err == 0 ? op->done : 0;
+        return true;
     }
     return true;
 }
@@ -359,10 +521,7 @@ op_post(WspCall *call, ExtOp *op, SimSocketId sock, LPDWORD out_bytes)
     if (op_step(op, &err, &bytes)) {
         if (err != 0) {
             op->ov->Internal = 0;
-            wsp_socket_unref(op->ws);
-            if (op->ls != NULL)
-                wsp_socket_unref(op->ls);
-            g_free(op);
+            op_free(op);
             return ext_fail(call, err);
         }
         if (out_bytes != NULL)
@@ -378,6 +537,28 @@ op_post(WspCall *call, ExtOp *op, SimSocketId sock, LPDWORD out_bytes)
     g_ptr_array_add(ext_ops, op);
     watch(op, op->watch);
     return ext_fail(call, WSA_IO_PENDING);
+}
+
+/* Run @op (made without WSAOVERLAPPED) in the caller, to its end: a
+ * blocking socket in an actor waits between the steps, for send space and
+ * then for the FIN's ACK.  A call that cannot wait returns once the FIN is
+ * queued, and fails with WSAEWOULDBLOCK before it.  Does not free @op. */
+static int
+op_run(WspCall *call, ExtOp *op, size_t *out_bytes)
+{
+    WspSocket *ws = op->ws;
+    int err;
+
+    while (!op_step(op, &err, out_bytes)) {
+        if (ws->nonblocking || call->actor == SIM_ID_NONE) {
+            *out_bytes = op->done;
+            return op->fin_sent ? 0 : WSAEWOULDBLOCK;
+        }
+        err = wsp_wait(call, ws, op->fin_sent ? &ws->cq : &ws->wq, SIM_TIME_INFINITE);
+        if (err != 0)
+            return err;
+    }
+    return err;
 }
 
 static bool
@@ -516,8 +697,9 @@ ext_connect_ex(SOCKET s, const struct sockaddr *name, int namelen, PVOID lpSendB
     if (e != 0 && e != WSAEWOULDBLOCK)
         return ext_fail(&call, e);
     op = op_new(EXT_CONNECT, "ConnectEx", ws, NULL, lpOverlapped);
-    op->buf = lpSendBuffer;
-    op->len = dwSendDataLength;
+    op->chunks = g_new(ExtChunk, 1);
+    op->chunks[0] = (ExtChunk){ lpSendBuffer, dwSendDataLength, false };
+    op->n_chunks = dwSendDataLength > 0 ? 1 : 0;
     return op_post(&call, op, ws->sock, lpdwBytesSent);
 }
 
@@ -532,7 +714,8 @@ ext_disconnect_ex(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags, DWORD dwRe
     WspCall call;
     WspSocket *ws;
     ExtOp *op;
-    int err, e = 0;
+    size_t bytes = 0;
+    int err;
 
     if (!wsp_call_begin(&call, "DisconnectEx", &err))
         return ext_fail(&call, err);
@@ -553,62 +736,304 @@ ext_disconnect_ex(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags, DWORD dwRe
         sim_tcp_get_state(call.world, ws->sock, &state) != SIM_OK ||
         !sim_tcp_state_is_synchronized(state))
         return ext_fail(&call, WSAENOTCONN);
-    if (WSPSendDisconnect(s, NULL, &e) != 0)
-        return ext_fail(&call, e);
-    ws->events_seen &= ~(guint32) SIM_TCP_EV_ACKED;
-    sim_tcp_watch_acked(call.world, ws->sock);
-    if (lpOverlapped != NULL) {
-        op = op_new(EXT_DISCONNECT, "DisconnectEx", ws, NULL, lpOverlapped);
+    op = op_new(EXT_DISCONNECT, "DisconnectEx", ws, NULL, lpOverlapped);
+    err = fin_start(op);
+    if (err != 0) {
+        op_free(op);
+        return ext_fail(&call, err);
+    }
+    if (lpOverlapped != NULL)
         return op_post(&call, op, ws->sock, NULL);
-    }
     /* Not overlapped: a blocking socket in an actor waits for the outcome. */
-    if (!ws->nonblocking && call.actor != SIM_ID_NONE) {
-        wsp_socket_ref(ws);
-        while (!ws->closed && !ws->transport_gone &&
-               (ws->events_seen & SIM_TCP_EV_ACKED) == 0) {
-            err = wsp_wait(&call, ws, &ws->cq, SIM_TIME_INFINITE);
-            if (err != 0) {
-                wsp_socket_unref(ws);
-                return ext_fail(&call, err);
-            }
-        }
-        wsp_socket_unref(ws);
-    }
+    err = op_run(&call, op, &bytes);
+    op_free(op);
+    if (err != 0)
+        return ext_fail(&call, err);
     wsp_call_end(&call, "TRUE");
     return TRUE;
 }
 
-/* ---- SIO_GET_EXTENSION_FUNCTION_POINTER ------------------------------------ */
+/* ---- TransmitFile, TransmitPackets ------------------------------------------ */
+
+#define TF_KNOWN (TF_DISCONNECT | TF_REUSE_SOCKET | TF_WRITE_BEHIND | TF_USE_SYSTEM_THREAD | \
+                  TF_USE_KERNEL_APC)
+/* The most one call may send (Microsoft: "the maximum value for a 32-bit
+ * integer minus 1"). */
+#define TRANSMIT_MAX 2147483646u
+
+/* A TransmitFile or TransmitPackets call, its arguments checked for
+ * pointers only. */
+typedef struct {
+    const char *fn;
+    GArray *chunks;     /* (owned) of ExtChunk: the memory data in order */
+    guint64 claimed;    /* bytes the call asks to send, files included */
+    bool file;          /* a file handle or element: there are no files here */
+    bool bad_element;   /* TransmitPackets: an element's flags are wrong */
+    bool stream_only;   /* TransmitFile */
+    DWORD send_size;    /* TransmitPackets, datagrams: bytes per datagram, 0 = no limit */
+    DWORD flags;        /* TF_* */
+    LPOVERLAPPED ov;
+} ExtTransmit;
+
+/* The checks both share: the connection first (Wine's tests see
+ * WSAENOTCONN on an unconnected socket whatever the flags or the socket
+ * type), then the arguments.  0 or the WSA code. */
+static int
+transmit_check(WspCall *call, WspSocket *ws, const ExtTransmit *t)
+{
+    SimStatus st;
+
+    if (t->ov != NULL && !(ws->flags & WSA_FLAG_OVERLAPPED))
+        return WSAEINVAL; /* choice 2 */
+    if (ws->transport_gone)
+        return wsp_conn_error(ws, wsp_gone_error(ws), false);
+    if (ws->sock == 0 || (!ws->stream && !sim_udp_is_connected(call->world, ws->sock)))
+        return WSAENOTCONN;
+    if (ws->shut_send)
+        return WSAESHUTDOWN;
+    if (ws->stream) {
+        /* Sending nothing tells whether a stream can send: not connected
+         * (yet), shut down, or the connection's error (a reset...). */
+        st = sim_tcp_send(call->world, ws->sock, NULL, 0, 0, NULL);
+        if (st != SIM_OK)
+            return wsp_conn_error(ws, wsp_error_from_status(st), false);
+    }
+    if (t->stream_only && !ws->stream)
+        return WSAEINVAL; /* TransmitFile: SOCK_DGRAM */
+    if ((t->flags & ~(DWORD) TF_KNOWN) != 0 || t->bad_element || t->claimed > TRANSMIT_MAX ||
+        ((t->flags & TF_REUSE_SOCKET) && !(t->flags & TF_DISCONNECT)) ||
+        ((t->flags & TF_DISCONNECT) && !ws->stream))
+        return WSAEINVAL;
+    if (t->flags & TF_REUSE_SOCKET)
+        return WSAEOPNOTSUPP; /* as DisconnectEx: sockets are not reused */
+    if (t->file)
+        return WSAENOTSOCK; /* Windows' answer to an invalid file handle: doc/spi-choices.md */
+    return 0;
+}
+
+/* Check and run @t: overlapped, or in the caller (op_run), which on a
+ * socket that cannot wait sends all of a stream's data or nothing. */
+static BOOL
+transmit(WspCall *call, WspSocket *ws, ExtTransmit *t)
+{
+    size_t bytes = 0, space = 0, total = 0;
+    ExtOp *op;
+    int err = transmit_check(call, ws, t);
+
+    if (err != 0) {
+        g_array_unref(t->chunks);
+        return ext_fail(call, err);
+    }
+    op = op_new(EXT_TRANSMIT, t->fn, ws, NULL, t->ov);
+    op->n_chunks = t->chunks->len;
+    op->chunks = (ExtChunk *) (void *) g_array_free(t->chunks, FALSE);
+    op->tflags = t->flags;
+    op->send_size = t->send_size;
+    for (DWORD i = 0; i < op->n_chunks; i++)
+        total += op->chunks[i].len;
+    if (t->ov != NULL) {
+        wsp_events_after_send(ws, 0); /* re-enables FD_WRITE (REFERENCE 2.5) */
+        return op_post(call, op, ws->sock, NULL);
+    }
+    if (ws->stream && (ws->nonblocking || call->actor == SIM_ID_NONE) &&
+        (!g_queue_is_empty(&ws->ov_sends) ||
+         sim_tcp_send_space(call->world, ws->sock, &space) != SIM_OK || space < total))
+        err = WSAEWOULDBLOCK;
+    else
+        err = op_run(call, op, &bytes);
+    op_free(op);
+    wsp_events_after_send(ws, err); /* re-enables FD_WRITE (REFERENCE 2.5) */
+    if (err != 0)
+        return ext_fail(call, err);
+    wsp_call_end(call, "TRUE (%zu bytes)", bytes);
+    return TRUE;
+}
+
+static void
+chunk_add(ExtTransmit *t, const void *data, DWORD len, bool eop)
+{
+    ExtChunk c = { data, len, eop };
+
+    if (len > 0 || eop)
+        g_array_append_val(t->chunks, c);
+    t->claimed += len;
+}
+
+/* Sends @lpTransmitBuffers' head and tail; a file handle (there is no file
+ * system) is what Windows answers for an invalid one.  @dwReserved holds
+ * the TF_* flags; @nNumberOfBytesPerSend is ignored. */
+static BOOL PASCAL
+ext_transmit_file(SOCKET hSocket, HANDLE hFile, DWORD nNumberOfBytesToWrite,
+                  DWORD nNumberOfBytesPerSend, LPOVERLAPPED lpOverlapped,
+                  LPTRANSMIT_FILE_BUFFERS lpTransmitBuffers, DWORD dwReserved)
+{
+    ExtTransmit t = { .fn = "TransmitFile", .stream_only = true };
+    LPTRANSMIT_FILE_BUFFERS b = lpTransmitBuffers;
+    WspCall call;
+    WspSocket *ws;
+    int err;
+
+    (void) nNumberOfBytesPerSend;
+    if (!wsp_call_begin(&call, t.fn, &err))
+        return ext_fail(&call, err);
+    wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x, %sfile, head %u, tail %u, flags 0x%x%s",
+                  (guint64) hSocket, hFile != NULL ? "" : "no ",
+                  b != NULL ? (unsigned) b->HeadLength : 0, b != NULL ? (unsigned) b->TailLength : 0,
+                  (unsigned) dwReserved, lpOverlapped != NULL ? ", overlapped" : "");
+    ws = wsp_handle_lookup(&call, hSocket);
+    if (ws == NULL)
+        return ext_fail(&call, WSAENOTSOCK);
+    if (b != NULL && ((b->Head == NULL && b->HeadLength > 0) ||
+                      (b->Tail == NULL && b->TailLength > 0)))
+        return ext_fail(&call, WSAEFAULT);
+    t.chunks = g_array_new(FALSE, FALSE, sizeof(ExtChunk));
+    t.file = hFile != NULL;
+    t.claimed = t.file ? nNumberOfBytesToWrite : 0;
+    if (b != NULL) {
+        chunk_add(&t, b->Head, b->HeadLength, false);
+        chunk_add(&t, b->Tail, b->TailLength, false);
+    }
+    t.flags = dwReserved;
+    t.ov = lpOverlapped;
+    return transmit(&call, ws, &t);
+}
+
+/* Sends the memory elements in order; on a datagram socket, one datagram
+ * per TP_ELEMENT_EOP, per @nSendSize bytes (0: the largest datagram,
+ * 0xFFFFFFFF: no limit) and at the end.  A file element is what Windows
+ * answers for an invalid file handle. */
+static BOOL PASCAL
+ext_transmit_packets(SOCKET hSocket, LPTRANSMIT_PACKETS_ELEMENT lpPacketArray,
+                     DWORD nElementCount, DWORD nSendSize, LPOVERLAPPED lpOverlapped,
+                     DWORD dwFlags)
+{
+    ExtTransmit t = { .fn = "TransmitPackets" };
+    WspCall call;
+    WspSocket *ws;
+    int err;
+
+    if (!wsp_call_begin(&call, t.fn, &err))
+        return ext_fail(&call, err);
+    wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x, %u elements, flags 0x%x%s",
+                  (guint64) hSocket, (unsigned) nElementCount, (unsigned) dwFlags,
+                  lpOverlapped != NULL ? ", overlapped" : "");
+    ws = wsp_handle_lookup(&call, hSocket);
+    if (ws == NULL)
+        return ext_fail(&call, WSAENOTSOCK);
+    if (lpPacketArray == NULL && nElementCount > 0)
+        return ext_fail(&call, WSAEFAULT);
+    t.chunks = g_array_new(FALSE, FALSE, sizeof(ExtChunk));
+    for (DWORD i = 0; i < nElementCount; i++) {
+        const TRANSMIT_PACKETS_ELEMENT *e = &lpPacketArray[i];
+        DWORD kind = e->dwElFlags & (TP_ELEMENT_MEMORY | TP_ELEMENT_FILE);
+
+        if ((e->dwElFlags & ~(DWORD) (TP_ELEMENT_MEMORY | TP_ELEMENT_FILE | TP_ELEMENT_EOP)) != 0 ||
+            kind == 0 || kind == (TP_ELEMENT_MEMORY | TP_ELEMENT_FILE)) {
+            t.bad_element = true;
+        } else if (kind == TP_ELEMENT_FILE) {
+            t.file = true;
+            t.claimed += e->cLength;
+        } else if (e->pBuffer == NULL && e->cLength > 0) {
+            g_array_unref(t.chunks);
+            return ext_fail(&call, WSAEFAULT);
+        } else {
+            chunk_add(&t, e->pBuffer, e->cLength, (e->dwElFlags & TP_ELEMENT_EOP) != 0);
+        }
+    }
+    t.send_size = nSendSize == 0 ? ws->proto->dwMessageSize : nSendSize == 0xFFFFFFFF ? 0 : nSendSize;
+    t.flags = dwFlags;
+    t.ov = lpOverlapped;
+    return transmit(&call, ws, &t);
+}
+
+/* ---- WSARecvMsg, WSASendMsg ------------------------------------------------- */
+
+/* Both are wsp-io.c's work (wsp_io_recvmsg, wsp_io_sendmsg): datagram
+ * sockets only.  @send: WSASendMsg, with @flags. */
+static int
+msg_call(const char *fn, bool send, SOCKET s, LPWSAMSG msg, DWORD flags, LPDWORD bytes,
+         LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE cr)
+{
+    WspCall call;
+    WspSocket *ws;
+    int err;
+
+    if (!wsp_call_begin(&call, fn, &err))
+        return ext_fail_int(&call, err);
+    wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x", (guint64) s);
+    ws = wsp_handle_lookup(&call, s);
+    if (ws == NULL)
+        return ext_fail_int(&call, WSAENOTSOCK);
+    wsp_socket_ref(ws); /* held across a blocking wait, as in WSPRecv */
+    err = send ? wsp_io_sendmsg(&call, ws, msg, flags, bytes, ov, cr)
+               : wsp_io_recvmsg(&call, ws, msg, bytes, ov, cr);
+    wsp_socket_unref(ws);
+    if (err != 0)
+        return ext_fail_int(&call, err);
+    return 0;
+}
+
+static INT PASCAL
+ext_wsa_recv_msg(SOCKET s, LPWSAMSG lpMsg, LPDWORD lpdwNumberOfBytesRecvd,
+                 LPWSAOVERLAPPED lpOverlapped,
+                 LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
+{
+    return msg_call("WSARecvMsg", false, s, lpMsg, 0, lpdwNumberOfBytesRecvd, lpOverlapped,
+                    lpCompletionRoutine);
+}
+
+static INT PASCAL
+ext_wsa_send_msg(SOCKET s, LPWSAMSG lpMsg, DWORD dwFlags, LPDWORD lpNumberOfBytesSent,
+                 LPWSAOVERLAPPED lpOverlapped,
+                 LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
+{
+    return msg_call("WSASendMsg", true, s, lpMsg, dwFlags, lpNumberOfBytesSent, lpOverlapped,
+                    lpCompletionRoutine);
+}
+
+/* The function pointers handed out, one type each. */
+typedef union {
+    LPFN_ACCEPTEX accept;
+    LPFN_CONNECTEX connect;
+    LPFN_GETACCEPTEXSOCKADDRS sockaddrs;
+    LPFN_DISCONNECTEX disconnect;
+    LPFN_TRANSMITFILE transmit_file;
+    LPFN_TRANSMITPACKETS transmit_packets;
+    LPFN_WSARECVMSG recv_msg;
+    LPFN_WSASENDMSG send_msg;
+} ExtFn;
+
+static const struct {
+    GUID id;
+    ExtFn fn;
+} ext_fns[] = {
+    { WSAID_ACCEPTEX, { .accept = ext_accept_ex } },
+    { WSAID_CONNECTEX, { .connect = ext_connect_ex } },
+    { WSAID_GETACCEPTEXSOCKADDRS, { .sockaddrs = ext_get_accept_ex_sockaddrs } },
+    { WSAID_DISCONNECTEX, { .disconnect = ext_disconnect_ex } },
+    { WSAID_TRANSMITFILE, { .transmit_file = ext_transmit_file } },
+    { WSAID_TRANSMITPACKETS, { .transmit_packets = ext_transmit_packets } },
+    { WSAID_WSARECVMSG, { .recv_msg = ext_wsa_recv_msg } },
+    { WSAID_WSASENDMSG, { .send_msg = ext_wsa_send_msg } },
+};
 
 int
 wsp_ext_ioctl(const void *in, DWORD cbin, void *out, DWORD cbout, DWORD *ret)
 {
-    static const GUID id_accept = WSAID_ACCEPTEX;
-    static const GUID id_connect = WSAID_CONNECTEX;
-    static const GUID id_sockaddrs = WSAID_GETACCEPTEXSOCKADDRS;
-    static const GUID id_disconnect = WSAID_DISCONNECTEX;
-    LPFN_ACCEPTEX accept_fn = ext_accept_ex;
-    LPFN_CONNECTEX connect_fn = ext_connect_ex;
-    LPFN_GETACCEPTEXSOCKADDRS sockaddrs_fn = ext_get_accept_ex_sockaddrs;
-    LPFN_DISCONNECTEX disconnect_fn = ext_disconnect_ex;
     GUID id;
 
-    G_STATIC_ASSERT(sizeof accept_fn == sizeof(void *));
+    G_STATIC_ASSERT(sizeof(ExtFn) == sizeof(void *));
     if (in == NULL || cbin < sizeof(GUID) || out == NULL || cbout < sizeof(void *))
         return WSAEFAULT;
     memcpy(&id, in, sizeof id);
-    if (memcmp(&id, &id_accept, sizeof id) == 0)
-        memcpy(out, &accept_fn, sizeof accept_fn);
-    else if (memcmp(&id, &id_connect, sizeof id) == 0)
-        memcpy(out, &connect_fn, sizeof connect_fn);
-    else if (memcmp(&id, &id_sockaddrs, sizeof id) == 0)
-        memcpy(out, &sockaddrs_fn, sizeof sockaddrs_fn);
-    else if (memcmp(&id, &id_disconnect, sizeof id) == 0)
-        memcpy(out, &disconnect_fn, sizeof disconnect_fn);
-    else
-        return WSAEINVAL; /* TransmitFile, TransmitPackets, WSARecvMsg...: not provided */
-    *ret = sizeof(void *);
-    return 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(ext_fns); i++) {
+        if (memcmp(&id, &ext_fns[i].id, sizeof id) == 0) {
+            memcpy(out, &ext_fns[i].fn, sizeof(void *));
+            *ret = sizeof(void *);
+            return 0;
+        }
+    }
+    return WSAEINVAL; /* not one of Microsoft TCP/IP's eight */
 }
 
 /**
@@ -618,9 +1043,9 @@ wsp_ext_ioctl(const void *in, DWORD cbin, void *out, DWORD cbout, DWORD *ret)
  *   WSPCleanup, teardown: REFERENCE choice 4)
  *
  * Ends every pending extension request on @ws — as the connecting,
- * disconnecting or accept socket, or as AcceptEx's listener — with
- * WSA_OPERATION_ABORTED, like the other overlapped requests of a closed
- * socket.
+ * disconnecting, transmitting or accept socket, or as AcceptEx's listener —
+ * with WSA_OPERATION_ABORTED, like the other overlapped requests of a
+ * closed socket (pending WSARecvMsg/WSASendMsg are wsp-overlapped.c's).
  */
 void
 wsp_ext_abort(WspSocket *ws, bool notify)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
  * wsp-extension.h: the Microsoft extension functions (AcceptEx, ConnectEx,
- * GetAcceptExSockaddrs, DisconnectEx) that WSPIoctl hands out through
+ * GetAcceptExSockaddrs, DisconnectEx, TransmitFile, TransmitPackets,
+ * WSARecvMsg, WSASendMsg) that WSPIoctl hands out through
  * SIO_GET_EXTENSION_FUNCTION_POINTER (spi/wsp-extension.c).
  */
 #ifndef WSP_EXTENSION_H

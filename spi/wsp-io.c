@@ -158,9 +158,21 @@ stream_send(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t tot
     return err;
 }
 
-static int
-dgram_send(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t total,
-           const SimSockAddr *to)
+/**
+ * wsp_io_dgram_send:
+ * @ws: a datagram socket
+ * @bufs: (transfer none): @count buffers gathered into one datagram of
+ *   @total bytes
+ * @to: (nullable): the destination; NULL: the connected peer, or the
+ *   multipoint session's data plane
+ *
+ * One datagram; never blocks.  An unbound socket is bound implicitly.
+ *
+ * Returns: 0, WSAESHUTDOWN, WSAEMSGSIZE (nothing sent), or the
+ * transport's error as a WSA code.
+ */
+int
+wsp_io_dgram_send(WspSocket *ws, LPWSABUF bufs, DWORD count, size_t total, const SimSockAddr *to)
 {
     guint8 *data;
     SimStatus st;
@@ -175,9 +187,9 @@ dgram_send(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t tota
 
         st = wsp_mp_send(ws, data, total, &mp); /* a multipoint session's data plane */
         if (!mp)
-            st = sim_udp_send(call->world, ws->sock, data, total);
+            st = sim_udp_send(ws->world, ws->sock, data, total);
     } else {
-        st = sim_udp_sendto(call->world, ws->sock, to, data, total);
+        st = sim_udp_sendto(ws->world, ws->sock, to, data, total);
     }
     g_free(data);
     if (st != SIM_OK)
@@ -245,7 +257,7 @@ send_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCoun
         } else if (sendto && !sim_udp_is_connected(call->world, ws->sock)) {
             return WSAEDESTADDRREQ;
         }
-        err = dgram_send(call, ws, lpBuffers, dwBufferCount, total, dest);
+        err = wsp_io_dgram_send(ws, lpBuffers, dwBufferCount, total, dest);
         sent = err == 0 ? total : 0;
     }
     if (err != 0)
@@ -395,20 +407,44 @@ stream_recv(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t tot
     return err;
 }
 
+/**
+ * wsp_io_msg_flags:
+ * @info: what the transport said of a received datagram
+ *
+ * Returns: WSARecvMsg's output flags for it: MSG_TRUNC when it was cut,
+ * MSG_BCAST / MSG_MCAST when it was sent to a broadcast / multicast address.
+ */
+DWORD
+wsp_io_msg_flags(const SimUdpMsgInfo *info)
+{
+    DWORD flags = info->truncated ? MSG_TRUNC : 0;
+
+    switch (info->cast) {
+    case SIM_UDP_CAST_BROADCAST:
+        return flags | MSG_BCAST;
+    case SIM_UDP_CAST_MULTICAST:
+        return flags | MSG_MCAST;
+    case SIM_UDP_CAST_UNICAST:
+        break;
+    }
+    return flags;
+}
+
 /* One datagram, spread over the buffers; WSAEMSGSIZE when it did not fit
  * (the buffers hold its head, the rest is gone: UDP is unreliable, and
- * without XP1_PARTIAL_MESSAGE there is no MSG_PARTIAL). */
+ * without XP1_PARTIAL_MESSAGE there is no MSG_PARTIAL).  *@out_msg_flags:
+ * WSARecvMsg's flags for it. */
 static int
 dgram_recv(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t total, DWORD flags,
-           size_t *out_got, SimSockAddr *out_from)
+           size_t *out_got, SimSockAddr *out_from, DWORD *out_msg_flags)
 {
     SimTime deadline = wsp_deadline(call->world, ws->rcvtimeo_ms);
     size_t cap = MIN(total, (size_t) WSP_RECV_CHUNK);
     guint8 *tmp = g_malloc(MAX(cap, (size_t) 1));
-    bool trunc = false;
-    size_t n = 0;
+    SimUdpMsgInfo info;
     int err = 0;
 
+    memset(&info, 0, sizeof info);
     wsp_socket_ref(ws);
     for (;;) {
         SimStatus st;
@@ -417,13 +453,14 @@ dgram_recv(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t tota
             err = WSAESHUTDOWN;
             break;
         }
-        st = ws->sock != 0 ? sim_udp_recvfrom(call->world, ws->sock, tmp, cap,
-                                              (flags & MSG_PEEK) ? SIM_UDP_RECV_PEEK : 0, &n,
-                                              out_from, &trunc)
+        st = ws->sock != 0 ? sim_udp_recvmsg(call->world, ws->sock, tmp, cap,
+                                             (flags & MSG_PEEK) ? SIM_UDP_RECV_PEEK : 0, &info)
                            : SIM_E_NOTFOUND;
         if (st == SIM_OK) {
-            scatter(bufs, count, 0, tmp, n);
-            if (trunc)
+            scatter(bufs, count, 0, tmp, info.len);
+            *out_from = info.from;
+            *out_msg_flags = wsp_io_msg_flags(&info);
+            if (info.truncated)
                 err = WSAEMSGSIZE;
             break;
         }
@@ -441,21 +478,23 @@ dgram_recv(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t tota
     }
     wsp_socket_unref(ws);
     if (call->trace && err == 0)
-        trace_bytes(call, "", tmp, n, n);
+        trace_bytes(call, "", tmp, info.len, info.len);
     g_free(tmp);
-    *out_got = n;
+    *out_got = info.len;
     return err;
 }
 
+/* WSPRecv, WSPRecvFrom (@recvfrom) and WSARecvMsg (@msg: its buffers,
+ * name and flags are the other arguments; a datagram socket). */
 static int
 recv_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCount,
             LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags, struct sockaddr *lpFrom,
-            LPINT lpFromlen, bool recvfrom, LPWSAOVERLAPPED lpOverlapped,
+            LPINT lpFromlen, bool recvfrom, LPWSAMSG msg, LPWSAOVERLAPPED lpOverlapped,
             LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine, LPWSATHREADID lpThreadId)
 {
     SimSockAddr from;
     size_t total, got = 0;
-    DWORD flags;
+    DWORD flags, msg_flags = 0;
     int err;
 
     err = check_buffers(lpBuffers, dwBufferCount, &total);
@@ -500,7 +539,7 @@ recv_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCoun
         DWORD ignored;
 
         return wsp_ov_recv(call, ws, lpBuffers, dwBufferCount, lpFlags, recvfrom ? lpFrom : NULL,
-                           lpFromlen,
+                           lpFromlen, msg,
                            lpNumberOfBytesRecvd != NULL ? lpNumberOfBytesRecvd : &ignored,
                            lpOverlapped, lpCompletionRoutine, lpThreadId);
     }
@@ -508,13 +547,16 @@ recv_common(WspCall *call, WspSocket *ws, LPWSABUF lpBuffers, DWORD dwBufferCoun
         err = stream_recv(call, ws, lpBuffers, dwBufferCount, total, flags, &got);
     } else {
         memset(&from, 0, sizeof from);
-        err = dgram_recv(call, ws, lpBuffers, dwBufferCount, total, flags, &got, &from);
+        err = dgram_recv(call, ws, lpBuffers, dwBufferCount, total, flags, &got, &from,
+                         &msg_flags);
         if ((err == 0 || err == WSAEMSGSIZE) && recvfrom && lpFrom != NULL)
             wsp_sockaddr_out(&from, lpFrom, lpFromlen);
     }
     if (err == 0 || err == WSAEMSGSIZE) {
         *lpNumberOfBytesRecvd = (DWORD) got;
-        *lpFlags = 0;
+        *lpFlags = msg != NULL ? msg_flags : 0;
+        if (msg != NULL)
+            msg->Control.len = 0; /* no control data: IP_PKTINFO is not supported */
     }
     return err;
 }
@@ -555,7 +597,7 @@ WSPRecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfByt
      * (closed by another actor, its process killed by a host crash). */
     wsp_socket_ref(ws);
     err = recv_common(&call, ws, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, NULL,
-                      NULL, false, lpOverlapped, lpCompletionRoutine, lpThreadId);
+                      NULL, false, NULL, lpOverlapped, lpCompletionRoutine, lpThreadId);
     wsp_events_reenable(ws, FD_READ | FD_OOB); /* even when it failed (REFERENCE 2.5) */
     wsp_socket_unref(ws);
     if (err != 0)
@@ -592,10 +634,103 @@ WSPRecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberO
     }
     wsp_socket_ref(ws); /* held across a blocking wait, as in WSPRecv */
     err = recv_common(&call, ws, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpFrom,
-                      lpFromlen, true, lpOverlapped, lpCompletionRoutine, lpThreadId);
+                      lpFromlen, true, NULL, lpOverlapped, lpCompletionRoutine, lpThreadId);
     wsp_events_reenable(ws, FD_READ | FD_OOB); /* even when it failed (REFERENCE 2.5) */
     wsp_socket_unref(ws);
     if (err != 0)
         return wsp_call_fail(&call, lpErrno, err);
     return 0;
+}
+
+/* ---- WSARecvMsg, WSASendMsg (wsp-extension.c hands them out) ---------------- */
+
+#define MSG_OUT_FLAGS (MSG_TRUNC | MSG_CTRUNC | MSG_BCAST | MSG_MCAST)
+
+/* The WSAMSG rules both share: NULL, or a NULL name or control buffer with
+ * a length, is WSAEFAULT; stream sockets are not for them (the functions
+ * work on datagram and raw sockets only: doc/spi-choices.md). */
+static int
+check_msg(const WspSocket *ws, const WSAMSG *msg)
+{
+    if (msg == NULL || (msg->name == NULL && msg->namelen != 0) ||
+        (msg->Control.buf == NULL && msg->Control.len != 0))
+        return WSAEFAULT;
+    if (ws->stream)
+        return WSAEOPNOTSUPP;
+    return 0;
+}
+
+/**
+ * wsp_io_recvmsg:
+ * @call: WSARecvMsg's call
+ * @ws: the socket, held by the caller
+ * @msg: (nullable): the client's message header
+ *
+ * WSARecvMsg on a datagram socket: WSPRecvFrom's receive with the buffers,
+ * the sender's address (@msg->name, @msg->namelen) and the flags of @msg.
+ * On input @msg->dwFlags may hold MSG_PEEK (and the output flags, which a
+ * reused header carries and which are ignored) only; on output it holds
+ * MSG_TRUNC, MSG_BCAST, MSG_MCAST (wsp_io_msg_flags()), and Control.len is
+ * 0: there is no control data (IP_PKTINFO is not supported).  Overlapped
+ * requests are wsp_ov_recv()'s, which writes the same fields at completion
+ * and reports the same flags to the completion.  FD_READ is re-enabled.
+ *
+ * Returns: 0 with *@out_got; WSA_IO_PENDING; WSAEMSGSIZE (the head of the
+ * datagram is in the buffers, MSG_TRUNC set); or as WSPRecvFrom, plus
+ * WSAEFAULT (@msg) and WSAEOPNOTSUPP (stream socket, flags other than
+ * MSG_PEEK).
+ */
+int
+wsp_io_recvmsg(WspCall *call, WspSocket *ws, LPWSAMSG msg, LPDWORD out_got, LPWSAOVERLAPPED ov,
+               LPWSAOVERLAPPED_COMPLETION_ROUTINE cr)
+{
+    int err = check_msg(ws, msg);
+
+    if (err == 0) {
+        /* MSG_PEEK is its only input flag; the output ones a header
+         * reused from an earlier call still holds are not requests. */
+        msg->dwFlags &= ~(DWORD) MSG_OUT_FLAGS;
+        if ((msg->dwFlags & ~(DWORD) MSG_PEEK) != 0)
+            err = WSAEOPNOTSUPP;
+    }
+    if (err == 0)
+        err = recv_common(call, ws, msg->lpBuffers, msg->dwBufferCount, out_got, &msg->dwFlags,
+                          msg->name, &msg->namelen, true, msg, ov, cr, NULL);
+    wsp_events_reenable(ws, FD_READ | FD_OOB); /* even when it failed (REFERENCE 2.5) */
+    return err;
+}
+
+/**
+ * wsp_io_sendmsg:
+ * @call: WSASendMsg's call
+ * @ws: the socket, held by the caller
+ * @msg: (nullable): the client's message header
+ * @flags: MSG_DONTROUTE (ignored); MSG_PARTIAL and MSG_OOB are WSAEOPNOTSUPP
+ *
+ * WSASendMsg on a datagram socket: WSPSendTo's send of the gathered
+ * buffers to @msg->name, or to the connected peer when it is NULL.
+ * @msg->dwFlags is ignored.  Control data is not supported (IP_PKTINFO
+ * would choose the source address): a control buffer with a length is
+ * WSAEOPNOTSUPP.  FD_WRITE is re-enabled.
+ *
+ * Returns: 0 with *@out_sent; WSA_IO_PENDING; or as WSPSendTo, except
+ * WSAENOTCONN for no @msg->name on an unconnected socket (the code its
+ * table has), plus WSAEFAULT (@msg) and WSAEOPNOTSUPP (stream socket,
+ * control data).
+ */
+int
+wsp_io_sendmsg(WspCall *call, WspSocket *ws, LPWSAMSG msg, DWORD flags, LPDWORD out_sent,
+               LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE cr)
+{
+    int err = check_msg(ws, msg);
+
+    if (err == 0 && msg->Control.len != 0)
+        err = WSAEOPNOTSUPP; /* doc/spi-choices.md */
+    if (err == 0)
+        err = send_common(call, ws, msg->lpBuffers, msg->dwBufferCount, out_sent, flags,
+                          msg->name, msg->namelen, true, ov, cr, NULL);
+    if (err == WSAEDESTADDRREQ)
+        err = WSAENOTCONN;
+    wsp_events_after_send(ws, err); /* re-enables FD_WRITE (REFERENCE 2.5) */
+    return err;
 }

@@ -35,8 +35,9 @@ typedef struct {
     DWORD count;
     size_t total;
     DWORD flags;               /* send: dwFlags; receive: *lpFlags on input */
-    struct sockaddr *from;     /* WSPRecvFrom: written at completion */
+    struct sockaddr *from;     /* WSPRecvFrom, WSARecvMsg: written at completion */
     LPINT fromlen;
+    LPWSAMSG msg;              /* WSARecvMsg: dwFlags and Control.len written at completion */
     size_t done;               /* bytes moved so far */
     DWORD bi;                  /* send: current buffer and offset in it */
     size_t off;
@@ -209,28 +210,31 @@ try_recv(WspSocket *ws, WspOvOp *op, int *err, DWORD *flags)
             *err = wsp_error_from_status(st);
         return true; /* data, end of stream (0 bytes) or the error */
     } else {
-        SimSockAddr from;
-        bool trunc = false;
+        SimUdpMsgInfo info;
 
-        memset(&from, 0, sizeof from);
-        st = sim_udp_recvfrom(ws->world, ws->sock, tmp, MAX(want, (size_t) 1), 0, &n, &from,
-                              &trunc);
+        memset(&info, 0, sizeof info);
+        st = sim_udp_recvmsg(ws->world, ws->sock, tmp, MAX(want, (size_t) 1), 0, &info);
         if (st == SIM_E_WOULDBLOCK) {
             g_free(tmp);
             return false;
         }
         if (st == SIM_OK) {
-            n = MIN(n, want);
+            n = MIN(info.len, want);
             scatter(op->bufs, op->count, 0, tmp, n);
             op->done = n;
-            if (trunc) {
+            if (info.truncated) {
                 /* Unreliable message protocol: the head, the rest gone
                  * (REFERENCE 2.7); MSG_PARTIAL tells the completion so. */
                 *err = WSAEMSGSIZE;
                 *flags = MSG_PARTIAL;
             }
             if (op->from != NULL)
-                wsp_sockaddr_out(&from, op->from, op->fromlen);
+                wsp_sockaddr_out(&info.from, op->from, op->fromlen);
+            if (op->msg != NULL) {
+                /* WSARecvMsg: its flags, in the header and the completion. */
+                *flags = op->msg->dwFlags = wsp_io_msg_flags(&info);
+                op->msg->Control.len = 0;
+            }
         } else {
             *err = wsp_error_from_status(st);
         }
@@ -374,12 +378,14 @@ op_new(WspCall *call, WspSocket *ws, OvKind kind, LPWSABUF bufs, DWORD count,
  * is there; otherwise queues and returns WSA_IO_PENDING.  MSG_PEEK is
  * WSAEINVAL (choice 6).  A stream receive completes with what is buffered
  * (all of the buffers with MSG_WAITALL); a datagram receive takes one
- * message (WSAEMSGSIZE + MSG_PARTIAL when it is cut).
+ * message (WSAEMSGSIZE + MSG_PARTIAL when it is cut; for WSARecvMsg, @msg,
+ * the flags are its MSG_TRUNC, MSG_BCAST, MSG_MCAST, written to
+ * @msg->dwFlags too).
  */
 int
 wsp_ov_recv(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, LPDWORD lpFlags,
-            struct sockaddr *from, LPINT fromlen, LPDWORD out_got, LPWSAOVERLAPPED ov,
-            LPWSAOVERLAPPED_COMPLETION_ROUTINE cr, LPWSATHREADID tid)
+            struct sockaddr *from, LPINT fromlen, LPWSAMSG msg, LPDWORD out_got,
+            LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE cr, LPWSATHREADID tid)
 {
     WspOvOp *op;
     DWORD flags = 0;
@@ -394,6 +400,7 @@ wsp_ov_recv(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, LPDWORD lp
     if (!ws->stream) {
         op->from = from;
         op->fromlen = fromlen;
+        op->msg = msg;
     }
     if (g_queue_is_empty(&ws->ov_recvs) && try_recv(ws, op, &err, &flags)) {
         size_t got = op->done;
@@ -444,36 +451,11 @@ wsp_ov_send(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, DWORD flag
     op->flags = flags;
     if (!ws->stream) {
         SimSockAddr dest;
-        guint8 *data = g_malloc(MAX(op->total, (size_t) 1));
-        size_t off = 0;
-        SimStatus st;
 
         if (to != NULL)
             err = wsp_sockaddr_in(to, tolen, ws->family, &dest);
-        else if (ws->shut_send)
-            err = WSAESHUTDOWN;
-        if (err == 0 && ws->shut_send)
-            err = WSAESHUTDOWN;
-        if (err == 0 && op->total > ws->proto->dwMessageSize)
-            err = WSAEMSGSIZE;
-        if (err == 0) {
-            for (DWORD i = 0; i < op->count; i++) {
-                if (op->bufs[i].len > 0)
-                    memcpy(data + off, op->bufs[i].buf, op->bufs[i].len);
-                off += op->bufs[i].len;
-            }
-            bool mp = false;
-
-            st = to != NULL ? sim_udp_sendto(call->world, ws->sock, &dest, data, op->total)
-                            : wsp_mp_send(ws, data, op->total, &mp); /* multipoint data plane */
-            if (to == NULL && !mp)
-                st = sim_udp_send(call->world, ws->sock, data, op->total);
-            if (st != SIM_OK)
-                err = wsp_error_from_status(st);
-            else
-                ws->bound = true;
-        }
-        g_free(data);
+        if (err == 0)
+            err = wsp_io_dgram_send(ws, op->bufs, op->count, op->total, to != NULL ? &dest : NULL);
         if (err != 0) {
             ov->Internal = 0;
             op_free(op);

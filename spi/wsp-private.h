@@ -199,6 +199,8 @@ void wsp_socket_on_transport_event(WspSocket *ws, guint32 events, SimStatus err)
 /* The SimSockNotifyFn every transport endpoint of the provider uses. */
 void wsp_transport_notify(SimWorld *world, SimSocketId sock, guint32 events, SimStatus err,
                           void *data);
+/* Shut down @how (SD_*) without a call context: 0 or the WSA code. */
+int wsp_socket_shutdown(WspSocket *ws, int how, bool reset_on_data);
 /* Abortive close of the transport endpoint (no linger, no wait). */
 void wsp_socket_reset_transport(WspSocket *ws);
 
@@ -254,6 +256,21 @@ wsp_conn_error(const WspSocket *ws, int err, bool shutdown)
     }
 }
 
+/* ---- Data transfer (wsp-io.c) --------------------------------------------- */
+
+/* One datagram of @total bytes gathered from @bufs, to @to or (NULL) the
+ * peer: 0 or the WSA code. */
+int wsp_io_dgram_send(WspSocket *ws, LPWSABUF bufs, DWORD count, size_t total,
+                      const SimSockAddr *to);
+/* WSARecvMsg's output flags for a received datagram. */
+DWORD wsp_io_msg_flags(const SimUdpMsgInfo *info);
+/* WSARecvMsg and WSASendMsg (wsp-extension.c): 0, WSA_IO_PENDING or the
+ * WSA code. */
+int wsp_io_recvmsg(WspCall *call, WspSocket *ws, LPWSAMSG msg, LPDWORD out_got,
+                   LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE cr);
+int wsp_io_sendmsg(WspCall *call, WspSocket *ws, LPWSAMSG msg, DWORD flags, LPDWORD out_sent,
+                   LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE cr);
+
 /* ---- Notification (wsp-events.c, wsp-overlapped.c, wsp-cancel.c) --------- */
 
 /* Transport notifications: FD_* events and overlapped progress. */
@@ -285,9 +302,11 @@ bool wsp_upcall_window_valid(WspProcess *proc, SimWorld *world, HWND h);
 int wsp_ov_send(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, DWORD flags,
                 const struct sockaddr *to, int tolen, LPDWORD out_sent, LPWSAOVERLAPPED ov,
                 LPWSAOVERLAPPED_COMPLETION_ROUTINE cr, LPWSATHREADID tid);
+/* @msg (nullable): WSARecvMsg's header, whose flags and Control.len are
+ * written at completion. */
 int wsp_ov_recv(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, LPDWORD lpFlags,
-                struct sockaddr *from, LPINT fromlen, LPDWORD out_got, LPWSAOVERLAPPED ov,
-                LPWSAOVERLAPPED_COMPLETION_ROUTINE cr, LPWSATHREADID tid);
+                struct sockaddr *from, LPINT fromlen, LPWSAMSG msg, LPDWORD out_got,
+                LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE cr, LPWSATHREADID tid);
 /* An overlapped WSPIoctl whose synchronous part gave @err and @bytes. */
 int wsp_ov_ioctl(WspCall *call, WspSocket *ws, DWORD code, int err, DWORD bytes,
                  LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE cr, LPWSATHREADID tid);

@@ -970,11 +970,22 @@ how_name(int how)
     }
 }
 
-/* @reset_on_data: data arriving after a receive shutdown resets the
- * connection (WSPShutdown) or is only not delivered (WSPRecvDisconnect):
- * REFERENCE 4 choice 18. */
-static int
-do_shutdown(WspCall *call, WspSocket *ws, int how, bool reset_on_data)
+/**
+ * wsp_socket_shutdown:
+ * @ws: the socket
+ * @how: SD_RECEIVE, SD_SEND or SD_BOTH
+ * @reset_on_data: data arriving after a receive shutdown resets the
+ *   connection (WSPShutdown) or is only not delivered (WSPRecvDisconnect):
+ *   REFERENCE 4 choice 18
+ *
+ * The shutdown of WSPShutdown, WSPSendDisconnect, WSPRecvDisconnect (and
+ * of DisconnectEx, TransmitFile and TransmitPackets with TF_DISCONNECT):
+ * needs no call context.
+ *
+ * Returns: 0, WSAENETDOWN (no endpoint) or the connection's error.
+ */
+int
+wsp_socket_shutdown(WspSocket *ws, int how, bool reset_on_data)
 {
     bool rd = how == SD_RECEIVE || how == SD_BOTH;
     bool wr = how == SD_SEND || how == SD_BOTH;
@@ -986,9 +997,9 @@ do_shutdown(WspCall *call, WspSocket *ws, int how, bool reset_on_data)
         SimStatus st;
 
         if (rd)
-            sim_tcp_set_option(call->world, ws->sock, SIM_TCP_OPT_RST_ON_RECV_SHUTDOWN,
+            sim_tcp_set_option(ws->world, ws->sock, SIM_TCP_OPT_RST_ON_RECV_SHUTDOWN,
                                reset_on_data);
-        st = sim_tcp_shutdown(call->world, ws->sock, h);
+        st = sim_tcp_shutdown(ws->world, ws->sock, h);
         if (st != SIM_OK)
             return wsp_conn_error(ws, wsp_error_from_status(st), true);
     }
@@ -1020,7 +1031,7 @@ WSPShutdown(SOCKET s, int how, LPINT lpErrno)
     wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x, %s", (guint64) s, how_name(how));
     if (how != SD_RECEIVE && how != SD_SEND && how != SD_BOTH)
         return wsp_call_fail(&call, lpErrno, WSAEINVAL);
-    err = do_shutdown(&call, ws, how, true);
+    err = wsp_socket_shutdown(ws, how, true);
     if (err != 0)
         return wsp_call_fail(&call, lpErrno, err);
     return wsp_call_ok(&call);
@@ -1047,7 +1058,7 @@ WSPSendDisconnect(SOCKET s, LPWSABUF lpOutboundDisconnectData, LPINT lpErrno)
         return wsp_call_fail(&call, lpErrno, WSAENOPROTOOPT);
     if (!ws->stream)
         return wsp_call_fail(&call, lpErrno, WSAEOPNOTSUPP);
-    err = do_shutdown(&call, ws, SD_SEND, true);
+    err = wsp_socket_shutdown(ws, SD_SEND, true);
     if (err != 0)
         return wsp_call_fail(&call, lpErrno, err);
     return wsp_call_ok(&call);
@@ -1074,7 +1085,7 @@ WSPRecvDisconnect(SOCKET s, LPWSABUF lpInboundDisconnectData, LPINT lpErrno)
     wsp_call_args(&call, "s=0x%" G_GINT64_MODIFIER "x", (guint64) s);
     if (!ws->stream)
         return wsp_call_fail(&call, lpErrno, WSAEOPNOTSUPP);
-    err = do_shutdown(&call, ws, SD_RECEIVE, false);
+    err = wsp_socket_shutdown(ws, SD_RECEIVE, false);
     if (err != 0)
         return wsp_call_fail(&call, lpErrno, err);
     if (lpInboundDisconnectData != NULL)
@@ -1167,7 +1178,7 @@ WSPCloseSocket(SOCKET s, LPINT lpErrno)
         }
     }
     wsp_ov_abort_all(ws, true); /* WSA_OPERATION_ABORTED, completion performed */
-    wsp_ext_abort(ws, true);    /* likewise pending AcceptEx/ConnectEx/DisconnectEx */
+    wsp_ext_abort(ws, true);    /* likewise pending AcceptEx, TransmitFile... */
     sock = transport_detach(ws);
     if (sock != 0) {
         if (!ws->stream)

@@ -1047,6 +1047,55 @@ test_udp_multicast(void **state)
     fix_free(f);
 }
 
+/* sim_udp_recvmsg tells each datagram's destination and how it was
+ * addressed: unicast, limited or directed broadcast, multicast; PEEK leaves
+ * the datagram and its record queued. */
+static void
+test_udp_recvmsg_destination(void **state)
+{
+    (void) state;
+    Lan n = lan_new();
+    Fix *f = n.f;
+    SimSocketId s = udp_bound(f, n.a, "0.0.0.0:0");
+    SimSocketId rb = udp_bound(f, n.b, "0.0.0.0:9000");
+    SimAddr g = addr("239.9.9.9");
+    static const struct {
+        const char *to, *want_to;
+        SimUdpCast want_cast;
+    } rows[] = {
+        { "10.0.0.2:9000", "10.0.0.2", SIM_UDP_CAST_UNICAST },
+        { "255.255.255.255:9000", "255.255.255.255", SIM_UDP_CAST_BROADCAST },
+        { "10.0.0.255:9000", "10.0.0.255", SIM_UDP_CAST_BROADCAST },
+        { "239.9.9.9:9000", "239.9.9.9", SIM_UDP_CAST_MULTICAST },
+    };
+    SimUdpMsgInfo info;
+    char buf[8];
+
+    assert_int_equal(sim_udp_set_option(f->w, s, SIM_UDP_OPT_BROADCAST, 1), SIM_OK);
+    assert_int_equal(sim_udp_set_option(f->w, s, SIM_UDP_OPT_MCAST_TTL, 2), SIM_OK); /* via r */
+    assert_int_equal(sim_udp_join_group(f->w, rb, &g), SIM_OK);
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        SimAddr want = addr(rows[i].want_to);
+
+        print_message("to %s\n", rows[i].to);
+        assert_int_equal(send_str(f, s, rows[i].to, "abc"), SIM_OK);
+        run_ms(f, 10);
+        memset(&info, 0xa5, sizeof info);
+        assert_int_equal(sim_udp_recvmsg(f->w, rb, buf, 2, SIM_UDP_RECV_PEEK, &info), SIM_OK);
+        assert_int_equal(info.len, 2);
+        assert_true(info.truncated);
+        assert_int_equal(info.cast, rows[i].want_cast);
+        assert_int_equal(sim_udp_recvmsg(f->w, rb, buf, sizeof buf, 0, &info), SIM_OK);
+        assert_int_equal(info.len, 3);
+        assert_false(info.truncated);
+        assert_true(sim_addr_equal(&info.from.addr, sim_node_addr(f->w, n.a, 0)));
+        assert_true(sim_addr_equal(&info.to, &want));
+        assert_int_equal(info.cast, rows[i].want_cast);
+    }
+    assert_int_equal(sim_udp_recvmsg(f->w, rb, buf, sizeof buf, 0, NULL), SIM_E_WOULDBLOCK);
+    fix_free(f);
+}
+
 static void
 test_udp_multicast_if(void **state)
 {
@@ -1636,6 +1685,7 @@ main(void)
         cmocka_unit_test(test_udp_reuse_delivery),
         cmocka_unit_test(test_udp_broadcast),
         cmocka_unit_test(test_udp_multicast),
+        cmocka_unit_test(test_udp_recvmsg_destination),
         cmocka_unit_test(test_udp_multicast_if),
         cmocka_unit_test(test_udp_port_unreachable),
         cmocka_unit_test(test_udp_port_unreachable_peer_match),

@@ -4,7 +4,12 @@
  * without a first receive; GetAcceptExSockaddrs on its buffer), ConnectEx
  * (with send data; refused), DisconnectEx (overlapped and not), each
  * completing through an event and WSPGetOverlappedResult; the overlapped
- * ioctl with a completion routine; and the documented errors. */
+ * ioctl with a completion routine; WSARecvMsg and WSASendMsg (blocking,
+ * non-blocking, overlapped with an event and with a completion routine;
+ * MSG_TRUNC, MSG_BCAST, MSG_MCAST, the sender's address, gathered and
+ * scattered buffers), TransmitPackets (memory elements in order, on
+ * streams and as datagrams; TF_DISCONNECT) and TransmitFile (head and
+ * tail); and a table of the documented errors of the last four. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -16,6 +21,7 @@
 #include <cmocka.h>
 
 #include "helpers/test-world.h"
+#include "spi/wsp-private.h"
 #include <wspsim/mswsock.h>
 #include <wspsim/wspsim-os.h>
 
@@ -42,54 +48,36 @@ get_fn(SOCKET s, const GUID *id, void *out, DWORD cbout, DWORD *ret)
     return err;
 }
 
-static LPFN_ACCEPTEX
-fn_accept(SOCKET s)
+/* The function SIO_GET_EXTENSION_FUNCTION_POINTER hands out for @id,
+ * copied into @out (a function pointer). */
+static void
+fn_get(SOCKET s, GUID id, void *out)
 {
-    GUID id = WSAID_ACCEPTEX;
-    LPFN_ACCEPTEX fn = NULL;
     DWORD ret = 0;
 
-    assert_int_equal(get_fn(s, &id, &fn, sizeof fn, &ret), 0);
-    assert_int_equal(ret, sizeof fn);
-    assert_non_null(fn);
-    return fn;
+    memset(out, 0, sizeof(void *));
+    assert_int_equal(get_fn(s, &id, out, sizeof(void *), &ret), 0);
+    assert_int_equal(ret, sizeof(void *));
 }
 
-static LPFN_CONNECTEX
-fn_connect(SOCKET s)
-{
-    GUID id = WSAID_CONNECTEX;
-    LPFN_CONNECTEX fn = NULL;
-    DWORD ret = 0;
+#define FN_GETTER(name, type, guid)                                                                \
+    static type name(SOCKET s)                                                                     \
+    {                                                                                              \
+        type fn = NULL;                                                                            \
+                                                                                                   \
+        fn_get(s, (GUID) guid, &fn);                                                               \
+        assert_non_null(fn);                                                                       \
+        return fn;                                                                                 \
+    }
 
-    assert_int_equal(get_fn(s, &id, &fn, sizeof fn, &ret), 0);
-    assert_non_null(fn);
-    return fn;
-}
-
-static LPFN_DISCONNECTEX
-fn_disconnect(SOCKET s)
-{
-    GUID id = WSAID_DISCONNECTEX;
-    LPFN_DISCONNECTEX fn = NULL;
-    DWORD ret = 0;
-
-    assert_int_equal(get_fn(s, &id, &fn, sizeof fn, &ret), 0);
-    assert_non_null(fn);
-    return fn;
-}
-
-static LPFN_GETACCEPTEXSOCKADDRS
-fn_sockaddrs(SOCKET s)
-{
-    GUID id = WSAID_GETACCEPTEXSOCKADDRS;
-    LPFN_GETACCEPTEXSOCKADDRS fn = NULL;
-    DWORD ret = 0;
-
-    assert_int_equal(get_fn(s, &id, &fn, sizeof fn, &ret), 0);
-    assert_non_null(fn);
-    return fn;
-}
+FN_GETTER(fn_accept, LPFN_ACCEPTEX, WSAID_ACCEPTEX)
+FN_GETTER(fn_connect, LPFN_CONNECTEX, WSAID_CONNECTEX)
+FN_GETTER(fn_disconnect, LPFN_DISCONNECTEX, WSAID_DISCONNECTEX)
+FN_GETTER(fn_sockaddrs, LPFN_GETACCEPTEXSOCKADDRS, WSAID_GETACCEPTEXSOCKADDRS)
+FN_GETTER(fn_transmit_file, LPFN_TRANSMITFILE, WSAID_TRANSMITFILE)
+FN_GETTER(fn_transmit_packets, LPFN_TRANSMITPACKETS, WSAID_TRANSMITPACKETS)
+FN_GETTER(fn_recvmsg, LPFN_WSARECVMSG, WSAID_WSARECVMSG)
+FN_GETTER(fn_sendmsg, LPFN_WSASENDMSG, WSAID_WSASENDMSG)
 
 static bool
 signalled(TestWorld *tw, HANDLE ev)
@@ -128,9 +116,20 @@ ext_world(void)
 
 /* The extension functions report through the calling thread's last error,
  * which only simulated threads have: each call runs in a short-lived actor
- * of @pid, and returns 0 for TRUE or WSAGetLastError(). */
+ * of @pid, and returns 0 for TRUE (0 from the int ones) or
+ * WSAGetLastError(). */
+typedef enum {
+    X_ACCEPT,
+    X_CONNECT,
+    X_DISCONNECT,
+    X_TRANSMIT_FILE,
+    X_TRANSMIT_PACKETS,
+    X_RECVMSG,
+    X_SENDMSG,
+} XKind;
+
 typedef struct {
-    int kind;
+    XKind kind;
     void *fn;
     SOCKET s, s2;
     const struct sockaddr *name;
@@ -139,6 +138,11 @@ typedef struct {
     DWORD len, llen, rlen, flags, reserved;
     DWORD *bytes;
     LPOVERLAPPED ov;
+    LPWSAOVERLAPPED_COMPLETION_ROUTINE cr;
+    HANDLE file;                     /* TransmitFile */
+    LPTRANSMIT_FILE_BUFFERS tfb;
+    LPTRANSMIT_PACKETS_ELEMENT el;   /* TransmitPackets: @len elements, @llen bytes a send */
+    LPWSAMSG msg;
     int result;
 } ExtCall;
 
@@ -150,15 +154,27 @@ actor_ext_call(void *data)
 
     WSASetLastError(0);
     switch (c->kind) {
-    case 0:
+    case X_ACCEPT:
         ok = ((LPFN_ACCEPTEX) c->fn)(c->s, c->s2, c->buf, c->len, c->llen, c->rlen, c->bytes,
                                      c->ov);
         break;
-    case 1:
+    case X_CONNECT:
         ok = ((LPFN_CONNECTEX) c->fn)(c->s, c->name, c->namelen, c->buf, c->len, c->bytes, c->ov);
         break;
-    default:
+    case X_DISCONNECT:
         ok = ((LPFN_DISCONNECTEX) c->fn)(c->s, c->ov, c->flags, c->reserved);
+        break;
+    case X_TRANSMIT_FILE:
+        ok = ((LPFN_TRANSMITFILE) c->fn)(c->s, c->file, c->len, 0, c->ov, c->tfb, c->flags);
+        break;
+    case X_TRANSMIT_PACKETS:
+        ok = ((LPFN_TRANSMITPACKETS) c->fn)(c->s, c->el, c->len, c->llen, c->ov, c->flags);
+        break;
+    case X_RECVMSG:
+        ok = ((LPFN_WSARECVMSG) c->fn)(c->s, c->msg, c->bytes, c->ov, c->cr) == 0;
+        break;
+    case X_SENDMSG:
+        ok = ((LPFN_WSASENDMSG) c->fn)(c->s, c->msg, c->flags, c->bytes, c->ov, c->cr) == 0;
         break;
     }
     c->result = ok ? 0 : WSAGetLastError();
@@ -166,11 +182,18 @@ actor_ext_call(void *data)
         assert_int_equal(WSAGetLastError(), 0);
 }
 
-static int
-ext_run(TestWorld *tw, SimProcessId pid, ExtCall *c)
+/* Start @c in an actor of @pid; c->result stays -1 while it blocks. */
+static void
+ext_spawn(TestWorld *tw, SimProcessId pid, ExtCall *c)
 {
     c->result = -1;
     test_world_spawn(tw, pid, "ext", actor_ext_call, c);
+}
+
+static int
+ext_run(TestWorld *tw, SimProcessId pid, ExtCall *c)
+{
+    ext_spawn(tw, pid, c);
     test_world_run(tw, 0);
     test_world_use(tw, pid);
     assert_int_not_equal(c->result, -1);
@@ -181,7 +204,7 @@ static int
 x_accept(TestWorld *tw, LPFN_ACCEPTEX fn, SOCKET l, SOCKET as, void *out, DWORD len, DWORD llen,
          DWORD rlen, DWORD *got, LPOVERLAPPED ov)
 {
-    ExtCall c = { .kind = 0, .fn = (void *) fn, .s = l, .s2 = as, .buf = out, .len = len,
+    ExtCall c = { .kind = X_ACCEPT, .fn = (void *) fn, .s = l, .s2 = as, .buf = out, .len = len,
                   .llen = llen, .rlen = rlen, .bytes = got, .ov = ov };
 
     return ext_run(tw, tw->ps, &c);
@@ -191,7 +214,7 @@ static int
 x_connect(TestWorld *tw, LPFN_CONNECTEX fn, SOCKET s, const SOCKADDR_STORAGE *ss, int len,
           void *data, DWORD n, DWORD *sent, LPOVERLAPPED ov)
 {
-    ExtCall c = { .kind = 1, .fn = (void *) fn, .s = s, .name = (const struct sockaddr *) ss,
+    ExtCall c = { .kind = X_CONNECT, .fn = (void *) fn, .s = s, .name = (const struct sockaddr *) ss,
                   .namelen = len, .buf = data, .len = n, .bytes = sent, .ov = ov };
 
     return ext_run(tw, tw->pc, &c);
@@ -201,7 +224,7 @@ static int
 x_disconnect(TestWorld *tw, SimProcessId pid, LPFN_DISCONNECTEX fn, SOCKET s, LPOVERLAPPED ov,
              DWORD flags, DWORD reserved)
 {
-    ExtCall c = { .kind = 2, .fn = (void *) fn, .s = s, .ov = ov, .flags = flags,
+    ExtCall c = { .kind = X_DISCONNECT, .fn = (void *) fn, .s = s, .ov = ov, .flags = flags,
                   .reserved = reserved };
 
     return ext_run(tw, pid, &c);
@@ -239,7 +262,9 @@ static void
 test_wsp_extension_ioctl_guids(void **state)
 {
     TestWorld *tw = ext_world();
-    GUID tf = WSAID_TRANSMITFILE, ax = WSAID_ACCEPTEX;
+    GUID other = { 0xb5367df3, 0xcbac, 0x11cf, { 0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92 } };
+    GUID ax = WSAID_ACCEPTEX;
+    void *fns[8];
     void *p = NULL;
     char small[4];
     DWORD ret = 0;
@@ -248,11 +273,19 @@ test_wsp_extension_ioctl_guids(void **state)
     (void) state;
     test_world_use(tw, tw->pc);
     s = ov_socket();
-    fn_accept(s);
-    fn_connect(s);
-    fn_disconnect(s);
-    fn_sockaddrs(s);
-    assert_int_equal(get_fn(s, &tf, &p, sizeof p, &ret), WSAEINVAL); /* unknown GUID */
+    /* Microsoft TCP/IP's eight, each its own function. */
+    fns[0] = (void *) fn_accept(s);
+    fns[1] = (void *) fn_connect(s);
+    fns[2] = (void *) fn_disconnect(s);
+    fns[3] = (void *) fn_sockaddrs(s);
+    fns[4] = (void *) fn_transmit_file(s);
+    fns[5] = (void *) fn_transmit_packets(s);
+    fns[6] = (void *) fn_recvmsg(s);
+    fns[7] = (void *) fn_sendmsg(s);
+    for (size_t i = 0; i < G_N_ELEMENTS(fns); i++)
+        for (size_t j = 0; j < i; j++)
+            assert_ptr_not_equal(fns[i], fns[j]);
+    assert_int_equal(get_fn(s, &other, &p, sizeof p, &ret), WSAEINVAL); /* unknown GUID */
     assert_int_equal(get_fn(s, &ax, small, sizeof small, &ret), WSAEFAULT); /* short output */
     assert_int_equal(get_fn(s, &ax, NULL, sizeof p, &ret), WSAEFAULT);
     {
@@ -670,6 +703,1125 @@ test_wsp_extension_close_aborts_pending(void **state)
     test_world_free(tw);
 }
 
+/* ---- WSARecvMsg, WSASendMsg, TransmitFile, TransmitPackets --------------------- */
+
+typedef struct {
+    LPFN_TRANSMITFILE transmit_file;
+    LPFN_TRANSMITPACKETS transmit_packets;
+    LPFN_WSARECVMSG recvmsg;
+    LPFN_WSASENDMSG sendmsg;
+} MsgFns;
+
+/* The four functions, from a socket of pc that is gone again: they work
+ * on any socket. */
+static MsgFns
+msg_fns(TestWorld *tw)
+{
+    MsgFns f;
+    SOCKET s;
+
+    test_world_use(tw, tw->pc);
+    s = ov_socket();
+    f.transmit_file = fn_transmit_file(s);
+    f.transmit_packets = fn_transmit_packets(s);
+    f.recvmsg = fn_recvmsg(s);
+    f.sendmsg = fn_sendmsg(s);
+    test_close(s);
+    return f;
+}
+
+/* An overlapped datagram socket of @pid, bound to @ip:@port unless @ip is
+ * NULL. */
+static SOCKET
+udp_socket(TestWorld *tw, SimProcessId pid, const char *ip, int port)
+{
+    SOCKET s;
+    int err = 0;
+
+    test_world_use(tw, pid);
+    s = WSPSocket(AF_INET, SOCK_DGRAM, 0, NULL, 0, WSA_FLAG_OVERLAPPED, &err);
+    assert_true(s != INVALID_SOCKET);
+    if (ip != NULL)
+        test_bind(s, ip, port);
+    return s;
+}
+
+/* One datagram from @s (a socket of pc) to @ip:@port. */
+static void
+udp_send(TestWorld *tw, SOCKET s, const char *ip, int port, const char *text)
+{
+    WSABUF b = { (u_long) strlen(text), (char *) text };
+    SOCKADDR_STORAGE ss = test_sa(ip, port, NULL);
+    DWORD n = 0;
+    int err = 0;
+
+    test_world_use(tw, tw->pc);
+    assert_int_equal(WSPSendTo(s, &b, 1, &n, 0, (struct sockaddr *) &ss, sizeof(struct sockaddr_in),
+                               NULL, NULL, NULL, &err),
+                     0);
+}
+
+static void
+set_opt(SOCKET s, int level, int opt, int value)
+{
+    int err = 0;
+
+    assert_int_equal(WSPSetSockOpt(s, level, opt, (const char *) &value, sizeof value, &err), 0);
+}
+
+static void
+set_nonblocking(SOCKET s)
+{
+    u_long on = 1;
+    DWORD ret = 0;
+    int err = 0;
+
+    assert_int_equal(WSPIoctl(s, FIONBIO, &on, sizeof on, NULL, 0, &ret, NULL, NULL, NULL, &err),
+                     0);
+}
+
+/* A WSARecvMsg header over two buffers (3 and 16 bytes), with room for the
+ * sender's address and for control data. */
+typedef struct {
+    WSAMSG m;
+    WSABUF b[2];
+    char d0[3], d1[16];
+    SOCKADDR_STORAGE from;
+    char ctl[64];
+} MsgBuf;
+
+static void
+msg_init(MsgBuf *mb)
+{
+    memset(mb, 0, sizeof *mb);
+    mb->b[0] = (WSABUF){ sizeof mb->d0, mb->d0 };
+    mb->b[1] = (WSABUF){ sizeof mb->d1, mb->d1 };
+    mb->m.name = (LPSOCKADDR) &mb->from;
+    mb->m.namelen = sizeof mb->from;
+    mb->m.lpBuffers = mb->b;
+    mb->m.dwBufferCount = 2;
+    mb->m.Control = (WSABUF){ sizeof mb->ctl, mb->ctl };
+}
+
+/* The sender's address WSARecvMsg wrote: 10.0.0.1:@port. */
+static void
+assert_from_client(const MsgBuf *mb, int port)
+{
+    const struct sockaddr_in *sin = (const struct sockaddr_in *) &mb->from;
+
+    assert_int_equal(mb->m.namelen, sizeof(struct sockaddr_in));
+    assert_int_equal(sin->sin_family, AF_INET);
+    assert_int_equal(g_ntohs(sin->sin_port), port);
+    assert_memory_equal(&sin->sin_addr, "\x0a\x00\x00\x01", 4);
+}
+
+static int
+x_recvmsg(TestWorld *tw, SimProcessId pid, const MsgFns *f, SOCKET s, WSAMSG *m, DWORD *got,
+          LPWSAOVERLAPPED ov)
+{
+    ExtCall c = { .kind = X_RECVMSG, .fn = (void *) f->recvmsg, .s = s, .msg = m, .bytes = got,
+                  .ov = ov };
+
+    return ext_run(tw, pid, &c);
+}
+
+static int
+x_sendmsg(TestWorld *tw, SimProcessId pid, const MsgFns *f, SOCKET s, WSAMSG *m, DWORD flags,
+          DWORD *sent, LPWSAOVERLAPPED ov)
+{
+    ExtCall c = { .kind = X_SENDMSG, .fn = (void *) f->sendmsg, .s = s, .msg = m,
+                  .flags = flags, .bytes = sent, .ov = ov };
+
+    return ext_run(tw, pid, &c);
+}
+
+/* A world with a datagram socket u of pc on 10.0.0.1:PORT+1 and r of ps
+ * on @r_ip:PORT. */
+typedef struct {
+    TestWorld *tw;
+    MsgFns f;
+    SOCKET u, r;
+} UdpFx;
+
+/* Connect u to r (10.0.0.2:PORT). */
+static void
+udp_fx_connect(UdpFx *x)
+{
+    SOCKADDR_STORAGE to = test_sa("10.0.0.2", PORT, NULL);
+    int err = 0;
+
+    test_world_use(x->tw, x->tw->pc);
+    assert_int_equal(WSPConnect(x->u, (struct sockaddr *) &to, sizeof(struct sockaddr_in), NULL,
+                                NULL, NULL, NULL, &err),
+                     0);
+}
+
+static UdpFx
+udp_fx(const char *r_ip)
+{
+    UdpFx x;
+
+    x.tw = ext_world();
+    x.f = msg_fns(x.tw);
+    x.u = udp_socket(x.tw, x.tw->pc, "10.0.0.1", PORT + 1);
+    x.r = udp_socket(x.tw, x.tw->ps, r_ip, PORT);
+    return x;
+}
+
+static void
+test_wsp_extension_wsarecvmsg_blocking(void **state)
+{
+    UdpFx x = udp_fx("10.0.0.2");
+    TestWorld *tw = x.tw;
+    MsgBuf mb;
+    DWORD got = 0;
+    ExtCall c = { .kind = X_RECVMSG, .fn = (void *) x.f.recvmsg, .s = x.r, .msg = &mb.m,
+                  .bytes = &got };
+
+    (void) state;
+    msg_init(&mb);
+    ext_spawn(tw, tw->ps, &c);
+    test_world_run(tw, 100 * SIM_MSEC);
+    assert_int_equal(c.result, -1); /* nothing queued: it waits */
+    udp_send(tw, x.u, "10.0.0.2", PORT, "hello world");
+    test_world_run(tw, SIM_SEC);
+    assert_int_equal(c.result, 0);
+    assert_int_equal(got, 11);
+    assert_memory_equal(mb.d0, "hel", 3); /* scattered over both buffers */
+    assert_memory_equal(mb.d1, "lo world", 8);
+    assert_from_client(&mb, PORT + 1);
+    assert_int_equal(mb.m.dwFlags, 0);
+    assert_int_equal(mb.m.Control.len, 0); /* no control data */
+    test_world_free(tw);
+}
+
+/* Joins @s (a socket of ps) to @group on the transport: IP_ADD_MEMBERSHIP
+ * is outside this provider (doc/spi-choices.md). */
+static void
+join_group(TestWorld *tw, SOCKET s, const char *group)
+{
+    WspCall call;
+    WspSocket *ws;
+    SimAddr g;
+    int e = 0;
+
+    test_world_use(tw, tw->ps);
+    assert_true(wsp_call_begin(&call, "test", &e));
+    ws = wsp_handle_lookup(&call, s);
+    assert_non_null(ws);
+    assert_true(sim_addr_parse(group, &g));
+    assert_int_equal(sim_udp_join_group(tw->world, ws->sock, &g), SIM_OK);
+}
+
+/* Non-blocking: WSAEWOULDBLOCK; then MSG_TRUNC, MSG_PEEK, MSG_BCAST and
+ * MSG_MCAST, each datagram's sender written. */
+static void
+test_wsp_extension_wsarecvmsg_flags(void **state)
+{
+    UdpFx x = udp_fx("0.0.0.0");
+    TestWorld *tw = x.tw;
+    static const struct {
+        const char *to;
+        DWORD want;
+    } casts[] = {
+        { "10.0.0.2", 0 },
+        { "10.0.0.255", MSG_BCAST },
+        { "255.255.255.255", MSG_BCAST },
+        { "239.1.2.3", MSG_MCAST },
+    };
+    MsgBuf mb;
+    DWORD got = 0;
+
+    (void) state;
+    set_nonblocking(x.r);
+    msg_init(&mb);
+    assert_int_equal(x_recvmsg(tw, tw->ps, &x.f, x.r, &mb.m, &got, NULL), WSAEWOULDBLOCK);
+
+    /* Cut to the first buffer: the head, WSAEMSGSIZE, MSG_TRUNC. */
+    udp_send(tw, x.u, "10.0.0.2", PORT, "0123456789");
+    test_world_run(tw, SIM_SEC);
+    mb.m.dwBufferCount = 1;
+    assert_int_equal(x_recvmsg(tw, tw->ps, &x.f, x.r, &mb.m, &got, NULL), WSAEMSGSIZE);
+    assert_int_equal(got, 3);
+    assert_memory_equal(mb.d0, "012", 3);
+    assert_int_equal(mb.m.dwFlags, MSG_TRUNC);
+    assert_from_client(&mb, PORT + 1);
+    assert_int_equal(x_recvmsg(tw, tw->ps, &x.f, x.r, &mb.m, &got, NULL), WSAEWOULDBLOCK); /* the rest is gone */
+
+    /* MSG_PEEK leaves it queued. */
+    msg_init(&mb);
+    udp_send(tw, x.u, "10.0.0.2", PORT, "peek");
+    test_world_run(tw, SIM_SEC);
+    mb.m.dwFlags = MSG_PEEK;
+    assert_int_equal(x_recvmsg(tw, tw->ps, &x.f, x.r, &mb.m, &got, NULL), 0);
+    assert_int_equal(got, 4);
+    assert_int_equal(mb.m.dwFlags, 0);
+    msg_init(&mb);
+    assert_int_equal(x_recvmsg(tw, tw->ps, &x.f, x.r, &mb.m, &got, NULL), 0);
+    assert_int_equal(got, 4);
+    assert_memory_equal(mb.d0, "pee", 3);
+
+    /* How the datagram was addressed. */
+    test_world_use(tw, tw->pc);
+    set_opt(x.u, SOL_SOCKET, SO_BROADCAST, 1);
+    join_group(tw, x.r, "239.1.2.3");
+    for (size_t i = 0; i < G_N_ELEMENTS(casts); i++) {
+        print_message("to %s\n", casts[i].to);
+        udp_send(tw, x.u, casts[i].to, PORT, "cast");
+        test_world_run(tw, SIM_SEC);
+        msg_init(&mb);
+        assert_int_equal(x_recvmsg(tw, tw->ps, &x.f, x.r, &mb.m, &got, NULL), 0);
+        assert_int_equal(got, 4);
+        assert_int_equal(mb.m.dwFlags, casts[i].want);
+        assert_from_client(&mb, PORT + 1);
+    }
+    test_world_free(tw);
+}
+
+static void
+test_wsp_extension_wsarecvmsg_overlapped_event(void **state)
+{
+    UdpFx x = udp_fx("0.0.0.0");
+    TestWorld *tw = x.tw;
+    WSAOVERLAPPED ov;
+    MsgBuf mb;
+    DWORD got = 99, bytes = 0, flags = 42;
+    int err = 0;
+
+    (void) state;
+    ov_init(tw, &ov);
+    msg_init(&mb);
+    assert_int_equal(x_recvmsg(tw, tw->ps, &x.f, x.r, &mb.m, NULL, &ov), WSA_IO_PENDING);
+    assert_false(signalled(tw, ov.hEvent));
+    test_world_use(tw, tw->pc);
+    set_opt(x.u, SOL_SOCKET, SO_BROADCAST, 1);
+    udp_send(tw, x.u, "10.0.0.255", PORT, "overlapped");
+    test_world_run(tw, SIM_SEC);
+    test_world_use(tw, tw->ps);
+    assert_true(signalled(tw, ov.hEvent));
+    assert_true(WSPGetOverlappedResult(x.r, &ov, &bytes, FALSE, &flags, &err));
+    assert_int_equal(bytes, 10);
+    assert_int_equal(flags, MSG_BCAST); /* the completion's flags are the message's */
+    assert_int_equal(mb.m.dwFlags, MSG_BCAST);
+    assert_int_equal(mb.m.Control.len, 0);
+    assert_memory_equal(mb.d0, "ove", 3);
+    assert_memory_equal(mb.d1, "rlapped", 7);
+    assert_from_client(&mb, PORT + 1);
+
+    /* Cut: the completion's error is WSAEMSGSIZE with MSG_TRUNC. */
+    ov_init(tw, &ov);
+    msg_init(&mb);
+    mb.m.dwBufferCount = 1;
+    assert_int_equal(x_recvmsg(tw, tw->ps, &x.f, x.r, &mb.m, NULL, &ov), WSA_IO_PENDING);
+    udp_send(tw, x.u, "10.0.0.2", PORT, "too long");
+    test_world_run(tw, SIM_SEC);
+    test_world_use(tw, tw->ps);
+    assert_true(signalled(tw, ov.hEvent));
+    assert_false(WSPGetOverlappedResult(x.r, &ov, &bytes, FALSE, &flags, &err));
+    assert_int_equal(err, WSAEMSGSIZE);
+    assert_int_equal(flags, MSG_TRUNC);
+    assert_int_equal(mb.m.dwFlags, MSG_TRUNC);
+    assert_int_equal(ov.InternalHigh, 3);
+
+    /* Data already queued: completes at once (0), completion issued. */
+    udp_send(tw, x.u, "10.0.0.2", PORT, "now");
+    test_world_run(tw, SIM_SEC);
+    ov_init(tw, &ov);
+    msg_init(&mb);
+    assert_int_equal(x_recvmsg(tw, tw->ps, &x.f, x.r, &mb.m, &got, &ov), 0);
+    assert_int_equal(got, 3);
+    assert_true(signalled(tw, ov.hEvent));
+    test_world_free(tw);
+}
+
+/* A request posted from an actor with a completion routine, which runs in
+ * the actor's alertable wait. */
+typedef struct {
+    TestWorld *tw;
+    MsgFns f;
+    SOCKET s;
+    bool send;
+    WSAOVERLAPPED ov;
+    MsgBuf mb;
+    WSABUF out[2];
+    int ret, err;
+    DWORD wait;
+    int runs;
+    DWORD r_err, r_bytes, r_flags;
+} MsgRoutine;
+
+static MsgRoutine *msg_routine_target;
+
+static void CALLBACK
+msg_routine(DWORD dwError, DWORD cbTransferred, LPWSAOVERLAPPED lpOverlapped, DWORD dwFlags)
+{
+    assert_ptr_equal(lpOverlapped, &msg_routine_target->ov);
+    msg_routine_target->runs++;
+    msg_routine_target->r_err = dwError;
+    msg_routine_target->r_bytes = cbTransferred;
+    msg_routine_target->r_flags = dwFlags;
+}
+
+static void
+actor_msg_routine(void *data)
+{
+    MsgRoutine *a = data;
+
+    memset(&a->ov, 0, sizeof a->ov);
+    if (a->send)
+        a->ret = a->f.sendmsg(a->s, &a->mb.m, 0, NULL, &a->ov, msg_routine);
+    else
+        a->ret = a->f.recvmsg(a->s, &a->mb.m, NULL, &a->ov, msg_routine);
+    a->err = a->ret == 0 ? 0 : WSAGetLastError();
+    assert_int_equal(a->runs, 0); /* an APC: only in an alertable wait */
+    a->wait = wspsim_os_sleep(a->tw->world, 1000, TRUE);
+}
+
+static void
+test_wsp_extension_msg_completion_routine(void **state)
+{
+    UdpFx x = udp_fx("0.0.0.0");
+    TestWorld *tw = x.tw;
+    MsgRoutine a = { .tw = tw, .f = x.f, .s = x.r };
+    SOCKADDR_STORAGE to = test_sa("10.0.0.2", PORT, NULL);
+    char buf[32];
+    int err = 0;
+
+    (void) state;
+    msg_routine_target = &a;
+
+    /* WSARecvMsg: pending, the routine gets the bytes and MSG_MCAST. */
+    msg_init(&a.mb);
+    join_group(tw, a.s, "239.4.5.6");
+    test_world_spawn(tw, tw->ps, "recvmsg", actor_msg_routine, &a);
+    test_world_run(tw, 10 * SIM_MSEC);
+    assert_int_equal(a.ret, SOCKET_ERROR);
+    assert_int_equal(a.err, WSA_IO_PENDING);
+    udp_send(tw, x.u, "239.4.5.6", PORT, "routine");
+    test_world_run(tw, 2 * SIM_SEC);
+    assert_int_equal(a.wait, WAIT_IO_COMPLETION);
+    assert_int_equal(a.runs, 1);
+    assert_int_equal(a.r_err, 0);
+    assert_int_equal(a.r_bytes, 7);
+    assert_int_equal(a.r_flags, MSG_MCAST);
+    assert_int_equal(a.mb.m.dwFlags, MSG_MCAST);
+    assert_from_client(&a.mb, PORT + 1);
+
+    /* WSASendMsg: completes at once (0), the routine still runs. */
+    memset(&a, 0, sizeof a);
+    a.tw = tw;
+    a.f = x.f;
+    a.s = x.u;
+    a.send = true;
+    a.out[0] = (WSABUF){ 3, (char *) "gat" };
+    a.out[1] = (WSABUF){ 5, (char *) "hered" };
+    a.mb.m.name = (LPSOCKADDR) &to;
+    a.mb.m.namelen = sizeof(struct sockaddr_in);
+    a.mb.m.lpBuffers = a.out;
+    a.mb.m.dwBufferCount = 2;
+    test_world_spawn(tw, tw->pc, "sendmsg", actor_msg_routine, &a);
+    test_world_run(tw, 2 * SIM_SEC);
+    assert_int_equal(a.ret, 0);
+    assert_int_equal(a.wait, WAIT_IO_COMPLETION);
+    assert_int_equal(a.runs, 1);
+    assert_int_equal(a.r_err, 0);
+    assert_int_equal(a.r_bytes, 8);
+    assert_int_equal(a.r_flags, 0);
+    test_world_use(tw, tw->ps);
+    assert_int_equal(test_recv(x.r, buf, sizeof buf, 0, &err), 8); /* gathered */
+    assert_string_equal(buf, "gathered");
+    test_world_free(tw);
+}
+
+/* Gathered buffers to @lpMsg->name, or to the connected peer; blocking
+ * and overlapped with an event (complete at once, event signalled). */
+static void
+test_wsp_extension_wsasendmsg(void **state)
+{
+    UdpFx x = udp_fx("10.0.0.2");
+    TestWorld *tw = x.tw;
+    SOCKADDR_STORAGE to = test_sa("10.0.0.2", PORT, NULL);
+    WSABUF out[3] = { { 4, (char *) "one " }, { 0, NULL }, { 3, (char *) "two" } };
+    WSAMSG m = { (LPSOCKADDR) &to, sizeof(struct sockaddr_in), out, 3, { 0, NULL }, 0 };
+    WSAOVERLAPPED ov;
+    DWORD sent = 0, bytes = 0, flags = 0;
+    char buf[32];
+    int err = 0;
+
+    (void) state;
+    m.dwFlags = MSG_PEEK; /* ignored on input */
+    assert_int_equal(x_sendmsg(tw, tw->pc, &x.f, x.u, &m, MSG_DONTROUTE, &sent, NULL), 0);
+    assert_int_equal(sent, 7);
+    test_world_run(tw, SIM_SEC);
+    test_world_use(tw, tw->ps);
+    assert_int_equal(test_recv(x.r, buf, sizeof buf, 0, &err), 7); /* one datagram */
+    assert_string_equal(buf, "one two");
+
+    /* No name: the connected peer, else WSAENOTCONN. */
+    m.name = NULL;
+    m.namelen = 0;
+    assert_int_equal(x_sendmsg(tw, tw->pc, &x.f, x.u, &m, 0, &sent, NULL), WSAENOTCONN);
+    udp_fx_connect(&x);
+    ov_init(tw, &ov);
+    assert_int_equal(x_sendmsg(tw, tw->pc, &x.f, x.u, &m, 0, NULL, &ov), 0);
+    assert_true(signalled(tw, ov.hEvent));
+    assert_true(WSPGetOverlappedResult(x.u, &ov, &bytes, FALSE, &flags, &err));
+    assert_int_equal(bytes, 7);
+    test_world_run(tw, SIM_SEC);
+    test_world_use(tw, tw->ps);
+    assert_int_equal(test_recv(x.r, buf, sizeof buf, 0, &err), 7);
+    assert_string_equal(buf, "one two");
+    test_world_free(tw);
+}
+
+/* ---- TransmitPackets, TransmitFile --------------------------------------------- */
+
+static int
+x_packets(TestWorld *tw, SimProcessId pid, const MsgFns *f, SOCKET s,
+          TRANSMIT_PACKETS_ELEMENT *el, DWORD n, DWORD send_size, LPOVERLAPPED ov, DWORD flags)
+{
+    ExtCall c = { .kind = X_TRANSMIT_PACKETS, .fn = (void *) f->transmit_packets, .s = s,
+                  .el = el, .len = n, .llen = send_size, .ov = ov, .flags = flags };
+
+    return ext_run(tw, pid, &c);
+}
+
+static TRANSMIT_PACKETS_ELEMENT
+mem_el(const void *data, ULONG len, bool eop)
+{
+    TRANSMIT_PACKETS_ELEMENT e;
+
+    memset(&e, 0, sizeof e);
+    e.dwElFlags = TP_ELEMENT_MEMORY | (eop ? TP_ELEMENT_EOP : 0);
+    e.cLength = len;
+    e.pBuffer = (PVOID) data;
+    return e;
+}
+
+/* Read everything @s (non-blocking, of pc) has, running the world while
+ * more comes, until @want bytes or the end of the stream (*@out_eof). */
+static size_t
+drain_stream(TestWorld *tw, SOCKET s, guint8 *out, size_t want, bool *out_eof)
+{
+    size_t got = 0;
+
+    *out_eof = false;
+    for (int round = 0; round < 50 && got < want + 1 && !*out_eof; round++) {
+        char buf[2048];
+        WSABUF b = { sizeof buf, buf };
+        DWORD n = 0, flags = 0;
+        int err = 0;
+
+        test_world_use(tw, tw->pc);
+        if (WSPRecv(s, &b, 1, &n, &flags, NULL, NULL, NULL, &err) != 0) {
+            assert_int_equal(err, WSAEWOULDBLOCK);
+            test_world_run(tw, 100 * SIM_MSEC);
+            continue;
+        }
+        if (n == 0)
+            *out_eof = true;
+        assert_true(got + n <= want);
+        memcpy(out + got, buf, n);
+        got += n;
+    }
+    return got;
+}
+
+/* Four 1500-byte elements through a 2000-byte send buffer, in order:
+ * blocking (waits for room), then overlapped (pending, then completed). */
+static void
+test_wsp_extension_transmitpackets_stream(void **state)
+{
+    TestWorld *tw = ext_world();
+    MsgFns f = msg_fns(tw);
+    TRANSMIT_PACKETS_ELEMENT el[5];
+    static guint8 data[4][1500];
+    guint8 got[6000];
+    WSAOVERLAPPED ov;
+    DWORD bytes = 0, flags = 0;
+    ExtCall c;
+    SOCKET cl, a;
+    bool eof;
+    int err = 0;
+
+    (void) state;
+    for (int i = 0; i < 4; i++) {
+        for (int k = 0; k < 1500; k++)
+            data[i][k] = (guint8) (i * 7 + k);
+        el[i] = mem_el(data[i], 1500, false);
+    }
+    el[4] = mem_el(NULL, 0, false); /* empty: nothing */
+    connect_pair(tw, PORT, &cl, &a); /* the sender is a (ps, blocking) */
+    test_world_use(tw, tw->ps);
+    set_opt(a, SOL_SOCKET, SO_SNDBUF, 2000);
+    c = (ExtCall){ .kind = X_TRANSMIT_PACKETS, .fn = (void *) f.transmit_packets, .s = a,
+                   .el = el, .len = 5 };
+    ext_spawn(tw, tw->ps, &c);
+    test_world_run(tw, 0);
+    assert_int_equal(c.result, -1); /* waits for room */
+    assert_int_equal(drain_stream(tw, cl, got, sizeof got, &eof), sizeof got);
+    assert_int_equal(c.result, 0);
+    for (int i = 0; i < 4; i++)
+        assert_memory_equal(got + 1500 * i, data[i], 1500);
+
+    /* Overlapped: pending until the last byte is in the send buffer. */
+    ov_init(tw, &ov);
+    assert_int_equal(x_packets(tw, tw->ps, &f, a, el, 5, 0, &ov, TF_USE_KERNEL_APC),
+                     WSA_IO_PENDING);
+    assert_false(signalled(tw, ov.hEvent));
+    memset(got, 0, sizeof got);
+    assert_int_equal(drain_stream(tw, cl, got, sizeof got, &eof), sizeof got);
+    test_world_use(tw, tw->ps);
+    assert_true(signalled(tw, ov.hEvent));
+    assert_true(WSPGetOverlappedResult(a, &ov, &bytes, FALSE, &flags, &err));
+    assert_int_equal(bytes, 6000);
+    for (int i = 0; i < 4; i++)
+        assert_memory_equal(got + 1500 * i, data[i], 1500);
+
+    /* Non-blocking, not overlapped: all of it fits or nothing is sent. */
+    set_nonblocking(a);
+    assert_int_equal(x_packets(tw, tw->ps, &f, a, el, 5, 0, NULL, 0), WSAEWOULDBLOCK);
+    assert_int_equal(drain_stream(tw, cl, got, sizeof got, &eof), 0);
+    assert_int_equal(x_packets(tw, tw->ps, &f, a, el, 1, 0, NULL, 0), 0);
+    assert_int_equal(drain_stream(tw, cl, got, 1500, &eof), 1500);
+    test_world_free(tw);
+}
+
+/* TF_DISCONNECT: the data, then the FIN; the peer reads it all, then 0,
+ * and sees FD_CLOSE; the request completes once the FIN is acknowledged. */
+static void
+test_wsp_extension_transmit_disconnect(void **state)
+{
+    TestWorld *tw = ext_world();
+    MsgFns f = msg_fns(tw);
+    TRANSMIT_PACKETS_ELEMENT el[3] = { mem_el("first ", 6, false), mem_el("second ", 7, true),
+                                       mem_el("third", 5, false) };
+    TRANSMIT_FILE_BUFFERS tfb = { (PVOID) "head:", 5, (PVOID) ":tail", 5 };
+    WSANETWORKEVENTS ne;
+    WSAOVERLAPPED ov;
+    WSAEVENT ev;
+    guint8 got[32];
+    DWORD bytes = 0, flags = 0;
+    ExtCall c;
+    SOCKET cl, a;
+    bool eof;
+    int err = 0;
+
+    (void) state;
+    connect_pair(tw, PORT, &cl, &a);
+    test_world_use(tw, tw->pc);
+    ev = wspsim_os_event_create(tw->world, TRUE, FALSE);
+    assert_int_equal(WSPEventSelect(cl, ev, FD_READ | FD_CLOSE, &err), 0);
+    ov_init(tw, &ov);
+    assert_int_equal(x_packets(tw, tw->ps, &f, a, el, 3, 0, &ov, TF_DISCONNECT), WSA_IO_PENDING);
+    assert_int_equal(drain_stream(tw, cl, got, 18, &eof), 18);
+    assert_true(eof); /* recv 0: the graceful end */
+    assert_memory_equal(got, "first second third", 18);
+    test_world_run(tw, SIM_MSEC); /* FD_CLOSE is recorded after the last read */
+    test_world_use(tw, tw->pc);
+    assert_int_equal(WSPEnumNetworkEvents(cl, ev, &ne, &err), 0);
+    assert_true(ne.lNetworkEvents & FD_CLOSE);
+    assert_int_equal(ne.iErrorCode[FD_CLOSE_BIT], 0);
+    test_world_use(tw, tw->ps);
+    assert_true(signalled(tw, ov.hEvent));
+    assert_true(WSPGetOverlappedResult(a, &ov, &bytes, FALSE, &flags, &err));
+    assert_int_equal(bytes, 18);
+    /* The send side is shut down now. */
+    assert_int_equal(x_packets(tw, tw->ps, &f, a, el, 1, 0, NULL, 0), WSAESHUTDOWN);
+
+    /* TransmitFile, blocking: waits for the FIN's ACK, then TRUE. */
+    test_world_free(tw);
+    tw = ext_world();
+    f = msg_fns(tw);
+    connect_pair(tw, PORT, &cl, &a);
+    c = (ExtCall){ .kind = X_TRANSMIT_FILE, .fn = (void *) f.transmit_file, .s = a, .tfb = &tfb,
+                   .flags = TF_DISCONNECT };
+    ext_spawn(tw, tw->ps, &c);
+    test_world_run(tw, 0);
+    assert_int_equal(c.result, -1);
+    assert_int_equal(drain_stream(tw, cl, got, 10, &eof), 10);
+    assert_true(eof);
+    assert_memory_equal(got, "head::tail", 10);
+    test_world_run(tw, SIM_SEC);
+    assert_int_equal(c.result, 0);
+    test_world_free(tw);
+}
+
+/* On a connected datagram socket: a datagram per TP_ELEMENT_EOP, per
+ * nSendSize bytes, and at the end. */
+static void
+test_wsp_extension_transmitpackets_datagrams(void **state)
+{
+    UdpFx x = udp_fx("10.0.0.2");
+    TestWorld *tw = x.tw;
+    TRANSMIT_PACKETS_ELEMENT el[4] = { mem_el("ab", 2, true), mem_el("cd", 2, false),
+                                       mem_el("ef", 2, true), mem_el("gh", 2, false) };
+    static const struct {
+        DWORD send_size;
+        const char *want[5];
+    } rows[] = {
+        { 0, { "ab", "cdef", "gh" } },          /* default: the largest datagram */
+        { 0xFFFFFFFF, { "ab", "cdef", "gh" } }, /* no limit */
+        { 3, { "ab", "cde", "f", "gh" } },
+        { 1, { "a", "b", "c", "d", "e" } },     /* ... "f", "g", "h" */
+    };
+    WSAOVERLAPPED ov;
+    char buf[16];
+    int err = 0;
+
+    (void) state;
+    assert_int_equal(x_packets(tw, tw->pc, &x.f, x.u, el, 4, 0, NULL, 0), WSAENOTCONN);
+    udp_fx_connect(&x);
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        print_message("nSendSize %u\n", (unsigned) rows[i].send_size);
+        ov_init(tw, &ov);
+        assert_int_equal(x_packets(tw, tw->pc, &x.f, x.u, el, 4, rows[i].send_size, &ov, 0), 0);
+        assert_true(signalled(tw, ov.hEvent)); /* datagrams never wait */
+        assert_int_equal(ov.InternalHigh, 8);
+        test_world_run(tw, SIM_SEC);
+        test_world_use(tw, tw->ps);
+        for (size_t k = 0; k < G_N_ELEMENTS(rows[i].want) && rows[i].want[k] != NULL; k++) {
+            assert_int_equal(test_recv(x.r, buf, sizeof buf, 0, &err), strlen(rows[i].want[k]));
+            assert_string_equal(buf, rows[i].want[k]);
+        }
+        while (test_recv(x.r, buf, sizeof buf, 0, &err) > 0)
+            ;
+    }
+    test_world_free(tw);
+}
+
+/* TransmitFile without a file: the head and the tail; nothing at all
+ * without buffers; blocking and overlapped. */
+static void
+test_wsp_extension_transmitfile_head_tail(void **state)
+{
+    TestWorld *tw = ext_world();
+    MsgFns f = msg_fns(tw);
+    TRANSMIT_FILE_BUFFERS tfb = { (PVOID) "HEAD", 4, (PVOID) "TAIL!", 5 };
+    WSAOVERLAPPED ov;
+    DWORD bytes = 0, flags = 0;
+    guint8 got[16];
+    ExtCall c;
+    SOCKET cl, a;
+    bool eof;
+    int err = 0;
+
+    (void) state;
+    connect_pair(tw, PORT, &cl, &a);
+    c = (ExtCall){ .kind = X_TRANSMIT_FILE, .fn = (void *) f.transmit_file, .s = a };
+    assert_int_equal(ext_run(tw, tw->ps, &c), 0); /* nothing to send */
+    assert_int_equal(drain_stream(tw, cl, got, sizeof got, &eof), 0);
+    c.tfb = &tfb;
+    c.len = 12345; /* no file: ignored */
+    assert_int_equal(ext_run(tw, tw->ps, &c), 0);
+    assert_int_equal(drain_stream(tw, cl, got, 9, &eof), 9);
+    assert_memory_equal(got, "HEADTAIL!", 9);
+    ov_init(tw, &ov);
+    c.ov = &ov;
+    assert_int_equal(ext_run(tw, tw->ps, &c), 0); /* it fits: TRUE, completion issued */
+    assert_true(signalled(tw, ov.hEvent));
+    assert_true(WSPGetOverlappedResult(a, &ov, &bytes, FALSE, &flags, &err));
+    assert_int_equal(bytes, 9);
+    assert_int_equal(drain_stream(tw, cl, got, 9, &eof), 9);
+    assert_memory_equal(got, "HEADTAIL!", 9);
+    test_world_free(tw);
+}
+
+/* Closing the socket ends a pending TransmitPackets (and WSARecvMsg) with
+ * WSA_OPERATION_ABORTED, its event signalled. */
+static void
+test_wsp_extension_close_aborts_transmit(void **state)
+{
+    TestWorld *tw = ext_world();
+    MsgFns f = msg_fns(tw);
+    static char data[8000];
+    TRANSMIT_PACKETS_ELEMENT el[1] = { mem_el(data, sizeof data, false) };
+    WSAOVERLAPPED ov, rov;
+    MsgBuf mb;
+    SOCKET cl, a, r;
+    int err = 0;
+
+    (void) state;
+    connect_pair(tw, PORT, &cl, &a);
+    test_world_use(tw, tw->ps);
+    set_opt(a, SOL_SOCKET, SO_SNDBUF, 1000);
+    ov_init(tw, &ov);
+    assert_int_equal(x_packets(tw, tw->ps, &f, a, el, 1, 0, &ov, 0), WSA_IO_PENDING);
+    r = udp_socket(tw, tw->ps, "10.0.0.2", PORT);
+    ov_init(tw, &rov);
+    msg_init(&mb);
+    assert_int_equal(x_recvmsg(tw, tw->ps, &f, r, &mb.m, NULL, &rov), WSA_IO_PENDING);
+    assert_false(signalled(tw, ov.hEvent));
+    assert_int_equal(WSPCloseSocket(a, &err), 0);
+    assert_int_equal(WSPCloseSocket(r, &err), 0);
+    assert_true(signalled(tw, ov.hEvent));
+    assert_int_equal((DWORD) ov.Internal, WSA_OPERATION_ABORTED);
+    assert_true(signalled(tw, rov.hEvent));
+    assert_int_equal((DWORD) rov.Internal, WSA_OPERATION_ABORTED);
+    test_world_run(tw, SIM_SEC);
+    test_world_free(tw);
+}
+
+/* ---- The errors of the four, one fresh world a row ----------------------------- */
+
+typedef struct {
+    TestWorld *tw;
+    MsgFns f;
+    SOCKET tcp, tcp_peer;      /* a connected stream pair; tcp is pc's */
+    SOCKET tcp_new;            /* a stream socket, unconnected */
+    SOCKET udp;                /* datagram, bound to 10.0.0.1, unconnected */
+    SOCKET udp_conn;           /* datagram connected to 10.0.0.2:PORT */
+    SOCKET udp_new;            /* datagram, unbound */
+    SOCKET plain;              /* datagram without WSA_FLAG_OVERLAPPED, connected */
+    SOCKET closed;             /* a closed handle of pc */
+    SimProcessId nostart;      /* a process without WSPStartup */
+    WSAOVERLAPPED ov;
+    DWORD n;
+    char data[16];
+    WSABUF b;
+    SOCKADDR_STORAGE name, to;
+    WSAMSG rm, sm;             /* valid WSARecvMsg / WSASendMsg headers */
+    TRANSMIT_PACKETS_ELEMENT el[2];
+    TRANSMIT_FILE_BUFFERS tfb;
+} ErrFx;
+
+static void
+efx_init(ErrFx *x)
+{
+    TestWorld *tw = ext_world();
+    int err = 0;
+
+    memset(x, 0, sizeof *x);
+    x->tw = tw;
+    x->f = msg_fns(tw);
+    connect_pair(tw, PORT, &x->tcp, &x->tcp_peer);
+    x->to = test_sa("10.0.0.2", PORT, NULL);
+    test_world_use(tw, tw->pc);
+    x->tcp_new = ov_socket();
+    x->udp = udp_socket(tw, tw->pc, "10.0.0.1", PORT + 1);
+    x->udp_conn = udp_socket(tw, tw->pc, "10.0.0.1", PORT + 2);
+    x->udp_new = udp_socket(tw, tw->pc, NULL, 0);
+    x->plain = WSPSocket(AF_INET, SOCK_DGRAM, 0, NULL, 0, 0, &err);
+    assert_true(x->plain != INVALID_SOCKET);
+    assert_int_equal(WSPConnect(x->udp_conn, (struct sockaddr *) &x->to,
+                                sizeof(struct sockaddr_in), NULL, NULL, NULL, NULL, &err),
+                     0);
+    assert_int_equal(WSPConnect(x->plain, (struct sockaddr *) &x->to, sizeof(struct sockaddr_in),
+                                NULL, NULL, NULL, NULL, &err),
+                     0);
+    x->closed = ov_socket();
+    test_close(x->closed);
+    x->nostart = sim_process_new(tw->world, tw->client, "nostart");
+    x->b = (WSABUF){ 4, x->data };
+    x->rm = (WSAMSG){ (LPSOCKADDR) &x->name, sizeof x->name, &x->b, 1, { 0, NULL }, 0 };
+    x->sm = (WSAMSG){ (LPSOCKADDR) &x->to, sizeof(struct sockaddr_in), &x->b, 1, { 0, NULL }, 0 };
+    x->el[0] = mem_el("abcd", 4, false);
+    x->el[1] = mem_el("efgh", 4, true);
+    x->tfb = (TRANSMIT_FILE_BUFFERS){ (PVOID) "head", 4, (PVOID) "tail", 4 };
+}
+
+/* The calls, from an actor of pc (@pid: another process). */
+static SimProcessId
+e_pid(const ErrFx *x, SimProcessId pid)
+{
+    return pid != 0 ? pid : x->tw->pc;
+}
+
+static int
+e_recvmsg(ErrFx *x, SimProcessId pid, SOCKET s, WSAMSG *m, LPWSAOVERLAPPED ov)
+{
+    return x_recvmsg(x->tw, e_pid(x, pid), &x->f, s, m, &x->n, ov);
+}
+
+static int
+e_sendmsg(ErrFx *x, SimProcessId pid, SOCKET s, WSAMSG *m, DWORD flags, LPDWORD sent,
+          LPWSAOVERLAPPED ov)
+{
+    return x_sendmsg(x->tw, e_pid(x, pid), &x->f, s, m, flags, sent, ov);
+}
+
+static int
+e_packets(ErrFx *x, SimProcessId pid, SOCKET s, TRANSMIT_PACKETS_ELEMENT *el, DWORD n,
+          DWORD send_size, LPOVERLAPPED ov, DWORD flags)
+{
+    return x_packets(x->tw, e_pid(x, pid), &x->f, s, el, n, send_size, ov, flags);
+}
+
+static int
+e_file(ErrFx *x, SimProcessId pid, SOCKET s, HANDLE file, DWORD len,
+       LPTRANSMIT_FILE_BUFFERS tfb, LPOVERLAPPED ov, DWORD flags)
+{
+    ExtCall c = { .kind = X_TRANSMIT_FILE, .fn = (void *) x->f.transmit_file, .s = s,
+                  .file = file, .len = len, .tfb = tfb, .ov = ov, .flags = flags };
+
+    return ext_run(x->tw, e_pid(x, pid), &c);
+}
+
+/* WSARecvMsg */
+static int r_bogus(ErrFx *x) { return e_recvmsg(x, 0, (SOCKET) 0x7777, &x->rm, NULL); }
+static int r_closed(ErrFx *x) { return e_recvmsg(x, 0, x->closed, &x->rm, NULL); }
+static int r_nostart(ErrFx *x) { return e_recvmsg(x, x->nostart, x->udp, &x->rm, NULL); }
+static int r_null(ErrFx *x) { return e_recvmsg(x, 0, x->udp, NULL, NULL); }
+static int r_name_null(ErrFx *x) { x->rm.name = NULL; return e_recvmsg(x, 0, x->udp, &x->rm, NULL); }
+static int r_name_short(ErrFx *x) { x->rm.namelen = 4; return e_recvmsg(x, 0, x->udp, &x->rm, NULL); }
+static int r_control_null(ErrFx *x) { x->rm.Control.len = 8; return e_recvmsg(x, 0, x->udp, &x->rm, NULL); }
+static int r_bufs_null(ErrFx *x) { x->rm.lpBuffers = NULL; return e_recvmsg(x, 0, x->udp, &x->rm, NULL); }
+static int r_buf_null(ErrFx *x) { x->b.buf = NULL; return e_recvmsg(x, 0, x->udp, &x->rm, NULL); }
+static int r_count_null(ErrFx *x) { return x_recvmsg(x->tw, x->tw->pc, &x->f, x->udp, &x->rm, NULL, NULL); }
+static int r_stream(ErrFx *x) { return e_recvmsg(x, 0, x->tcp, &x->rm, NULL); }
+static int r_oob(ErrFx *x) { x->rm.dwFlags = MSG_OOB; return e_recvmsg(x, 0, x->udp, &x->rm, NULL); }
+static int r_waitall(ErrFx *x) { x->rm.dwFlags = MSG_WAITALL; return e_recvmsg(x, 0, x->udp, &x->rm, NULL); }
+static int r_unbound(ErrFx *x) { return e_recvmsg(x, 0, x->udp_new, &x->rm, NULL); }
+static int r_ov_plain(ErrFx *x) { return e_recvmsg(x, 0, x->plain, &x->rm, &x->ov); }
+static int r_peek_ov(ErrFx *x) { x->rm.dwFlags = MSG_PEEK; return e_recvmsg(x, 0, x->udp, &x->rm, &x->ov); }
+
+/* WSASendMsg */
+static int s_bogus(ErrFx *x) { return e_sendmsg(x, 0, (SOCKET) 0x7777, &x->sm, 0, &x->n, NULL); }
+static int s_closed(ErrFx *x) { return e_sendmsg(x, 0, x->closed, &x->sm, 0, &x->n, NULL); }
+static int s_nostart(ErrFx *x) { return e_sendmsg(x, x->nostart, x->udp, &x->sm, 0, &x->n, NULL); }
+static int s_null(ErrFx *x) { return e_sendmsg(x, 0, x->udp, NULL, 0, &x->n, NULL); }
+static int s_name_null(ErrFx *x) { x->sm.name = NULL; return e_sendmsg(x, 0, x->udp, &x->sm, 0, &x->n, NULL); }
+static int s_name_short(ErrFx *x) { x->sm.namelen = 4; return e_sendmsg(x, 0, x->udp, &x->sm, 0, &x->n, NULL); }
+static int s_control_null(ErrFx *x) { x->sm.Control.len = 8; return e_sendmsg(x, 0, x->udp, &x->sm, 0, &x->n, NULL); }
+static int s_control(ErrFx *x)
+{
+    x->sm.Control = (WSABUF){ sizeof x->data, x->data };
+    return e_sendmsg(x, 0, x->udp, &x->sm, 0, &x->n, NULL);
+}
+static int s_bufs_null(ErrFx *x) { x->sm.lpBuffers = NULL; return e_sendmsg(x, 0, x->udp, &x->sm, 0, &x->n, NULL); }
+static int s_count_null(ErrFx *x) { return e_sendmsg(x, 0, x->udp, &x->sm, 0, NULL, NULL); }
+static int s_stream(ErrFx *x) { return e_sendmsg(x, 0, x->tcp, &x->sm, 0, &x->n, NULL); }
+static int s_partial(ErrFx *x) { return e_sendmsg(x, 0, x->udp, &x->sm, MSG_PARTIAL, &x->n, NULL); }
+static int s_oob(ErrFx *x) { return e_sendmsg(x, 0, x->udp, &x->sm, MSG_OOB, &x->n, NULL); }
+static int s_unknown(ErrFx *x) { return e_sendmsg(x, 0, x->udp, &x->sm, MSG_PEEK, &x->n, NULL); }
+static int s_noname(ErrFx *x)
+{
+    x->sm.name = NULL;
+    x->sm.namelen = 0;
+    return e_sendmsg(x, 0, x->udp, &x->sm, 0, &x->n, NULL);
+}
+static int s_family(ErrFx *x)
+{
+    x->sm.name = (LPSOCKADDR) &x->name;
+    x->name = test_sa("fd00::2", PORT, &x->sm.namelen);
+    return e_sendmsg(x, 0, x->udp, &x->sm, 0, &x->n, NULL);
+}
+static int s_broadcast(ErrFx *x)
+{
+    x->to = test_sa("10.0.0.255", PORT, NULL);
+    return e_sendmsg(x, 0, x->udp, &x->sm, 0, &x->n, NULL);
+}
+static int s_too_big(ErrFx *x)
+{
+    static char big[65508];
+    WSABUF b = { sizeof big, big };
+
+    x->sm.lpBuffers = &b;
+    return e_sendmsg(x, 0, x->udp, &x->sm, 0, &x->n, NULL);
+}
+static int s_ov_plain(ErrFx *x) { return e_sendmsg(x, 0, x->plain, &x->sm, 0, NULL, &x->ov); }
+static int s_shutdown(ErrFx *x)
+{
+    int err = 0;
+
+    assert_int_equal(WSPShutdown(x->udp, SD_SEND, &err), 0);
+    return e_sendmsg(x, 0, x->udp, &x->sm, 0, &x->n, NULL);
+}
+
+/* TransmitPackets */
+static int p_bogus(ErrFx *x) { return e_packets(x, 0, (SOCKET) 0x7777, x->el, 2, 0, NULL, 0); }
+static int p_closed(ErrFx *x) { return e_packets(x, 0, x->closed, x->el, 2, 0, NULL, 0); }
+static int p_nostart(ErrFx *x) { return e_packets(x, x->nostart, x->tcp, x->el, 2, 0, NULL, 0); }
+static int p_array_null(ErrFx *x) { return e_packets(x, 0, x->tcp, NULL, 2, 0, NULL, 0); }
+static int p_buffer_null(ErrFx *x) { x->el[1].pBuffer = NULL; return e_packets(x, 0, x->tcp, x->el, 2, 0, NULL, 0); }
+static int p_el_none(ErrFx *x) { x->el[1].dwElFlags = TP_ELEMENT_EOP; return e_packets(x, 0, x->tcp, x->el, 2, 0, NULL, 0); }
+static int p_el_both(ErrFx *x) { x->el[1].dwElFlags |= TP_ELEMENT_FILE; return e_packets(x, 0, x->tcp, x->el, 2, 0, NULL, 0); }
+static int p_el_unknown(ErrFx *x) { x->el[1].dwElFlags |= 0x100; return e_packets(x, 0, x->tcp, x->el, 2, 0, NULL, 0); }
+static int p_file(ErrFx *x)
+{
+    x->el[1] = (TRANSMIT_PACKETS_ELEMENT){ .dwElFlags = TP_ELEMENT_FILE, .cLength = 0 };
+    x->el[1].hFile = (HANDLE) (uintptr_t) 0x1234;
+    x->el[1].nFileOffset.QuadPart = -1;
+    return e_packets(x, 0, x->tcp, x->el, 2, 0, NULL, 0);
+}
+static int p_file_huge(ErrFx *x)
+{
+    x->el[1] = (TRANSMIT_PACKETS_ELEMENT){ .dwElFlags = TP_ELEMENT_FILE, .cLength = 0xFFFFFFFF };
+    x->el[1].hFile = (HANDLE) (uintptr_t) 0x1234;
+    return e_packets(x, 0, x->tcp, x->el, 2, 0, NULL, 0);
+}
+static int p_unconnected(ErrFx *x) { return e_packets(x, 0, x->tcp_new, x->el, 2, 0, NULL, 0); }
+static int p_udp_unconnected(ErrFx *x) { return e_packets(x, 0, x->udp, x->el, 2, 0, NULL, 0); }
+static int p_reuse(ErrFx *x) { return e_packets(x, 0, x->tcp, x->el, 2, 0, NULL, TF_REUSE_SOCKET); }
+static int p_disconnect_reuse(ErrFx *x)
+{
+    return e_packets(x, 0, x->tcp, x->el, 2, 0, NULL, TF_DISCONNECT | TF_REUSE_SOCKET);
+}
+static int p_flags(ErrFx *x) { return e_packets(x, 0, x->tcp, x->el, 2, 0, NULL, 0x100); }
+static int p_udp_disconnect(ErrFx *x) { return e_packets(x, 0, x->udp_conn, x->el, 2, 0, NULL, TF_DISCONNECT); }
+static int p_ov_plain(ErrFx *x) { return e_packets(x, 0, x->plain, x->el, 2, 0, &x->ov, 0); }
+static int p_too_big(ErrFx *x)
+{
+    static char big[65508];
+
+    x->el[1] = mem_el(big, sizeof big, false);
+    return e_packets(x, 0, x->udp_conn, x->el, 2, 0xFFFFFFFF, NULL, 0);
+}
+static int p_shutdown(ErrFx *x)
+{
+    int err = 0;
+
+    assert_int_equal(WSPShutdown(x->tcp, SD_SEND, &err), 0);
+    return e_packets(x, 0, x->tcp, x->el, 2, 0, NULL, 0);
+}
+
+/* TransmitFile */
+static int f_bogus(ErrFx *x) { return e_file(x, 0, (SOCKET) 0x7777, NULL, 0, &x->tfb, NULL, 0); }
+static int f_closed(ErrFx *x) { return e_file(x, 0, x->closed, NULL, 0, &x->tfb, NULL, 0); }
+static int f_nostart(ErrFx *x) { return e_file(x, x->nostart, x->tcp, NULL, 0, &x->tfb, NULL, 0); }
+static int f_head_null(ErrFx *x) { x->tfb.Head = NULL; return e_file(x, 0, x->tcp, NULL, 0, &x->tfb, NULL, 0); }
+static int f_tail_null(ErrFx *x) { x->tfb.Tail = NULL; return e_file(x, 0, x->tcp, NULL, 0, &x->tfb, NULL, 0); }
+static int f_file(ErrFx *x) { return e_file(x, 0, x->tcp, (HANDLE) (uintptr_t) 0x1234, 0, &x->tfb, NULL, 0); }
+static int f_file_invalid(ErrFx *x) { return e_file(x, 0, x->tcp, INVALID_HANDLE_VALUE, 0, NULL, NULL, 0); }
+static int f_file_huge(ErrFx *x) { return e_file(x, 0, x->tcp, (HANDLE) (uintptr_t) 0x1234, 0x7FFFFFFF, NULL, NULL, 0); }
+static int f_udp(ErrFx *x) { return e_file(x, 0, x->udp_conn, NULL, 0, &x->tfb, NULL, 0); }
+static int f_udp_unconnected(ErrFx *x) { return e_file(x, 0, x->udp, NULL, 0, NULL, NULL, 0); }
+static int f_unconnected(ErrFx *x) { return e_file(x, 0, x->tcp_new, NULL, 0, NULL, NULL, TF_REUSE_SOCKET); }
+static int f_reuse(ErrFx *x) { return e_file(x, 0, x->tcp, NULL, 0, &x->tfb, NULL, TF_REUSE_SOCKET); }
+static int f_disconnect_reuse(ErrFx *x)
+{
+    return e_file(x, 0, x->tcp, NULL, 0, &x->tfb, NULL, TF_DISCONNECT | TF_REUSE_SOCKET);
+}
+static int f_flags(ErrFx *x) { return e_file(x, 0, x->tcp, NULL, 0, &x->tfb, NULL, 0x80); }
+static int f_shutdown(ErrFx *x)
+{
+    int err = 0;
+
+    assert_int_equal(WSPShutdown(x->tcp, SD_SEND, &err), 0);
+    return e_file(x, 0, x->tcp, NULL, 0, &x->tfb, NULL, 0);
+}
+static int f_reset(ErrFx *x)
+{
+    LINGER l = { 1, 0 };
+    int err = 0;
+
+    test_world_use(x->tw, x->tw->ps);
+    assert_int_equal(WSPSetSockOpt(x->tcp_peer, SOL_SOCKET, SO_LINGER, (const char *) &l,
+                                   sizeof l, &err),
+                     0);
+    test_close(x->tcp_peer); /* abortive: a reset */
+    test_world_run(x->tw, SIM_SEC);
+    return e_file(x, 0, x->tcp, NULL, 0, &x->tfb, NULL, 0);
+}
+
+typedef struct {
+    const char *fn, *form;
+    int (*call)(ErrFx *x);
+    int want;
+} ErrCase;
+
+static const ErrCase err_cases[] = {
+    { "WSARecvMsg", "s never a socket", r_bogus, WSAENOTSOCK },
+    { "WSARecvMsg", "s closed", r_closed, WSAENOTSOCK },
+    { "WSARecvMsg", "no WSPStartup", r_nostart, WSANOTINITIALISED },
+    { "WSARecvMsg", "lpMsg NULL", r_null, WSAEFAULT },
+    { "WSARecvMsg", "name NULL, namelen not 0", r_name_null, WSAEFAULT },
+    { "WSARecvMsg", "namelen short", r_name_short, WSAEFAULT },
+    { "WSARecvMsg", "Control.buf NULL, Control.len not 0", r_control_null, WSAEFAULT },
+    { "WSARecvMsg", "lpBuffers NULL", r_bufs_null, WSAEFAULT },
+    { "WSARecvMsg", "a buffer NULL", r_buf_null, WSAEFAULT },
+    { "WSARecvMsg", "lpdwNumberOfBytesRecvd NULL, not overlapped", r_count_null, WSAEFAULT },
+    { "WSARecvMsg", "stream socket", r_stream, WSAEOPNOTSUPP },
+    { "WSARecvMsg", "dwFlags MSG_OOB", r_oob, WSAEOPNOTSUPP },
+    { "WSARecvMsg", "dwFlags MSG_WAITALL", r_waitall, WSAEOPNOTSUPP },
+    { "WSARecvMsg", "unbound", r_unbound, WSAEINVAL },
+    { "WSARecvMsg", "overlapped, socket without WSA_FLAG_OVERLAPPED", r_ov_plain, WSAEINVAL },
+    { "WSARecvMsg", "overlapped MSG_PEEK", r_peek_ov, WSAEINVAL },
+    { "WSASendMsg", "s never a socket", s_bogus, WSAENOTSOCK },
+    { "WSASendMsg", "s closed", s_closed, WSAENOTSOCK },
+    { "WSASendMsg", "no WSPStartup", s_nostart, WSANOTINITIALISED },
+    { "WSASendMsg", "lpMsg NULL", s_null, WSAEFAULT },
+    { "WSASendMsg", "name NULL, namelen not 0", s_name_null, WSAEFAULT },
+    { "WSASendMsg", "namelen short", s_name_short, WSAEFAULT },
+    { "WSASendMsg", "Control.buf NULL, Control.len not 0", s_control_null, WSAEFAULT },
+    { "WSASendMsg", "lpBuffers NULL", s_bufs_null, WSAEFAULT },
+    { "WSASendMsg", "lpNumberOfBytesSent NULL, not overlapped", s_count_null, WSAEFAULT },
+    { "WSASendMsg", "control data (IP_PKTINFO...)", s_control, WSAEOPNOTSUPP },
+    { "WSASendMsg", "stream socket", s_stream, WSAEOPNOTSUPP },
+    { "WSASendMsg", "dwFlags MSG_PARTIAL", s_partial, WSAEOPNOTSUPP },
+    { "WSASendMsg", "dwFlags MSG_OOB", s_oob, WSAEOPNOTSUPP },
+    { "WSASendMsg", "dwFlags MSG_PEEK", s_unknown, WSAEOPNOTSUPP },
+    { "WSASendMsg", "no name, unconnected", s_noname, WSAENOTCONN },
+    { "WSASendMsg", "IPv6 name, IPv4 socket", s_family, WSAEAFNOSUPPORT },
+    { "WSASendMsg", "broadcast without SO_BROADCAST", s_broadcast, WSAEACCES },
+    { "WSASendMsg", "larger than a datagram", s_too_big, WSAEMSGSIZE },
+    { "WSASendMsg", "overlapped, socket without WSA_FLAG_OVERLAPPED", s_ov_plain, WSAEINVAL },
+    { "WSASendMsg", "after SD_SEND", s_shutdown, WSAESHUTDOWN },
+    { "TransmitPackets", "hSocket never a socket", p_bogus, WSAENOTSOCK },
+    { "TransmitPackets", "hSocket closed", p_closed, WSAENOTSOCK },
+    { "TransmitPackets", "no WSPStartup", p_nostart, WSANOTINITIALISED },
+    { "TransmitPackets", "lpPacketArray NULL", p_array_null, WSAEFAULT },
+    { "TransmitPackets", "pBuffer NULL", p_buffer_null, WSAEFAULT },
+    { "TransmitPackets", "element neither memory nor file", p_el_none, WSAEINVAL },
+    { "TransmitPackets", "element memory and file", p_el_both, WSAEINVAL },
+    { "TransmitPackets", "element flag unknown", p_el_unknown, WSAEINVAL },
+    { "TransmitPackets", "file element (no files)", p_file, WSAENOTSOCK },
+    { "TransmitPackets", "more than 2147483646 bytes", p_file_huge, WSAEINVAL },
+    { "TransmitPackets", "stream unconnected", p_unconnected, WSAENOTCONN },
+    { "TransmitPackets", "datagram unconnected", p_udp_unconnected, WSAENOTCONN },
+    { "TransmitPackets", "TF_REUSE_SOCKET without TF_DISCONNECT", p_reuse, WSAEINVAL },
+    { "TransmitPackets", "TF_DISCONNECT | TF_REUSE_SOCKET", p_disconnect_reuse, WSAEOPNOTSUPP },
+    { "TransmitPackets", "dwFlags unknown", p_flags, WSAEINVAL },
+    { "TransmitPackets", "TF_DISCONNECT on a datagram socket", p_udp_disconnect, WSAEINVAL },
+    { "TransmitPackets", "overlapped, socket without WSA_FLAG_OVERLAPPED", p_ov_plain, WSAEINVAL },
+    { "TransmitPackets", "a datagram too large", p_too_big, WSAEMSGSIZE },
+    { "TransmitPackets", "after SD_SEND", p_shutdown, WSAESHUTDOWN },
+    { "TransmitFile", "hSocket never a socket", f_bogus, WSAENOTSOCK },
+    { "TransmitFile", "hSocket closed", f_closed, WSAENOTSOCK },
+    { "TransmitFile", "no WSPStartup", f_nostart, WSANOTINITIALISED },
+    { "TransmitFile", "Head NULL, HeadLength not 0", f_head_null, WSAEFAULT },
+    { "TransmitFile", "Tail NULL, TailLength not 0", f_tail_null, WSAEFAULT },
+    { "TransmitFile", "hFile (no files)", f_file, WSAENOTSOCK },
+    { "TransmitFile", "hFile INVALID_HANDLE_VALUE", f_file_invalid, WSAENOTSOCK },
+    { "TransmitFile", "nNumberOfBytesToWrite > 2147483646", f_file_huge, WSAEINVAL },
+    { "TransmitFile", "datagram socket", f_udp, WSAEINVAL },
+    { "TransmitFile", "datagram unconnected", f_udp_unconnected, WSAENOTCONN },
+    { "TransmitFile", "stream unconnected, TF_REUSE_SOCKET", f_unconnected, WSAENOTCONN },
+    { "TransmitFile", "TF_REUSE_SOCKET without TF_DISCONNECT", f_reuse, WSAEINVAL },
+    { "TransmitFile", "TF_DISCONNECT | TF_REUSE_SOCKET", f_disconnect_reuse, WSAEOPNOTSUPP },
+    { "TransmitFile", "dwFlags unknown", f_flags, WSAEINVAL },
+    { "TransmitFile", "after SD_SEND", f_shutdown, WSAESHUTDOWN },
+    { "TransmitFile", "connection reset", f_reset, WSAECONNRESET },
+};
+
+/* Each row's one bad argument (or socket state) and its error; the call
+ * sent nothing: the peer has no data. */
+static void
+test_wsp_extension_msg_errors(void **state)
+{
+    (void) state;
+    for (size_t i = 0; i < G_N_ELEMENTS(err_cases); i++) {
+        const ErrCase *c = &err_cases[i];
+        char buf[16];
+        ErrFx x;
+        int err = 0;
+
+        print_message("row %zu: %s: %s\n", i + 1, c->fn, c->form);
+        efx_init(&x);
+        test_world_use(x.tw, x.tw->pc);
+        assert_int_equal(c->call(&x), c->want);
+        assert_int_equal(x.ov.Internal, 0); /* nothing started */
+        test_world_run(x.tw, SIM_SEC);
+        test_world_use(x.tw, x.tw->ps);
+        if (c->want != WSAECONNRESET) {
+            int n = test_recv(x.tcp_peer, buf, sizeof buf, 0, &err);
+
+            assert_true(n == 0 || (n == -1 && err == WSAEWOULDBLOCK)); /* no data; a FIN */
+        }
+        test_world_free(x.tw);
+    }
+}
+
 int
 main(void)
 {
@@ -683,6 +1835,17 @@ main(void)
         cmocka_unit_test(test_wsp_extension_acceptex_completes_on_accept),
         cmocka_unit_test(test_wsp_extension_acceptex_errors),
         cmocka_unit_test(test_wsp_extension_disconnectex),
+        cmocka_unit_test(test_wsp_extension_wsarecvmsg_blocking),
+        cmocka_unit_test(test_wsp_extension_wsarecvmsg_flags),
+        cmocka_unit_test(test_wsp_extension_wsarecvmsg_overlapped_event),
+        cmocka_unit_test(test_wsp_extension_msg_completion_routine),
+        cmocka_unit_test(test_wsp_extension_wsasendmsg),
+        cmocka_unit_test(test_wsp_extension_transmitpackets_stream),
+        cmocka_unit_test(test_wsp_extension_transmit_disconnect),
+        cmocka_unit_test(test_wsp_extension_transmitpackets_datagrams),
+        cmocka_unit_test(test_wsp_extension_transmitfile_head_tail),
+        cmocka_unit_test(test_wsp_extension_close_aborts_transmit),
+        cmocka_unit_test(test_wsp_extension_msg_errors),
     };
 
     g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);

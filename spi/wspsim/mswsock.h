@@ -65,9 +65,61 @@ typedef BOOL (PASCAL *LPFN_CONNECTEX)(SOCKET s, const struct sockaddr *name, int
 typedef BOOL (PASCAL *LPFN_DISCONNECTEX)(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
                                          DWORD dwReserved);
 
-/* dwFlags of DisconnectEx (and TransmitFile). */
+/* dwFlags of DisconnectEx, TransmitFile and TransmitPackets. */
 #define TF_DISCONNECT 0x01
 #define TF_REUSE_SOCKET 0x02
+#define TF_WRITE_BEHIND 0x04
+#define TF_USE_DEFAULT_WORKER 0x00
+#define TF_USE_SYSTEM_THREAD 0x10
+#define TF_USE_KERNEL_APC 0x20
+#define TP_DISCONNECT TF_DISCONNECT
+#define TP_REUSE_SOCKET TF_REUSE_SOCKET
+#define TP_USE_DEFAULT_WORKER TF_USE_DEFAULT_WORKER
+#define TP_USE_SYSTEM_THREAD TF_USE_SYSTEM_THREAD
+#define TP_USE_KERNEL_APC TF_USE_KERNEL_APC
+
+/* TransmitFile: data sent before and after the file. */
+typedef struct _TRANSMIT_FILE_BUFFERS {
+    LPVOID Head;
+    DWORD HeadLength;
+    LPVOID Tail;
+    DWORD TailLength;
+} TRANSMIT_FILE_BUFFERS, *PTRANSMIT_FILE_BUFFERS, *LPTRANSMIT_FILE_BUFFERS;
+
+/* TransmitPackets: one element, in memory or in a file. */
+#define TP_ELEMENT_MEMORY 1
+#define TP_ELEMENT_FILE 2
+#define TP_ELEMENT_EOP 4 /* end of a send request (a datagram) after this element */
+
+typedef struct _TRANSMIT_PACKETS_ELEMENT {
+    ULONG dwElFlags;
+    ULONG cLength; /* bytes; a file element: 0 = to the end of the file */
+    union {
+        struct {
+            LARGE_INTEGER nFileOffset; /* -1: the file's current offset */
+            HANDLE hFile;
+        };
+        PVOID pBuffer;
+    };
+} TRANSMIT_PACKETS_ELEMENT, *PTRANSMIT_PACKETS_ELEMENT, *LPTRANSMIT_PACKETS_ELEMENT;
+
+WSPSIM_STATIC_ASSERT(sizeof(TRANSMIT_PACKETS_ELEMENT) == 24, "TRANSMIT_PACKETS_ELEMENT size");
+
+typedef BOOL (PASCAL *LPFN_TRANSMITFILE)(SOCKET hSocket, HANDLE hFile,
+                                         DWORD nNumberOfBytesToWrite,
+                                         DWORD nNumberOfBytesPerSend, LPOVERLAPPED lpOverlapped,
+                                         LPTRANSMIT_FILE_BUFFERS lpTransmitBuffers,
+                                         DWORD dwReserved);
+typedef BOOL (PASCAL *LPFN_TRANSMITPACKETS)(SOCKET hSocket,
+                                            LPTRANSMIT_PACKETS_ELEMENT lpPacketArray,
+                                            DWORD nElementCount, DWORD nSendSize,
+                                            LPOVERLAPPED lpOverlapped, DWORD dwFlags);
+typedef INT (PASCAL *LPFN_WSARECVMSG)(SOCKET s, LPWSAMSG lpMsg, LPDWORD lpdwNumberOfBytesRecvd,
+                                      LPWSAOVERLAPPED lpOverlapped,
+                                      LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+typedef INT (PASCAL *LPFN_WSASENDMSG)(SOCKET s, LPWSAMSG lpMsg, DWORD dwFlags,
+                                      LPDWORD lpNumberOfBytesSent, LPWSAOVERLAPPED lpOverlapped,
+                                      LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
 
 #ifdef __cplusplus
 }

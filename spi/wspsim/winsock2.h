@@ -350,6 +350,41 @@ typedef struct _OVERLAPPED *LPWSAOVERLAPPED;
 typedef void (CALLBACK *LPWSAOVERLAPPED_COMPLETION_ROUTINE)(
     DWORD dwError, DWORD cbTransferred, LPWSAOVERLAPPED lpOverlapped, DWORD dwFlags);
 
+/* ---- Messages with control data (ws2def.h; WSARecvMsg, WSASendMsg) ----- */
+
+/* The Posix.1g msghdr, Winsock's way: names, gather/scatter buffers, a
+ * control-data buffer and flags. */
+typedef struct _WSAMSG {
+    LPSOCKADDR name;     /* address of the peer (nullable) */
+    INT namelen;         /* its size in bytes; receive: set to the size written */
+    LPWSABUF lpBuffers;  /* the data */
+    ULONG dwBufferCount;
+    WSABUF Control;      /* control data (WSACMSGHDR items); receive: len set */
+    ULONG dwFlags;       /* WSARecvMsg: MSG_PEEK in; MSG_TRUNC, MSG_CTRUNC... out */
+} WSAMSG, *PWSAMSG, *LPWSAMSG;
+
+/* One control-data item, its data following the header at an aligned
+ * offset; items are aligned to a SIZE_T. */
+typedef struct _WSACMSGHDR {
+    SIZE_T cmsg_len; /* header + data, without the trailing padding */
+    INT cmsg_level;
+    INT cmsg_type;
+} WSACMSGHDR, *PWSACMSGHDR, *LPWSACMSGHDR;
+
+#define WSA_CMSG_ALIGN_(n) (((SIZE_T)(n) + sizeof(SIZE_T) - 1) & ~(SIZE_T)(sizeof(SIZE_T) - 1))
+#define WSA_CMSG_DATA(cmsg) ((UCHAR *)(cmsg) + WSA_CMSG_ALIGN_(sizeof(WSACMSGHDR)))
+#define WSA_CMSG_LEN(length) (WSA_CMSG_ALIGN_(sizeof(WSACMSGHDR)) + (SIZE_T)(length))
+#define WSA_CMSG_SPACE(length) WSA_CMSG_ALIGN_(sizeof(WSACMSGHDR) + WSA_CMSG_ALIGN_(length))
+#define WSA_CMSG_FIRSTHDR(msg) \
+    ((msg)->Control.len >= sizeof(WSACMSGHDR) ? (LPWSACMSGHDR)(void *)(msg)->Control.buf \
+                                              : (LPWSACMSGHDR)NULL)
+#define WSA_CMSG_NXTHDR(msg, cmsg) \
+    ((cmsg) == NULL ? WSA_CMSG_FIRSTHDR(msg) \
+     : ((UCHAR *)(cmsg) + WSA_CMSG_ALIGN_((cmsg)->cmsg_len) + sizeof(WSACMSGHDR) > \
+        (UCHAR *)(msg)->Control.buf + (msg)->Control.len) \
+         ? (LPWSACMSGHDR)NULL \
+         : (LPWSACMSGHDR)(void *)((UCHAR *)(cmsg) + WSA_CMSG_ALIGN_((cmsg)->cmsg_len)))
+
 /* ---- QoS (REFERENCE 1.9); FLOWSPEC & co. are in qos.h ------------------- */
 
 #include <wspsim/qos.h>
@@ -509,6 +544,11 @@ wspsim_fd_set_remove(SOCKET fd, fd_set *set)
 #define MSG_PUSH_IMMEDIATE 0x20
 #define MSG_PARTIAL 0x8000
 #define MSG_MAXIOVLEN 16
+/* Output flags of WSARecvMsg (ws2def.h; outside REFERENCE 1.11). */
+#define MSG_TRUNC 0x0100
+#define MSG_CTRUNC 0x0200
+#define MSG_BCAST 0x0400
+#define MSG_MCAST 0x0800
 
 #define SD_RECEIVE 0x00
 #define SD_SEND 0x01
@@ -884,6 +924,7 @@ WSPSIM_STATIC_ASSERT(sizeof(SOCKET) == sizeof(void *), "SOCKET is pointer-sized"
 WSPSIM_STATIC_ASSERT(sizeof(WSAPROTOCOL_INFOW) == 628, "WSAPROTOCOL_INFOW size");
 WSPSIM_STATIC_ASSERT(sizeof(WSABUF) == (WSPSIM_WIN64 ? 16 : 8), "WSABUF size");
 WSPSIM_STATIC_ASSERT(sizeof(QOS) == (WSPSIM_WIN64 ? 80 : 72), "QOS size");
+WSPSIM_STATIC_ASSERT(sizeof(WSAMSG) == (WSPSIM_WIN64 ? 56 : 28), "WSAMSG size");
 WSPSIM_STATIC_ASSERT(sizeof(WSANETWORKEVENTS) == 44, "WSANETWORKEVENTS size");
 WSPSIM_STATIC_ASSERT(sizeof(struct linger) == 4, "linger size");
 WSPSIM_STATIC_ASSERT(sizeof(struct sockaddr) == 16, "sockaddr size");

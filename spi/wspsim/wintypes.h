@@ -55,6 +55,12 @@ extern "C" {
 #else
 #define WSPSIM_STATIC_ASSERT(expr, msg) _Static_assert(expr, msg)
 #endif
+/* 8-byte alignment where MSVC gives 64-bit members it on Win32 too. */
+#ifdef __cplusplus
+#define WSPSIM_ALIGN8 alignas(8)
+#else
+#define WSPSIM_ALIGN8 _Alignas(8)
+#endif
 /* Nonzero on 64-bit targets, where the Win64 sizes of REFERENCE 1.15 apply. */
 #define WSPSIM_WIN64 (sizeof(void *) == 8)
 
@@ -82,6 +88,20 @@ typedef uintptr_t UINT_PTR, *PUINT_PTR;
 typedef intptr_t LONG_PTR, *PLONG_PTR;
 typedef uintptr_t ULONG_PTR, *PULONG_PTR;
 typedef uintptr_t DWORD_PTR, *PDWORD_PTR;
+typedef ULONG_PTR SIZE_T, *PSIZE_T;
+
+/* A 64-bit value in two halves or whole (winnt.h), 8-byte aligned. */
+typedef union _LARGE_INTEGER {
+    struct {
+        DWORD LowPart;
+        LONG HighPart;
+    };
+    struct {
+        DWORD LowPart;
+        LONG HighPart;
+    } u;
+    WSPSIM_ALIGN8 LONGLONG QuadPart;
+} LARGE_INTEGER, *PLARGE_INTEGER;
 
 /* UTF-16 code unit: Linux wchar_t is 32 bits, so it cannot be used here. */
 typedef uint16_t WCHAR, *PWCHAR;
