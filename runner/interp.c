@@ -1552,6 +1552,9 @@ build_world(WspsimRun *run, GError **error)
                 return build_fail(s, h->line, h->col, error,
                                   "the simulator refused an address of %s", h->name);
     }
+    if (s->has_tcp && sim_tcp_set_config(run->world, &s->tcp) != SIM_OK)
+        return build_fail(s, s->tcp_line, s->tcp_col, error,
+                          "the simulator refused the tcp settings");
     sim_fault_add_restart_hook(run->world, on_host_restart, run);
     return build_links(run, error) && build_actions(run, error) && build_actors(run, error);
 }

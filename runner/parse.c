@@ -31,6 +31,7 @@ typedef struct {
     guint depth;
     WspsimProcDecl *proc; /* the process whose thread is being parsed */
     GHashTable *installed; /* QOS template names WSCInstallQOSTemplate installs somewhere */
+    guint32 tcp_given;     /* bit per "tcp" setting already given */
 } Parser;
 
 static const Tok *
@@ -223,6 +224,125 @@ take_count(Parser *P, const char *what, gint64 min, gint64 max, bool size_ok, gi
     *out = t->ival;
     next(P);
     return true;
+}
+
+/* ---- TCP configuration -------------------------------------------------- */
+
+static bool
+take_onoff(Parser *P, const char *what, bool *out)
+{
+    const Tok *t = peek(P);
+
+    if (is_word(t, "on") || is_word(t, "off")) {
+        *out = is_word(t, "on");
+        next(P);
+        return true;
+    }
+    return fail(P, t, WSPSIM_SCENARIO_ERROR_TYPE, "%s takes on or off", what);
+}
+
+/*
+ * tcp KEY VALUE [KEY VALUE]... (after "tcp"): the world's TCP configuration
+ * (sim/sim-tcp.h SimTcpConfig, doc/tcp.md), several lines allowed, each key
+ * once.  Durations, counts, sizes, on/off; the combination is checked as
+ * sim_tcp_set_config() checks it.
+ */
+typedef enum { TCPK_TIME, TCPK_COUNT, TCPK_SIZE, TCPK_ONOFF } TcpKeyKind;
+
+static bool
+parse_tcp(Parser *P, const Tok *kw)
+{
+    static const struct {
+        const char *key;
+        TcpKeyKind kind;
+        size_t off;
+    } keys[] = {
+        { "msl", TCPK_TIME, G_STRUCT_OFFSET(SimTcpConfig, msl_ns) },
+        { "rto_initial", TCPK_TIME, G_STRUCT_OFFSET(SimTcpConfig, rto_initial_ns) },
+        { "rto_min", TCPK_TIME, G_STRUCT_OFFSET(SimTcpConfig, rto_min_ns) },
+        { "rto_max", TCPK_TIME, G_STRUCT_OFFSET(SimTcpConfig, rto_max_ns) },
+        { "syn_retries", TCPK_COUNT, G_STRUCT_OFFSET(SimTcpConfig, syn_retries) },
+        { "synack_retries", TCPK_COUNT, G_STRUCT_OFFSET(SimTcpConfig, synack_retries) },
+        { "data_retries", TCPK_COUNT, G_STRUCT_OFFSET(SimTcpConfig, data_retries) },
+        { "delayed_ack", TCPK_ONOFF, G_STRUCT_OFFSET(SimTcpConfig, delayed_ack) },
+        { "delack", TCPK_TIME, G_STRUCT_OFFSET(SimTcpConfig, delack_ns) },
+        { "ack_frequency", TCPK_COUNT, G_STRUCT_OFFSET(SimTcpConfig, delack_segments) },
+        { "initial_window", TCPK_COUNT, G_STRUCT_OFFSET(SimTcpConfig, initial_window_segments) },
+        { "rcvbuf", TCPK_SIZE, G_STRUCT_OFFSET(SimTcpConfig, rcvbuf_default) },
+        { "sndbuf", TCPK_SIZE, G_STRUCT_OFFSET(SimTcpConfig, sndbuf_default) },
+        { "window_scaling", TCPK_ONOFF, G_STRUCT_OFFSET(SimTcpConfig, window_scaling) },
+        { "persist_min", TCPK_TIME, G_STRUCT_OFFSET(SimTcpConfig, persist_min_ns) },
+        { "persist_max", TCPK_TIME, G_STRUCT_OFFSET(SimTcpConfig, persist_max_ns) },
+        { "keepalive_time", TCPK_TIME, G_STRUCT_OFFSET(SimTcpConfig, keepalive_time_ns) },
+        { "keepalive_interval", TCPK_TIME,
+          G_STRUCT_OFFSET(SimTcpConfig, keepalive_interval_ns) },
+        { "keepalive_probes", TCPK_COUNT, G_STRUCT_OFFSET(SimTcpConfig, keepalive_probes) },
+        { "fin_wait2_timeout", TCPK_TIME, G_STRUCT_OFFSET(SimTcpConfig, fin_wait2_timeout_ns) },
+        { "rst_after_shutdown", TCPK_ONOFF,
+          G_STRUCT_OFFSET(SimTcpConfig, rst_on_data_after_shutdown) },
+    };
+    if (!P->s->has_tcp) {
+        sim_tcp_config_init(&P->s->tcp);
+        P->s->has_tcp = true;
+        P->s->tcp_line = kw->line;
+        P->s->tcp_col = kw->col;
+    }
+    do {
+        const Tok *k = peek(P);
+        guint8 *field;
+        guint i;
+
+        if (k->kind != TK_IDENT)
+            return fail_unexpected(P, k, "a tcp setting (tcp msl 120s, tcp delayed_ack off)");
+        for (i = 0; i < G_N_ELEMENTS(keys); i++)
+            if (is_word(k, keys[i].key))
+                break;
+        if (i == G_N_ELEMENTS(keys))
+            return fail(P, k, WSPSIM_SCENARIO_ERROR_UNKNOWN_NAME,
+                        "unknown tcp setting '%.*s' (msl, rto_initial, rto_min, rto_max, "
+                        "syn_retries, synack_retries, data_retries, delayed_ack, delack, "
+                        "ack_frequency, initial_window, rcvbuf, sndbuf, window_scaling, "
+                        "persist_min, persist_max, keepalive_time, keepalive_interval, "
+                        "keepalive_probes, fin_wait2_timeout, rst_after_shutdown)",
+                        (int) k->len, k->start);
+        if (P->tcp_given & (1u << i))
+            return fail(P, k, WSPSIM_SCENARIO_ERROR_SYNTAX, "tcp %s given twice", keys[i].key);
+        P->tcp_given |= 1u << i;
+        next(P);
+        field = (guint8 *) &P->s->tcp + keys[i].off;
+        switch (keys[i].kind) {
+        case TCPK_TIME:
+            if (!take_time(P, keys[i].key, (SimTime *) (void *) field))
+                return false;
+            break;
+        case TCPK_COUNT: {
+            gint64 n;
+
+            if (!take_count(P, keys[i].key, 0, 1000000, false, &n))
+                return false;
+            *(guint *) (void *) field = (guint) n;
+            break;
+        }
+        case TCPK_SIZE: {
+            gint64 n;
+
+            if (!take_count(P, keys[i].key, 1, G_MAXINT32, true, &n))
+                return false;
+            *(guint32 *) (void *) field = (guint32) n;
+            break;
+        }
+        case TCPK_ONOFF:
+            if (!take_onoff(P, keys[i].key, (bool *) (void *) field))
+                return false;
+            break;
+        }
+    } while (peek(P)->kind == TK_IDENT);
+    if (!sim_tcp_config_valid(&P->s->tcp))
+        return fail(P, kw, WSPSIM_SCENARIO_ERROR_RANGE,
+                    "tcp settings out of range (msl, RTOs, persist times, keep-alive times, "
+                    "ack_frequency, initial_window and buffers above 0; rto_min <= rto_max, "
+                    "persist_min <= persist_max)");
+    return expect_eol(P);
 }
 
 /* ---- Topology ---------------------------------------------------------- */
@@ -2643,7 +2763,7 @@ parse_toplevel(Parser *P)
                         "unexpected indentation (only the lines of a block are indented)");
         if (t->kind != TK_IDENT)
             return fail_unexpected(P, t,
-                                   "a statement (seed, host, router, link, process, "
+                                   "a statement (seed, host, router, link, tcp, process, "
                                    "thread, at, from, fault, run)");
         if (is_word(t, "seed")) {
             gint64 v;
@@ -2695,6 +2815,10 @@ parse_toplevel(Parser *P)
             WspsimAction *a = new_action(P, next(P));
 
             if (!parse_provider_fault(P, a))
+                return false;
+        } else if (is_word(t, "tcp")) {
+            next(P);
+            if (!parse_tcp(P, t))
                 return false;
         } else if (is_word(t, "run") && is_word(peek_at(P, 1), "poll")) {
             /* run poll limit N (runner/interp.c: the busy-poll guard) */

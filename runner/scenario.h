@@ -376,6 +376,11 @@ typedef struct WspsimScript {
      * instant before it is stopped as a busy-poll (0: the default,
      * WSPSIM_BUSY_POLL_LIMIT) */
     guint64 busy_poll_limit;
+    /* "tcp KEY VALUE...": the world's TCP configuration (sim_tcp_set_config),
+     * the defaults with what the script changed; has_tcp when it did */
+    bool has_tcp;
+    SimTcpConfig tcp;
+    guint32 tcp_line, tcp_col;
     GPtrArray *hosts;   /* of WspsimHostDecl* */
     GPtrArray *links;   /* of WspsimLinkDecl* */
     GPtrArray *procs;   /* of WspsimProcDecl* */

@@ -180,14 +180,28 @@ SimStatus
 sim_tcp_set_config(SimWorld *world, const SimTcpConfig *cfg)
 {
     g_return_val_if_fail(world != NULL && cfg != NULL, SIM_E_INVAL);
-    if (cfg->msl_ns == 0 || cfg->rto_initial_ns == 0 || cfg->rto_min_ns == 0 ||
-        cfg->rto_max_ns < cfg->rto_min_ns || cfg->delack_segments == 0 ||
-        cfg->initial_window_segments == 0 || cfg->rcvbuf_default == 0 || cfg->sndbuf_default == 0 ||
-        cfg->persist_min_ns == 0 || cfg->persist_max_ns < cfg->persist_min_ns ||
-        cfg->keepalive_interval_ns == 0 || cfg->keepalive_time_ns == 0)
+    if (!sim_tcp_config_valid(cfg))
         return SIM_E_INVAL;
     sim__tcp_world(world)->cfg = *cfg;
     return SIM_OK;
+}
+
+/**
+ * sim_tcp_config_valid:
+ * @cfg: a configuration
+ *
+ * Returns: TRUE if sim_tcp_set_config() would take it.
+ */
+bool
+sim_tcp_config_valid(const SimTcpConfig *cfg)
+{
+    g_return_val_if_fail(cfg != NULL, false);
+    return !(cfg->msl_ns == 0 || cfg->rto_initial_ns == 0 || cfg->rto_min_ns == 0 ||
+             cfg->rto_max_ns < cfg->rto_min_ns || cfg->delack_segments == 0 ||
+             cfg->initial_window_segments == 0 || cfg->rcvbuf_default == 0 ||
+             cfg->sndbuf_default == 0 || cfg->persist_min_ns == 0 ||
+             cfg->persist_max_ns < cfg->persist_min_ns || cfg->keepalive_interval_ns == 0 ||
+             cfg->keepalive_time_ns == 0);
 }
 
 void

@@ -80,6 +80,7 @@ typedef struct {
 
 void sim_tcp_config_init(SimTcpConfig *cfg);
 SimStatus sim_tcp_set_config(SimWorld *world, const SimTcpConfig *cfg);
+bool sim_tcp_config_valid(const SimTcpConfig *cfg); /* what sim_tcp_set_config accepts */
 void sim_tcp_get_config(SimWorld *world, SimTcpConfig *out_cfg);
 
 /* ---- Endpoint lifecycle -------------------------------------------------- */
