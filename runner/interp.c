@@ -1555,6 +1555,8 @@ build_world(WspsimRun *run, GError **error)
     if (s->has_tcp && sim_tcp_set_config(run->world, &s->tcp) != SIM_OK)
         return build_fail(s, s->tcp_line, s->tcp_col, error,
                           "the simulator refused the tcp settings");
+    if (s->has_reservable)
+        sim_qos_set_reservable_ppm(run->world, s->reservable_ppm);
     sim_fault_add_restart_hook(run->world, on_host_restart, run);
     return build_links(run, error) && build_actions(run, error) && build_actors(run, error);
 }

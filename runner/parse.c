@@ -2763,8 +2763,8 @@ parse_toplevel(Parser *P)
                         "unexpected indentation (only the lines of a block are indented)");
         if (t->kind != TK_IDENT)
             return fail_unexpected(P, t,
-                                   "a statement (seed, host, router, link, tcp, process, "
-                                   "thread, at, from, fault, run)");
+                                   "a statement (seed, host, router, link, tcp, qos, "
+                                   "process, thread, at, from, fault, run)");
         if (is_word(t, "seed")) {
             gint64 v;
 
@@ -2820,6 +2820,17 @@ parse_toplevel(Parser *P)
             next(P);
             if (!parse_tcp(P, t))
                 return false;
+        } else if (is_word(t, "qos")) {
+            /* qos reservable PCT: the admission limit of every link direction */
+            next(P);
+            if (!is_word(peek(P), "reservable"))
+                return fail_unexpected(P, peek(P), "'reservable' (qos reservable 75%)");
+            next(P);
+            if (P->s->has_reservable)
+                return fail(P, t, WSPSIM_SCENARIO_ERROR_SYNTAX, "qos reservable given twice");
+            if (!take_ppm(P, "qos reservable", &P->s->reservable_ppm) || !expect_eol(P))
+                return false;
+            P->s->has_reservable = true;
         } else if (is_word(t, "run") && is_word(peek_at(P, 1), "poll")) {
             /* run poll limit N (runner/interp.c: the busy-poll guard) */
             gint64 n;

@@ -381,6 +381,10 @@ typedef struct WspsimScript {
     bool has_tcp;
     SimTcpConfig tcp;
     guint32 tcp_line, tcp_col;
+    /* "qos reservable PCT": the share of each link direction's rate QoS
+     * admission may reserve (sim_qos_set_reservable_ppm); has_reservable */
+    bool has_reservable;
+    guint32 reservable_ppm;
     GPtrArray *hosts;   /* of WspsimHostDecl* */
     GPtrArray *links;   /* of WspsimLinkDecl* */
     GPtrArray *procs;   /* of WspsimProcDecl* */
