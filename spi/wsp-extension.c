@@ -21,6 +21,13 @@
  * Errors of the extension functions go to the calling simulated thread's
  * last error (WSASetLastError), as Windows' mswsock does; a call from
  * outside any actor has no thread, so its error is only traced.
+ * TF_REUSE_SOCKET (DisconnectEx; TransmitFile and TransmitPackets with
+ * TF_DISCONNECT) completes when the old connection is over — its TCB
+ * CLOSED, so after TIME_WAIT on the side that closed first, as Microsoft
+ * warns the call may be delayed — and the peer's data has been read
+ * (TransmitFile's rule); the socket then gets a new endpoint
+ * (wsp_socket_reuse): unbound after an accepted connection, for AcceptEx,
+ * bound to the same local port after one it opened, for ConnectEx.
  * doc/spi-choices.md.
  */
 #include "config.h"

@@ -9,7 +9,9 @@
  * MSG_TRUNC, MSG_BCAST, MSG_MCAST, the sender's address, gathered and
  * scattered buffers), TransmitPackets (memory elements in order, on
  * streams and as datagrams; TF_DISCONNECT) and TransmitFile (head and
- * tail); and a table of the documented errors of the last four. */
+ * tail); TF_REUSE_SOCKET (DisconnectEx, TransmitFile, TransmitPackets: the
+ * same handle to AcceptEx or ConnectEx again, after TIME_WAIT); and a
+ * table of the documented errors. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -1858,7 +1860,7 @@ test_wsp_extension_reuse_transmit(void **state)
     test_world_free(tw);
 }
 
-/* ---- The errors of the four, one fresh world a row ----------------------------- */
+/* ---- The documented errors, one fresh world a row ------------------------------ */
 
 typedef struct {
     TestWorld *tw;
