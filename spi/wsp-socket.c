@@ -384,8 +384,8 @@ wsp_socket_reuse(WspSocket *ws)
 {
     SimNodeId node = sim_process_node(ws->world, ws->proc->pid);
     SimSockAddr local;
-    bool keep = !ws->accepted && ws->sock != 0 &&
-                sim_tcp_local_addr(ws->world, ws->sock, &local) == SIM_OK;
+    bool keep =
+        !ws->accepted && ws->sock != 0 && sim_tcp_local_addr(ws->world, ws->sock, &local) == SIM_OK;
     SimStatus st;
 
     if (keep && ws->explicit_bind)

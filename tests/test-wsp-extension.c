@@ -658,7 +658,8 @@ test_wsp_extension_disconnectex(void **state)
     assert_int_equal(x_disconnect(tw, tw->pc, disconnect_ex, c, &ov, TF_DISCONNECT, 0), WSAEINVAL);
     u = ov_socket();
     assert_int_equal(x_disconnect(tw, tw->pc, disconnect_ex, u, &ov, 0, 0), WSAENOTCONN);
-    assert_int_equal(x_disconnect(tw, tw->pc, disconnect_ex, u, &ov, TF_REUSE_SOCKET, 0), WSAENOTCONN);
+    assert_int_equal(x_disconnect(tw, tw->pc, disconnect_ex, u, &ov, TF_REUSE_SOCKET, 0),
+                     WSAENOTCONN);
     test_send_str(c, "bye");
     assert_int_equal(x_disconnect(tw, tw->pc, disconnect_ex, c, &ov, 0, 0), WSA_IO_PENDING);
     assert_false(signalled(tw, ov.hEvent));
@@ -1480,7 +1481,6 @@ test_wsp_extension_close_aborts_transmit(void **state)
     test_world_free(tw);
 }
 
-
 /* ---- TF_REUSE_SOCKET ----------------------------------------------------------- */
 
 /* Receive exactly @want from @s (of @pid), then, with @eof, the end. */
@@ -2262,18 +2262,18 @@ static const ErrCase err_cases[] = {
     { "TransmitFile", "dwFlags unknown", f_flags, WSAEINVAL },
     { "TransmitFile", "after SD_SEND", f_shutdown, WSAESHUTDOWN },
     { "TransmitFile", "connection reset", f_reset, WSAECONNRESET },
-    { "TransmitPackets", "TF_DISCONNECT | TF_REUSE_SOCKET, a reuse under way", p_reuse_pending, WSAESHUTDOWN },
-    { "TransmitFile", "TF_DISCONNECT | TF_REUSE_SOCKET, a reuse under way", f_reuse_pending, WSAESHUTDOWN },
+    { "TransmitPackets", "both flags, a reuse under way", p_reuse_pending, WSAESHUTDOWN },
+    { "TransmitFile", "both flags, a reuse under way", f_reuse_pending, WSAESHUTDOWN },
     { "DisconnectEx", "dwFlags TF_DISCONNECT", d_disconnect_flag, WSAEINVAL },
     { "DisconnectEx", "TF_REUSE_SOCKET, unconnected", d_unconnected, WSAENOTCONN },
     { "DisconnectEx", "TF_REUSE_SOCKET, datagram socket", d_udp, WSAEOPNOTSUPP },
     { "DisconnectEx", "TF_REUSE_SOCKET, a reuse under way", d_twice, WSAEINVAL },
-    { "DisconnectEx", "no flags, a reuse under way (transmit closing)", d_plain_after, WSAENOTCONN },
+    { "DisconnectEx", "no flags, a reuse under way", d_plain_after, WSAENOTCONN },
     { "DisconnectEx", "TF_REUSE_SOCKET, reused (not connected)", d_reused, WSAENOTCONN },
-    { "ConnectEx", "its TF_REUSE_SOCKET disconnect not complete", c_reuse_pending, WSAEISCONN },
+    { "ConnectEx", "its reuse not complete", c_reuse_pending, WSAEISCONN },
     { "ConnectEx", "an accepted socket reused (unbound)", c_reused_accepted, WSAEINVAL },
-    { "AcceptEx", "accept socket's TF_REUSE_SOCKET disconnect not complete", a_reuse_pending, WSAEINVAL },
-    { "AcceptEx", "accept socket reused after a connect (still bound)", a_reused_connected, WSAEINVAL },
+    { "AcceptEx", "accept socket's reuse not complete", a_reuse_pending, WSAEINVAL },
+    { "AcceptEx", "accept socket reused, still bound", a_reused_connected, WSAEINVAL },
 };
 
 /* Each row's one bad argument (or socket state) and its error; the call
