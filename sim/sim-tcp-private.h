@@ -225,6 +225,7 @@ enum {
     SIM_TCB_PARTIAL_SEEN = 1u << 28, /* recovery: the first partial ACK came */
     SIM_TCB_CONNECTING = 1u << 29,   /* active open: report CONNECTED on the outcome */
     SIM_TCB_DEAD = 1u << 30,         /* node crashed: the id is a shell */
+    SIM_TCB_WATCH_ENDED = 1u << 31,  /* report SIM_TCP_EV_ENDED on reaching CLOSED */
 };
 
 struct SimTcb {

@@ -1113,7 +1113,10 @@ sim__tcp_drop(SimTcb *tcb, SimStatus err, guint32 events)
         sim__tcp_drop(child, SIM_E_CONNRESET, 0);
     }
     sim__tcp_sndbuf_clear(&tcb->sb);
-    tcb->flags &= ~(SIM_TCB_WANT_WRITE | SIM_TCB_WATCH_ACKED | SIM_TCB_URG_SEND);
+    if (tcb->flags & SIM_TCB_WATCH_ENDED)
+        events |= SIM_TCP_EV_ENDED;
+    tcb->flags &=
+        ~(SIM_TCB_WANT_WRITE | SIM_TCB_WATCH_ACKED | SIM_TCB_WATCH_ENDED | SIM_TCB_URG_SEND);
     if (err != SIM_OK) {
         tcp_slices_clear(&tcb->rq);
         tcb->rq_bytes = 0;
@@ -2294,7 +2297,7 @@ SimStatus
 sim_tcp_close(SimWorld *world, SimSocketId sock)
 {
     TCP_USER_BEGIN(world, sock);
-    tcb->flags &= ~(SIM_TCB_APP | SIM_TCB_WATCH_ACKED | SIM_TCB_WANT_WRITE);
+    tcb->flags &= ~(SIM_TCB_APP | SIM_TCB_WATCH_ACKED | SIM_TCB_WATCH_ENDED | SIM_TCB_WANT_WRITE);
     tcb->notify = NULL;
     tcb->notify_data = NULL;
     tcb->orphan = true;
@@ -2343,7 +2346,7 @@ SimStatus
 sim_tcp_abort(SimWorld *world, SimSocketId sock)
 {
     TCP_USER_BEGIN(world, sock);
-    tcb->flags &= ~(SIM_TCB_APP | SIM_TCB_WATCH_ACKED | SIM_TCB_WANT_WRITE);
+    tcb->flags &= ~(SIM_TCB_APP | SIM_TCB_WATCH_ACKED | SIM_TCB_WATCH_ENDED | SIM_TCB_WANT_WRITE);
     tcb->notify = NULL;
     tcb->notify_data = NULL;
     tcp_abort(tcb, SIM_OK, 0);
@@ -2376,6 +2379,26 @@ sim_tcp_watch_acked(SimWorld *world, SimSocketId sock)
         st = tcb->conn_error != SIM_OK ? tcb->conn_error : SIM_E_NOTCONN;
     else
         tcb->flags |= SIM_TCB_WATCH_ACKED;
+    TCP_USER_END();
+}
+
+/**
+ * sim_tcp_watch_ended:
+ *
+ * Arms the one-shot SIM_TCP_EV_ENDED: reported with the outcome (SIM_OK
+ * for a graceful end) when the TCB reaches CLOSED, which after an active
+ * close is only once TIME_WAIT has expired.  Already CLOSED: queued at
+ * once.  The spi's TF_REUSE_SOCKET waits for it before giving its socket
+ * a new endpoint.
+ */
+SimStatus
+sim_tcp_watch_ended(SimWorld *world, SimSocketId sock)
+{
+    TCP_USER_BEGIN(world, sock);
+    if (tcb->state == SIM_TCP_CLOSED)
+        sim__tcp_notify(tcb, SIM_TCP_EV_ENDED, tcb->conn_error);
+    else
+        tcb->flags |= SIM_TCB_WATCH_ENDED;
     TCP_USER_END();
 }
 

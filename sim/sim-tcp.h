@@ -44,6 +44,10 @@ enum {
     /* Everything sent so far (data and a FIN, if one was sent) has been
      * acknowledged.  One-shot, armed by sim_tcp_watch_acked() (SO_LINGER). */
     SIM_TCP_EV_ACKED = 1u << 16,
+    /* The connection is over: the TCB reached CLOSED (our FIN acknowledged
+     * in LAST_ACK, TIME_WAIT expired, a reset, a timeout...).  One-shot,
+     * armed by sim_tcp_watch_ended() (TF_REUSE_SOCKET). */
+    SIM_TCP_EV_ENDED = 1u << 17,
 };
 
 /* ---- Per-world configuration ------------------------------------------- */
@@ -133,6 +137,9 @@ SimStatus sim_tcp_set_notify(SimWorld *world, SimSocketId sock, SimSockNotifyFn 
 /* Arm the one-shot SIM_TCP_EV_ACKED notification (queued at once when
  * everything is already acknowledged). */
 SimStatus sim_tcp_watch_acked(SimWorld *world, SimSocketId sock);
+/* Arm the one-shot SIM_TCP_EV_ENDED notification (queued at once, with the
+ * connection's error, when the TCB is CLOSED already). */
+SimStatus sim_tcp_watch_ended(SimWorld *world, SimSocketId sock);
 
 /* ---- Options ------------------------------------------------------------- */
 

@@ -337,6 +337,20 @@ wsp_events_inherit(WspSocket *ws, const WspSocket *ls)
 }
 
 void
+wsp_events_on_reuse(WspSocket *ws)
+{
+    if (ws->ev_mask == 0)
+        return;
+    /* As at registration, for a socket not yet connected; the IOCTL-armed
+     * events keep their state, and the record stays for WSPEnumNetworkEvents. */
+    ws->ev_armed = (ws->ev_mask & ~EV_IOCTL_ARMED) | (ws->ev_armed & EV_IOCTL_ARMED);
+    ws->ev_write_wanted = true;
+    ws->ev_connect_due = false;
+    ws->ev_close_due = false;
+    ws->ev_close_done = false;
+}
+
+void
 wsp_notify_release(WspSocket *ws)
 {
     wsp_ov_abort_all(ws, false);

@@ -21,6 +21,13 @@
  * Errors of the extension functions go to the calling simulated thread's
  * last error (WSASetLastError), as Windows' mswsock does; a call from
  * outside any actor has no thread, so its error is only traced.
+ * TF_REUSE_SOCKET (DisconnectEx; TransmitFile and TransmitPackets with
+ * TF_DISCONNECT) completes when the old connection is over — its TCB
+ * CLOSED, so after TIME_WAIT on the side that closed first, as Microsoft
+ * warns the call may be delayed — and the peer's data has been read
+ * (TransmitFile's rule); the socket then gets a new endpoint
+ * (wsp_socket_reuse): unbound after an accepted connection, for AcceptEx,
+ * bound to the same local port after one it opened, for ConnectEx.
  * doc/spi-choices.md.
  */
 #include "config.h"
@@ -62,6 +69,7 @@ typedef struct {
     DWORD tflags;               /* TransmitFile, TransmitPackets: TF_* */
     DWORD send_size;            /* TransmitPackets, datagrams: bytes per datagram, 0 = no limit */
     bool fin_sent;              /* DisconnectEx, TF_DISCONNECT: waiting for the FIN's ACK */
+    bool reuse;                 /* TF_REUSE_SOCKET: a new endpoint once the connection is over */
     bool accepted;              /* AcceptEx: the connection is attached, now receiving */
 } ExtOp;
 
@@ -144,6 +152,8 @@ ov_start(WspProcess *proc, LPWSAOVERLAPPED ov)
 static void
 op_free(ExtOp *op)
 {
+    if (op->reuse)
+        op->ws->reusing = false;
     if (op->ls != NULL)
         wsp_socket_unref(op->ls);
     wsp_socket_unref(op->ws);
@@ -151,7 +161,9 @@ op_free(ExtOp *op)
     g_free(op);
 }
 
-/* Write the result and, when @notify, signal the event; frees @op. */
+/* Write the result and, when @notify, signal the event; frees @op.  A
+ * request without WSAOVERLAPPED (a TF_REUSE_SOCKET disconnect finishing
+ * after a call that could not wait) only ends. */
 static void
 op_finish_full(ExtOp *op, int err, size_t bytes, bool notify)
 {
@@ -159,15 +171,18 @@ op_finish_full(ExtOp *op, int err, size_t bytes, bool notify)
     WspSocket *ws = op->ws;
     int e = 0;
 
-    ov->Offset = 0;
-    ov->OffsetHigh = (DWORD) err;
-    ov->InternalHigh = (ULONG_PTR) bytes;
-    ov->Internal = (ULONG_PTR) (DWORD) err;
     if (err != 0)
         ext_note(ws, "%s complete: %s", op->fn, wsp_error_name(err));
     else
         ext_note(ws, "%s complete: %zu bytes", op->fn, bytes);
-    if (notify && ov->hEvent != NULL && !ws->proc->upcalls.lpWPUSetEvent(ov->hEvent, &e))
+    if (ov != NULL) {
+        ov->Offset = 0;
+        ov->OffsetHigh = (DWORD) err;
+        ov->InternalHigh = (ULONG_PTR) bytes;
+        ov->Internal = (ULONG_PTR) (DWORD) err;
+    }
+    if (notify && ov != NULL && ov->hEvent != NULL &&
+        !ws->proc->upcalls.lpWPUSetEvent(ov->hEvent, &e))
         ext_note(ws, "WPUSetEvent failed: %s", wsp_error_name(e));
     wake(ws);
     wake(op->ls);
@@ -238,6 +253,7 @@ attach_child(WspSocket *as, SimSocketId child)
     g_hash_table_insert(st->by_sock, GUINT_TO_POINTER(child), as);
     sim_tcp_set_notify(as->world, child, wsp_transport_notify, NULL);
     as->bound = true;
+    as->accepted = true;
     as->connect_failed = false;
     sim_tcp_set_option(as->world, child, SIM_TCP_OPT_NODELAY, as->opt_nodelay);
     sim_tcp_set_option(as->world, child, SIM_TCP_OPT_KEEPALIVE, as->opt_keepalive);
@@ -333,6 +349,16 @@ dgram_transmit(ExtOp *op)
     return err;
 }
 
+/* Watch for the end of the connection (TF_REUSE_SOCKET): our FIN is
+ * already queued. */
+static void
+end_watch(ExtOp *op)
+{
+    op->fin_sent = true;
+    if (op->reuse)
+        sim_tcp_watch_ended(op->world, op->ws->sock);
+}
+
 /* DisconnectEx, TF_DISCONNECT: queue the FIN and watch for its ACK. */
 static int
 fin_start(ExtOp *op)
@@ -344,7 +370,7 @@ fin_start(ExtOp *op)
         return err;
     ws->events_seen &= ~(guint32) SIM_TCP_EV_ACKED;
     sim_tcp_watch_acked(op->world, ws->sock);
-    op->fin_sent = true;
+    end_watch(op);
     return 0;
 }
 
@@ -361,6 +387,38 @@ fin_done(ExtOp *op)
         return true; /* the connection is gone: nothing left to disconnect */
     return sim_tcp_get_state(op->world, ws->sock, &state) == SIM_OK &&
            (state == SIM_TCP_CLOSED || state == SIM_TCP_TIME_WAIT || state == SIM_TCP_FIN_WAIT_2);
+}
+
+/* TF_REUSE_SOCKET: done once the connection is over — the TCB CLOSED, so
+ * after TIME_WAIT when we closed first (Microsoft: the disconnect "may be
+ * subject to the TCP TIME_WAIT state, causing the call to be delayed";
+ * the port is free again for a reused ConnectEx) and only after the peer's
+ * FIN (TransmitFile: "the remote side has closed the connection") — and
+ * once everything the peer sent has been read (TransmitFile: "all pending
+ * receive data ... has been read").  Then the socket is reused (*@err). */
+static bool
+reuse_step(ExtOp *op, int *err)
+{
+    WspSocket *ws = op->ws;
+    SimTcpState state = SIM_TCP_CLOSED;
+    size_t unread = 0;
+
+    if (!ws->transport_gone && ws->sock != 0 &&
+        sim_tcp_get_state(op->world, ws->sock, &state) == SIM_OK &&
+        (state != SIM_TCP_CLOSED ||
+         (sim_tcp_readable_bytes(op->world, ws->sock, &unread) == SIM_OK && unread > 0)))
+        return false;
+    ws->reusing = false;
+    *err = wsp_socket_reuse(ws);
+    ext_note(ws, "%s: socket reused, %s", op->fn, ws->bound ? "still bound" : "unbound");
+    return true;
+}
+
+/* DisconnectEx and TF_DISCONNECT, once the FIN is queued. */
+static bool
+fin_step(ExtOp *op, int *err)
+{
+    return op->reuse ? reuse_step(op, err) : fin_done(op);
 }
 
 /* TransmitFile, TransmitPackets: the data after any overlapped send posted
@@ -387,7 +445,7 @@ transmit_step(ExtOp *op, int *err)
         if (*err != 0)
             return true;
     }
-    return fin_done(op);
+    return fin_step(op, err);
 }
 
 /* One step of @op; TRUE when it is over (*@err, *@bytes set). */
@@ -465,7 +523,7 @@ op_step(ExtOp *op, int *err, size_t *bytes)
         *bytes = st == SIM_OK ? n : 0; /* data, or 0 at the end of the stream */
         return true;
     case EXT_DISCONNECT:
-        return fin_done(op);
+        return fin_step(op, err);
     case EXT_TRANSMIT:
         if (!transmit_step(op, err))
             return false;
@@ -510,6 +568,19 @@ ext_notify(SimWorld *world, SimSocketId sock, guint32 events, SimStatus err, voi
     ext_progress(world, sock);
 }
 
+/* @op waits: it progresses from @sock's notifications (or, once set,
+ * op->watch's). */
+static void
+op_queue(ExtOp *op, SimSocketId sock)
+{
+    if (ext_ops == NULL)
+        ext_ops = g_ptr_array_new();
+    if (op->watch == 0)
+        op->watch = sock;
+    g_ptr_array_add(ext_ops, op);
+    watch(op, op->watch);
+}
+
 /* Run @op once: completed at once (TRUE, completion issued) or queued. */
 static BOOL
 op_post(WspCall *call, ExtOp *op, SimSocketId sock, LPDWORD out_bytes)
@@ -530,19 +601,16 @@ op_post(WspCall *call, ExtOp *op, SimSocketId sock, LPDWORD out_bytes)
         op_finish(op, 0, bytes);
         return TRUE;
     }
-    if (ext_ops == NULL)
-        ext_ops = g_ptr_array_new();
-    if (op->watch == 0)
-        op->watch = sock;
-    g_ptr_array_add(ext_ops, op);
-    watch(op, op->watch);
+    op_queue(op, sock);
     return ext_fail(call, WSA_IO_PENDING);
 }
 
 /* Run @op (made without WSAOVERLAPPED) in the caller, to its end: a
  * blocking socket in an actor waits between the steps, for send space and
- * then for the FIN's ACK.  A call that cannot wait returns once the FIN is
- * queued, and fails with WSAEWOULDBLOCK before it.  Does not free @op. */
+ * then for the FIN's ACK (TF_REUSE_SOCKET: for the end of the connection).
+ * A call that cannot wait returns once the FIN is queued — a reuse then
+ * goes on without it, the socket reusable when it is done — and fails with
+ * WSAEWOULDBLOCK before it.  Consumes @op. */
 static int
 op_run(WspCall *call, ExtOp *op, size_t *out_bytes)
 {
@@ -552,12 +620,23 @@ op_run(WspCall *call, ExtOp *op, size_t *out_bytes)
     while (!op_step(op, &err, out_bytes)) {
         if (ws->nonblocking || call->actor == SIM_ID_NONE) {
             *out_bytes = op->done;
-            return op->fin_sent ? 0 : WSAEWOULDBLOCK;
+            if (!op->fin_sent) {
+                op_free(op);
+                return WSAEWOULDBLOCK;
+            }
+            if (op->reuse)
+                op_queue(op, ws->sock);
+            else
+                op_free(op);
+            return 0;
         }
         err = wsp_wait(call, ws, op->fin_sent ? &ws->cq : &ws->wq, SIM_TIME_INFINITE);
-        if (err != 0)
+        if (err != 0) {
+            op_free(op);
             return err;
+        }
     }
+    op_free(op);
     return err;
 }
 
@@ -606,7 +685,7 @@ ext_accept_ex(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputBuffer,
         return ext_fail(&call, WSAEOPNOTSUPP);
     if (!ls->listening || as == ls || as->family != ls->family)
         return ext_fail(&call, WSAEINVAL);
-    if (as->bound || as->listening || as->connecting || accept_pending(as) ||
+    if (as->bound || as->listening || as->connecting || as->reusing || accept_pending(as) ||
         as->transport_gone || as->sock == 0 ||
         (sim_tcp_get_state(call.world, as->sock, &state) == SIM_OK && state != SIM_TCP_CLOSED))
         return ext_fail(&call, WSAEINVAL); /* must be unbound and unconnected */
@@ -706,7 +785,11 @@ ext_connect_ex(SOCKET s, const struct sockaddr *name, int namelen, PVOID lpSendB
 /* ---- DisconnectEx --------------------------------------------------------- */
 
 /* A graceful disconnect: WSPSendDisconnect's FIN, complete once everything
- * sent (the FIN too) is acknowledged.  TF_REUSE_SOCKET is not supported. */
+ * sent (the FIN too) is acknowledged.  TF_REUSE_SOCKET: complete once the
+ * connection is over (reuse_step), the socket then reusable; it may follow
+ * a FIN already sent (Microsoft: WSAENOTCONN "if the socket was in the
+ * transmit closing state from a previous request and the dwFlags parameter
+ * was not set to TF_REUSE_SOCKET"). */
 static BOOL PASCAL
 ext_disconnect_ex(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags, DWORD dwReserved)
 {
@@ -715,6 +798,7 @@ ext_disconnect_ex(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags, DWORD dwRe
     WspSocket *ws;
     ExtOp *op;
     size_t bytes = 0;
+    bool reuse = (dwFlags & TF_REUSE_SOCKET) != 0;
     int err;
 
     if (!wsp_call_begin(&call, "DisconnectEx", &err))
@@ -726,27 +810,31 @@ ext_disconnect_ex(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags, DWORD dwRe
         return ext_fail(&call, WSAENOTSOCK);
     if (dwReserved != 0 || (dwFlags & ~(DWORD) TF_REUSE_SOCKET) != 0)
         return ext_fail(&call, WSAEINVAL);
-    if (dwFlags & TF_REUSE_SOCKET)
-        return ext_fail(&call, WSAEOPNOTSUPP); /* doc/spi-choices.md */
     if (!ws->stream)
         return ext_fail(&call, WSAEOPNOTSUPP);
     if (lpOverlapped != NULL && !(ws->flags & WSA_FLAG_OVERLAPPED))
         return ext_fail(&call, WSAEINVAL); /* choice 2 */
-    if (ws->transport_gone || ws->sock == 0 || ws->shut_send ||
+    if (reuse && ws->reusing)
+        return ext_fail(&call, WSAEINVAL); /* a reuse is under way already */
+    if (ws->transport_gone || ws->sock == 0 ||
         sim_tcp_get_state(call.world, ws->sock, &state) != SIM_OK ||
-        !sim_tcp_state_is_synchronized(state))
+        (!(reuse && ws->shut_send) && (ws->shut_send || !sim_tcp_state_is_synchronized(state))))
         return ext_fail(&call, WSAENOTCONN);
     op = op_new(EXT_DISCONNECT, "DisconnectEx", ws, NULL, lpOverlapped);
-    err = fin_start(op);
-    if (err != 0) {
-        op_free(op);
-        return ext_fail(&call, err);
+    op->reuse = ws->reusing = reuse;
+    if (ws->shut_send) {
+        end_watch(op); /* the FIN went before */
+    } else {
+        err = fin_start(op);
+        if (err != 0) {
+            op_free(op);
+            return ext_fail(&call, err);
+        }
     }
     if (lpOverlapped != NULL)
         return op_post(&call, op, ws->sock, NULL);
     /* Not overlapped: a blocking socket in an actor waits for the outcome. */
     err = op_run(&call, op, &bytes);
-    op_free(op);
     if (err != 0)
         return ext_fail(&call, err);
     wsp_call_end(&call, "TRUE");
@@ -804,8 +892,6 @@ transmit_check(WspCall *call, WspSocket *ws, const ExtTransmit *t)
         ((t->flags & TF_REUSE_SOCKET) && !(t->flags & TF_DISCONNECT)) ||
         ((t->flags & TF_DISCONNECT) && !ws->stream))
         return WSAEINVAL;
-    if (t->flags & TF_REUSE_SOCKET)
-        return WSAEOPNOTSUPP; /* as DisconnectEx: sockets are not reused */
     if (t->file)
         return WSAENOTSOCK; /* Windows' answer to an invalid file handle: doc/spi-choices.md */
     return 0;
@@ -825,6 +911,7 @@ transmit(WspCall *call, WspSocket *ws, ExtTransmit *t)
         return ext_fail(call, err);
     }
     op = op_new(EXT_TRANSMIT, t->fn, ws, NULL, t->ov);
+    op->reuse = ws->reusing = (t->flags & TF_REUSE_SOCKET) != 0; /* with TF_DISCONNECT */
     op->n_chunks = t->chunks->len;
     op->chunks = (ExtChunk *) (void *) g_array_free(t->chunks, FALSE);
     op->tflags = t->flags;
@@ -837,11 +924,12 @@ transmit(WspCall *call, WspSocket *ws, ExtTransmit *t)
     }
     if (ws->stream && (ws->nonblocking || call->actor == SIM_ID_NONE) &&
         (!g_queue_is_empty(&ws->ov_sends) ||
-         sim_tcp_send_space(call->world, ws->sock, &space) != SIM_OK || space < total))
+         sim_tcp_send_space(call->world, ws->sock, &space) != SIM_OK || space < total)) {
+        op_free(op);
         err = WSAEWOULDBLOCK;
-    else
+    } else {
         err = op_run(call, op, &bytes);
-    op_free(op);
+    }
     wsp_events_after_send(ws, err); /* re-enables FD_WRITE (REFERENCE 2.5) */
     if (err != 0)
         return ext_fail(call, err);
@@ -1065,4 +1153,43 @@ wsp_ext_abort(WspSocket *ws, bool notify)
         op_finish_full(op, WSA_OPERATION_ABORTED, 0, notify);
         unwatch(world, was);
     }
+}
+
+void
+wsp_ext_world_free(SimWorld *world)
+{
+    guint i = 0;
+
+    while (ext_ops != NULL && i < ext_ops->len) {
+        ExtOp *op = g_ptr_array_index(ext_ops, i);
+
+        if (op->world != world) {
+            i++;
+            continue;
+        }
+        g_ptr_array_remove_index(ext_ops, i);
+        op_free(op);
+    }
+}
+
+/* After the receive that took the data: a blocking DisconnectEx looks
+ * again, and so do the requests watching the endpoint. */
+static void
+ext_recheck_event(SimWorld *world, void *data)
+{
+    SimSocketId sock = GPOINTER_TO_UINT(data);
+    WspSocket *ws = wsp_socket_by_sock(world, sock);
+
+    if (ws == NULL || ws->closed)
+        return;
+    sim_waitq_wake_all(world, &ws->cq);
+    if (watched(world, sock))
+        ext_progress(world, sock);
+}
+
+void
+wsp_ext_after_recv(WspSocket *ws)
+{
+    if (ws->reusing && ws->sock != 0)
+        sim_event_schedule(ws->world, 0, ext_recheck_event, GUINT_TO_POINTER(ws->sock));
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "wsp-private.h"
+#include "wsp-extension.h"
 
 static void
 process_free(gpointer data)
@@ -38,6 +39,7 @@ state_free(gpointer data)
 {
     WspState *st = data;
 
+    wsp_ext_world_free(st->world); /* before the records go: the requests hold them */
     g_hash_table_unref(st->by_pid);
     g_hash_table_unref(st->by_sock);
     g_ptr_array_unref(st->procs); /* frees the processes */

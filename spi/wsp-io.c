@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "wsp-private.h"
+#include "wsp-extension.h"
 
 /* REFERENCE 4 choice 2: overlapped parameters on a socket created without
  * WSA_FLAG_OVERLAPPED are WSAEINVAL; on an overlapped socket the request
@@ -397,6 +398,8 @@ stream_recv(WspCall *call, WspSocket *ws, LPWSABUF bufs, DWORD count, size_t tot
         if (err != 0)
             break;
     }
+    if (got > 0 && !(flags & MSG_PEEK))
+        wsp_ext_after_recv(ws); /* TF_REUSE_SOCKET waits for the data to be read */
     wsp_socket_unref(ws);
     if (err != 0 && got > 0 && err != WSAEINTR)
         err = 0; /* MSG_WAITALL cut short: return what arrived */

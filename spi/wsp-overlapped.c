@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "wsp-private.h"
+#include "wsp-extension.h"
 
 typedef enum {
     OV_RECV,
@@ -202,6 +203,8 @@ try_recv(WspSocket *ws, WspOvOp *op, int *err, DWORD *flags)
                 break;
         }
         g_free(tmp);
+        if (op->done > 0)
+            wsp_ext_after_recv(ws); /* TF_REUSE_SOCKET waits for the data to be read */
         if (st == SIM_E_WOULDBLOCK) {
             /* Byte stream: complete with what came, unless MSG_WAITALL. */
             return op->done > 0 && !(op->flags & MSG_WAITALL);

@@ -65,6 +65,8 @@ typedef struct WspSocket {
     SimStatus gone_err;         /* its err: what later calls report */
     bool async_registered;      /* WSPEventSelect/WSPAsyncSelect mask != 0 */
     SimSocketId deferred_child; /* CF_DEFER on a completed connection */
+    bool accepted;              /* its connection came from a listener (WSPAccept, AcceptEx) */
+    bool reusing;               /* a TF_REUSE_SOCKET disconnect is under way (wsp-extension.c) */
     SimStatus so_error;         /* SO_ERROR not yet read (the transport keeps its own too) */
 
     /* Options. */
@@ -203,6 +205,10 @@ void wsp_transport_notify(SimWorld *world, SimSocketId sock, guint32 events, Sim
 int wsp_socket_shutdown(WspSocket *ws, int how, bool reset_on_data);
 /* Abortive close of the transport endpoint (no linger, no wait). */
 void wsp_socket_reset_transport(WspSocket *ws);
+/* TF_REUSE_SOCKET, once the connection is over: a new endpoint, unbound
+ * after an accepted connection, else bound to the old local address.  0 or
+ * the WSA code. */
+int wsp_socket_reuse(WspSocket *ws);
 
 /* Readiness per the WSPSelect rules (REFERENCE WSPSelect). */
 bool wsp_socket_readable(WspSocket *ws);
@@ -286,6 +292,9 @@ void wsp_events_on_bind(WspSocket *ws);
 void wsp_events_on_connect(WspSocket *ws);
 /* An accepted socket takes the listener's registration (REFERENCE 2.5). */
 void wsp_events_inherit(WspSocket *ws, const WspSocket *ls);
+/* A reused socket (TF_REUSE_SOCKET) keeps its registration, armed afresh
+ * for its next connection. */
+void wsp_events_on_reuse(WspSocket *ws);
 /* WSPIoctl codes that re-enable FD_QOS, FD_ROUTING_INTERFACE_CHANGE... */
 void wsp_events_on_ioctl(WspSocket *ws, DWORD code);
 /* Report @ev (one FD_* bit) with @err if registered and enabled: for sources

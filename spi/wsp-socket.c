@@ -133,7 +133,7 @@ wsp_socket_on_transport_event(WspSocket *ws, guint32 events, SimStatus err)
                   SIM_SOCK_EV_FREED | SIM_SOCK_EV_CONNECTED))
         sim_waitq_wake_all(ws->world, &ws->wq);
     if (events & (SIM_SOCK_EV_ACCEPT | SIM_SOCK_EV_CONNECTED | SIM_SOCK_EV_CLOSED |
-                  SIM_SOCK_EV_ERROR | SIM_SOCK_EV_FREED | SIM_TCP_EV_ACKED))
+                  SIM_SOCK_EV_ERROR | SIM_SOCK_EV_FREED | SIM_TCP_EV_ACKED | SIM_TCP_EV_ENDED))
         sim_waitq_wake_all(ws->world, &ws->cq);
     /* Posted overlapped receives take data before FD_READ looks at it. */
     wsp_ov_pump(ws);
@@ -309,11 +309,10 @@ stream_apply_options(WspSocket *ws)
     sim_tcp_set_option(ws->world, ws->sock, SIM_TCP_OPT_OOBINLINE, ws->opt_oobinline);
 }
 
-/* After a failed connect the endpoint is spent; REFERENCE WSPConnect lets
- * the client try again on the same socket, so the provider opens a fresh
- * endpoint with the same options and explicit binding. */
+/* A new endpoint in place of the old one (closed), with the same options
+ * and buffer sizes; unbound. */
 static SimStatus
-stream_reopen(WspSocket *ws, SimNodeId node)
+stream_renew(WspSocket *ws, SimNodeId node)
 {
     SimSocketId old = transport_detach(ws);
     SimSocketId sock;
@@ -334,16 +333,82 @@ stream_reopen(WspSocket *ws, SimNodeId node)
         sim_tcp_set_option(ws->world, sock, SIM_TCP_OPT_RCVBUF, rcvbuf);
     if (sndbuf != 0)
         sim_tcp_set_option(ws->world, sock, SIM_TCP_OPT_SNDBUF, sndbuf);
-    if (ws->explicit_bind) {
-        guint flags = (ws->opt_reuseaddr ? SIM_TCP_BIND_REUSEADDR : 0) |
-                      (ws->opt_exclusive ? SIM_TCP_BIND_EXCLUSIVE : 0);
-
-        st = sim_tcp_bind(ws->world, sock, &ws->bind_addr, flags);
-        if (st != SIM_OK)
-            return st;
-        ws->bound = true;
-    }
     return SIM_OK;
+}
+
+/* Bind the renewed endpoint to @addr, with the socket's sharing options. */
+static SimStatus
+stream_rebind(WspSocket *ws, const SimSockAddr *addr)
+{
+    guint flags = (ws->opt_reuseaddr ? SIM_TCP_BIND_REUSEADDR : 0) |
+                  (ws->opt_exclusive ? SIM_TCP_BIND_EXCLUSIVE : 0);
+    SimStatus st = sim_tcp_bind(ws->world, ws->sock, addr, flags);
+
+    if (st == SIM_OK)
+        ws->bound = true;
+    return st;
+}
+
+/* After a failed connect the endpoint is spent; REFERENCE WSPConnect lets
+ * the client try again on the same socket, so the provider opens a fresh
+ * endpoint with the same options and explicit binding. */
+static SimStatus
+stream_reopen(WspSocket *ws, SimNodeId node)
+{
+    SimStatus st = stream_renew(ws, node);
+
+    if (st != SIM_OK || !ws->explicit_bind)
+        return st;
+    return stream_rebind(ws, &ws->bind_addr);
+}
+
+/**
+ * wsp_socket_reuse:
+ * @ws: a stream socket whose connection is over (TF_REUSE_SOCKET)
+ *
+ * The socket takes a new endpoint, as a socket "not connected" again:
+ * after an accepted connection (WSPAccept, AcceptEx) "neither bound nor
+ * connected", for AcceptEx; after one it opened itself "not connected, but
+ * still bound" to the same local port (and the explicitly bound address,
+ * else the connection's), for ConnectEx (Microsoft's AcceptEx and
+ * ConnectEx remarks).  The handle, its flags, FIONBIO, the socket options
+ * and buffer sizes, the *_CHANGE watches and the event registration
+ * (armed again) stay; the connection's state, SO_ERROR and QOS go
+ * (Microsoft: the provider may delete a reused socket's QOS).
+ *
+ * Returns: 0, or the WSA code of a failed open or bind (the socket is then
+ * unbound, or without an endpoint: WSAENETDOWN for later calls).
+ */
+int
+wsp_socket_reuse(WspSocket *ws)
+{
+    SimNodeId node = sim_process_node(ws->world, ws->proc->pid);
+    SimSockAddr local;
+    bool keep =
+        !ws->accepted && ws->sock != 0 && sim_tcp_local_addr(ws->world, ws->sock, &local) == SIM_OK;
+    SimStatus st;
+
+    if (keep && ws->explicit_bind)
+        local.addr = ws->bind_addr.addr; /* the port is the one it had */
+    wsp_qos_release(ws);
+    st = stream_renew(ws, node);
+    ws->listening = ws->connecting = ws->accepted = false;
+    ws->connect_err = SIM_OK;
+    ws->shut_send = ws->shut_recv = false;
+    ws->transport_gone = false;
+    ws->gone_err = SIM_OK;
+    ws->so_error = SIM_OK;
+    ws->events_seen = 0;
+    ws->explicit_bind = false;
+    if (st == SIM_OK && keep) {
+        st = stream_rebind(ws, &local);
+        ws->explicit_bind = st == SIM_OK; /* kept for a reopen after a failed connect */
+        ws->bind_addr = local;
+    }
+    if (st == SIM_E_NETDOWN || ws->sock == 0)
+        ws->transport_gone = true;
+    wsp_events_on_reuse(ws);
+    return st == SIM_OK ? 0 : wsp_error_from_status(st);
 }
 
 /* ---- WSPSocket ------------------------------------------------------------ */
@@ -643,6 +708,7 @@ adopt_child(WspCall *call, WspSocket *ls, SimSocketId child, int *out_err)
     ws->linger_last = ls->linger_last;
     ws->rcvtimeo_ms = ls->rcvtimeo_ms;
     ws->sndtimeo_ms = ls->sndtimeo_ms;
+    ws->accepted = true;
     transport_attach(ws, child);
     /* What happened before the accept (data, the peer's FIN) was never
      * notified to this socket: take it from the transport's level, so a
@@ -852,6 +918,8 @@ stream_connect(WspCall *call, WspSocket *ws, const SimSockAddr *to)
 
     if (ws->listening)
         return WSAEINVAL;
+    if (ws->reusing)
+        return WSAEISCONN; /* its old connection is still closing (TF_REUSE_SOCKET) */
     if (ws->connect_failed) {
         st = stream_reopen(ws, call->node);
         if (st != SIM_OK)

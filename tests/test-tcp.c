@@ -1299,6 +1299,43 @@ test_tcp_linger_acked(void **state)
     assert_int_equal(test_pair_events(p, c), SIM_TCP_EV_ACKED);
 }
 
+/* SIM_TCP_EV_ENDED: the active closer hears of it only when TIME_WAIT
+ * (2 x MSL, 1 s each by default) has expired, the passive closer when its
+ * FIN is acknowledged; armed on a CLOSED TCB it comes at once. */
+static void
+test_tcp_watch_ended(void **state)
+{
+    g_autoptr(TestPair) p = test_pair_new(SEED);
+    SimSocketId c, s;
+    SimTime t0;
+
+    (void) state;
+    test_pair_connect(p, &c, &s, NULL);
+    test_pair_watch(p, c);
+    test_pair_watch(p, s);
+    assert_int_equal(sim_tcp_watch_ended(p->world, c), SIM_OK);
+    assert_int_equal(sim_tcp_watch_ended(p->world, s), SIM_OK);
+    assert_int_equal(sim_tcp_shutdown(p->world, c, SIM_TCP_SHUT_SEND), SIM_OK);
+    test_pair_run(p, 100 * SIM_MSEC);
+    assert_int_equal(sim_tcp_shutdown(p->world, s, SIM_TCP_SHUT_SEND), SIM_OK);
+    t0 = sim_world_now(p->world);
+    test_pair_run(p, 100 * SIM_MSEC);
+    assert_int_equal(test_pair_state(p, s), SIM_TCP_CLOSED);
+    assert_true(test_pair_events(p, s) & SIM_TCP_EV_ENDED);
+    assert_int_equal(test_pair_note_err(p, s, SIM_TCP_EV_ENDED), SIM_OK);
+    assert_int_equal(test_pair_state(p, c), SIM_TCP_TIME_WAIT);
+    assert_false(test_pair_events(p, c) & SIM_TCP_EV_ENDED);
+    test_pair_run(p, t0 + 2 * SIM_SEC - 10 * SIM_MSEC - sim_world_now(p->world));
+    assert_false(test_pair_events(p, c) & SIM_TCP_EV_ENDED);
+    test_pair_run(p, 100 * SIM_MSEC);
+    assert_int_equal(test_pair_state(p, c), SIM_TCP_CLOSED);
+    assert_true(test_pair_events(p, c) & SIM_TCP_EV_ENDED);
+    /* armed when already CLOSED: reported at once */
+    test_pair_notes_clear(p);
+    assert_int_equal(sim_tcp_watch_ended(p->world, c), SIM_OK);
+    assert_int_equal(test_pair_events(p, c), SIM_TCP_EV_ENDED);
+}
+
 /* ---- MSS, window scale ------------------------------------------------------- */
 
 static void
@@ -1971,6 +2008,7 @@ main(void)
         cmocka_unit_test(test_tcp_shutdown_recv_discard),
         cmocka_unit_test(test_tcp_data_after_close_rst),
         cmocka_unit_test(test_tcp_linger_acked),
+        cmocka_unit_test(test_tcp_watch_ended),
         cmocka_unit_test(test_tcp_mss_from_path_mtu),
         cmocka_unit_test(test_tcp_poll_levels),
         cmocka_unit_test(test_tcp_writable_after_wouldblock),

@@ -9,7 +9,9 @@
  * MSG_TRUNC, MSG_BCAST, MSG_MCAST, the sender's address, gathered and
  * scattered buffers), TransmitPackets (memory elements in order, on
  * streams and as datagrams; TF_DISCONNECT) and TransmitFile (head and
- * tail); and a table of the documented errors of the last four. */
+ * tail); TF_REUSE_SOCKET (DisconnectEx, TransmitFile, TransmitPackets: the
+ * same handle to AcceptEx or ConnectEx again, after TIME_WAIT); and a
+ * table of the documented errors. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -654,9 +656,10 @@ test_wsp_extension_disconnectex(void **state)
     ov_init(tw, &ov);
     assert_int_equal(x_disconnect(tw, tw->pc, disconnect_ex, c, &ov, 0, 1), WSAEINVAL); /* reserved */
     assert_int_equal(x_disconnect(tw, tw->pc, disconnect_ex, c, &ov, TF_DISCONNECT, 0), WSAEINVAL);
-    assert_int_equal(x_disconnect(tw, tw->pc, disconnect_ex, c, &ov, TF_REUSE_SOCKET, 0), WSAEOPNOTSUPP);
     u = ov_socket();
     assert_int_equal(x_disconnect(tw, tw->pc, disconnect_ex, u, &ov, 0, 0), WSAENOTCONN);
+    assert_int_equal(x_disconnect(tw, tw->pc, disconnect_ex, u, &ov, TF_REUSE_SOCKET, 0),
+                     WSAENOTCONN);
     test_send_str(c, "bye");
     assert_int_equal(x_disconnect(tw, tw->pc, disconnect_ex, c, &ov, 0, 0), WSA_IO_PENDING);
     assert_false(signalled(tw, ov.hEvent));
@@ -710,10 +713,13 @@ typedef struct {
     LPFN_TRANSMITPACKETS transmit_packets;
     LPFN_WSARECVMSG recvmsg;
     LPFN_WSASENDMSG sendmsg;
+    LPFN_ACCEPTEX accept_ex;
+    LPFN_CONNECTEX connect_ex;
+    LPFN_DISCONNECTEX disconnect_ex;
 } MsgFns;
 
-/* The four functions, from a socket of pc that is gone again: they work
- * on any socket. */
+/* The functions, from a socket of pc that is gone again: they work on any
+ * socket. */
 static MsgFns
 msg_fns(TestWorld *tw)
 {
@@ -726,6 +732,9 @@ msg_fns(TestWorld *tw)
     f.transmit_packets = fn_transmit_packets(s);
     f.recvmsg = fn_recvmsg(s);
     f.sendmsg = fn_sendmsg(s);
+    f.accept_ex = fn_accept(s);
+    f.connect_ex = fn_connect(s);
+    f.disconnect_ex = fn_disconnect(s);
     test_close(s);
     return f;
 }
@@ -1186,6 +1195,16 @@ x_packets(TestWorld *tw, SimProcessId pid, const MsgFns *f, SOCKET s,
     return ext_run(tw, pid, &c);
 }
 
+static int
+x_file(TestWorld *tw, SimProcessId pid, const MsgFns *f, SOCKET s, LPTRANSMIT_FILE_BUFFERS tfb,
+       LPOVERLAPPED ov, DWORD flags)
+{
+    ExtCall c = { .kind = X_TRANSMIT_FILE, .fn = (void *) f->transmit_file, .s = s, .tfb = tfb,
+                  .ov = ov, .flags = flags };
+
+    return ext_run(tw, pid, &c);
+}
+
 static TRANSMIT_PACKETS_ELEMENT
 mem_el(const void *data, ULONG len, bool eop)
 {
@@ -1462,7 +1481,386 @@ test_wsp_extension_close_aborts_transmit(void **state)
     test_world_free(tw);
 }
 
-/* ---- The errors of the four, one fresh world a row ----------------------------- */
+/* ---- TF_REUSE_SOCKET ----------------------------------------------------------- */
+
+/* Receive exactly @want from @s (of @pid), then, with @eof, the end. */
+static void
+recv_check(TestWorld *tw, SimProcessId pid, SOCKET s, const char *want, bool eof)
+{
+    char buf[64];
+    int err = 0;
+
+    test_world_use(tw, pid);
+    memset(buf, 0, sizeof buf);
+    assert_int_equal(test_recv(s, buf, sizeof buf, 0, &err), (int) strlen(want));
+    assert_memory_equal(buf, want, strlen(want));
+    if (eof)
+        assert_int_equal(test_recv(s, buf, sizeof buf, 0, &err), 0);
+}
+
+/* A reused socket not connected again: no peer, nothing to send or
+ * receive; getsockname tells whether it kept its binding (@port, 0 for
+ * unbound: WSAEINVAL). */
+static void
+check_reused(SOCKET s, int port)
+{
+    SOCKADDR_STORAGE ss;
+    char buf[8];
+    WSABUF b = { sizeof buf, buf };
+    DWORD n = 0, flags = 0;
+    int len = (int) sizeof ss, err = 0;
+
+    assert_int_equal(WSPGetPeerName(s, (struct sockaddr *) &ss, &len, &err), SOCKET_ERROR);
+    assert_int_equal(err, WSAENOTCONN);
+    assert_int_equal(WSPSend(s, &b, 1, &n, 0, NULL, NULL, NULL, &err), SOCKET_ERROR);
+    assert_int_equal(err, WSAENOTCONN);
+    assert_int_equal(WSPRecv(s, &b, 1, &n, &flags, NULL, NULL, NULL, &err), SOCKET_ERROR);
+    assert_int_equal(err, WSAENOTCONN);
+    len = (int) sizeof ss;
+    if (port == 0) {
+        assert_int_equal(WSPGetSockName(s, (struct sockaddr *) &ss, &len, &err), SOCKET_ERROR);
+        assert_int_equal(err, WSAEINVAL);
+    } else {
+        assert_int_equal(WSPGetSockName(s, (struct sockaddr *) &ss, &len, &err), 0);
+        assert_int_equal(g_ntohs(((struct sockaddr_in *) &ss)->sin_port), port);
+    }
+}
+
+static int
+local_port(SOCKET s)
+{
+    SOCKADDR_STORAGE ss;
+    int len = (int) sizeof ss, err = 0;
+
+    assert_int_equal(WSPGetSockName(s, (struct sockaddr *) &ss, &len, &err), 0);
+    return g_ntohs(((struct sockaddr_in *) &ss)->sin_port);
+}
+
+static int
+peer_port(SOCKET s)
+{
+    SOCKADDR_STORAGE ss;
+    int len = (int) sizeof ss, err = 0;
+
+    assert_int_equal(WSPGetPeerName(s, (struct sockaddr *) &ss, &len, &err), 0);
+    return g_ntohs(((struct sockaddr_in *) &ss)->sin_port);
+}
+
+/* AcceptEx on @ac->as with a first receive of up to 16 bytes, for a new
+ * client of pc that sends @msg: the request completes with it.  Returns
+ * the client's socket. */
+static SOCKET
+accept_first(TestWorld *tw, const MsgFns *f, AcceptCase *ac, const char *msg)
+{
+    DWORD got = 0, bytes = 0, flags = 0;
+    SOCKET c;
+    int err = 0;
+
+    test_world_use(tw, tw->ps);
+    ov_init(tw, &ac->ov);
+    assert_int_equal(x_accept(tw, f->accept_ex, ac->l, ac->as, ac->out, 16, ADDR_LEN, ADDR_LEN,
+                              &got, &ac->ov),
+                     WSA_IO_PENDING);
+    c = client_connect(tw);
+    test_world_run(tw, 100 * SIM_MSEC);
+    test_send_str(c, msg);
+    test_world_run(tw, 100 * SIM_MSEC);
+    test_world_use(tw, tw->ps);
+    assert_true(WSPGetOverlappedResult(ac->l, &ac->ov, &bytes, FALSE, &flags, &err));
+    assert_int_equal(bytes, strlen(msg));
+    assert_memory_equal(ac->out, msg, strlen(msg));
+    return c;
+}
+
+/* ConnectEx of @c (pc) to 10.0.0.2:@port with @msg as its data, then the
+ * server's WSPAccept on @l, whose peer is @c's port, receiving @msg.
+ * Returns the accepted socket. */
+static SOCKET
+connect_first(TestWorld *tw, const MsgFns *f, SOCKET c, SOCKET l, int port, const char *msg)
+{
+    SOCKADDR_STORAGE ss;
+    WSAOVERLAPPED ov;
+    char data[32];
+    DWORD bytes = 0, flags = 0;
+    SOCKET a;
+    int len, cport, err = 0;
+
+    test_world_use(tw, tw->pc);
+    g_strlcpy(data, msg, sizeof data);
+    ss = test_sa("10.0.0.2", port, &len);
+    ov_init(tw, &ov);
+    assert_int_equal(x_connect(tw, f->connect_ex, c, &ss, len, data, (DWORD) strlen(data), NULL,
+                               &ov),
+                     WSA_IO_PENDING);
+    test_world_run(tw, 100 * SIM_MSEC);
+    assert_true(WSPGetOverlappedResult(c, &ov, &bytes, FALSE, &flags, &err));
+    assert_int_equal(bytes, strlen(data));
+    cport = local_port(c);
+    test_world_use(tw, tw->ps);
+    a = WSPAccept(l, NULL, NULL, NULL, 0, &err);
+    assert_true(a != INVALID_SOCKET);
+    assert_int_equal(peer_port(a), cport);
+    if (data[0] != '\0')
+        recv_check(tw, tw->ps, a, data, false);
+    return a;
+}
+
+/* A server accepts with AcceptEx, serves, disconnects with
+ * DisconnectEx(TF_REUSE_SOCKET) and accepts the next client on the same
+ * handle.  It closes first the first time: the disconnect completes only
+ * once TIME_WAIT (2 x MSL = 2 s) is over, and until then the handle cannot
+ * go to AcceptEx.  The client closes first the second time: it completes
+ * as soon as our FIN is acknowledged.  The reused socket is "neither bound
+ * nor connected" (so not for ConnectEx) and keeps its event registration. */
+static void
+test_wsp_extension_reuse_acceptex(void **state)
+{
+    TestWorld *tw = ext_world();
+    MsgFns f = msg_fns(tw);
+    AcceptCase ac;
+    WSANETWORKEVENTS ne;
+    WSAOVERLAPPED dov, cov;
+    SOCKADDR_STORAGE ss;
+    WSAEVENT ev;
+    DWORD got = 0, bytes = 42, flags = 0;
+    char buf[16];
+    SOCKET c1, c2;
+    int len, err = 0;
+
+    (void) state;
+    accept_setup(tw, &ac);
+    ev = wspsim_os_event_create(tw->world, TRUE, FALSE);
+    assert_int_equal(WSPEventSelect(ac.as, ev, FD_READ | FD_CLOSE, &err), 0);
+    c1 = accept_first(tw, &f, &ac, "request one");
+    test_send_str(ac.as, "reply one");
+    ov_init(tw, &dov);
+    assert_int_equal(x_disconnect(tw, tw->ps, f.disconnect_ex, ac.as, &dov, TF_REUSE_SOCKET, 0),
+                     WSA_IO_PENDING);
+    test_world_run(tw, 100 * SIM_MSEC);
+    recv_check(tw, tw->pc, c1, "reply one", true);
+    test_close(c1); /* its FIN: we are in TIME_WAIT */
+    test_world_run(tw, 100 * SIM_MSEC);
+    test_world_use(tw, tw->ps);
+    assert_int_equal(WSPEnumNetworkEvents(ac.as, ev, &ne, &err), 0);
+    assert_true(ne.lNetworkEvents & FD_CLOSE);
+    /* Not reusable before TIME_WAIT ends. */
+    assert_int_equal(x_accept(tw, f.accept_ex, ac.l, ac.as, ac.out, 16, ADDR_LEN, ADDR_LEN, &got,
+                              &ac.ov),
+                     WSAEINVAL);
+    test_world_run(tw, 1700 * SIM_MSEC);
+    assert_false(signalled(tw, dov.hEvent));
+    test_world_run(tw, 300 * SIM_MSEC);
+    assert_true(signalled(tw, dov.hEvent));
+    assert_true(WSPGetOverlappedResult(ac.as, &dov, &bytes, FALSE, &flags, &err));
+    assert_int_equal(bytes, 0);
+    check_reused(ac.as, 0);
+    ss = test_sa("10.0.0.2", PORT + 1, &len);
+    ov_init(tw, &cov);
+    {
+        ExtCall cx = { .kind = X_CONNECT, .fn = (void *) f.connect_ex, .s = ac.as,
+                       .name = (const struct sockaddr *) &ss, .namelen = len, .ov = &cov };
+
+        assert_int_equal(ext_run(tw, tw->ps, &cx), WSAEINVAL); /* unbound: not for ConnectEx */
+    }
+
+    /* The second client, on the same handle. */
+    c2 = accept_first(tw, &f, &ac, "request two");
+    test_world_use(tw, tw->pc);
+    len = local_port(c2);
+    test_world_use(tw, tw->ps);
+    assert_int_equal(peer_port(ac.as), len);
+    test_send_str(ac.as, "reply two");
+    test_world_run(tw, 100 * SIM_MSEC);
+    recv_check(tw, tw->pc, c2, "reply two", false);
+    test_close(c2); /* the client closes first now */
+    test_world_run(tw, 100 * SIM_MSEC);
+    test_world_use(tw, tw->ps);
+    assert_int_equal(test_recv(ac.as, buf, sizeof buf, 0, &err), 0);
+    assert_int_equal(WSPEnumNetworkEvents(ac.as, ev, &ne, &err), 0);
+    assert_true(ne.lNetworkEvents & FD_CLOSE); /* the registration stayed */
+    ov_init(tw, &dov);
+    assert_int_equal(x_disconnect(tw, tw->ps, f.disconnect_ex, ac.as, &dov, TF_REUSE_SOCKET, 0),
+                     WSA_IO_PENDING);
+    test_world_run(tw, 50 * SIM_MSEC); /* LAST_ACK: no TIME_WAIT */
+    assert_true(signalled(tw, dov.hEvent));
+    assert_true(WSPGetOverlappedResult(ac.as, &dov, &bytes, FALSE, &flags, &err));
+    check_reused(ac.as, 0);
+    test_world_free(tw);
+}
+
+typedef struct {
+    LPFN_DISCONNECTEX fn;
+    SOCKET s;
+    WSAOVERLAPPED ov;
+    BOOL ok;
+    DWORD bytes;
+    int err;
+} ReuseWaiter;
+
+/* DisconnectEx(TF_REUSE_SOCKET) overlapped without an event, then
+ * WSPGetOverlappedResult waiting for it. */
+static void
+actor_reuse_wait(void *data)
+{
+    ReuseWaiter *w = data;
+    DWORD flags = 0;
+
+    memset(&w->ov, 0, sizeof w->ov);
+    assert_false(w->fn(w->s, &w->ov, TF_REUSE_SOCKET, 0));
+    assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+    w->ok = WSPGetOverlappedResult(w->s, &w->ov, &w->bytes, TRUE, &flags, &w->err);
+}
+
+/* A client connects with ConnectEx, disconnects with
+ * DisconnectEx(TF_REUSE_SOCKET) and connects again on the same handle,
+ * without binding it again: the reused socket is "not connected, but still
+ * bound", to the same port.  Blocking, and overlapped without an event. */
+static void
+test_wsp_extension_reuse_connectex(void **state)
+{
+    TestWorld *tw = ext_world();
+    MsgFns f = msg_fns(tw);
+    ReuseWaiter w = { .fn = f.disconnect_ex };
+    WSAOVERLAPPED ov;
+    ExtCall dc;
+    char out[2 * ADDR_LEN];
+    DWORD got = 0;
+    SOCKET l, lc, c, a;
+    int port;
+
+    (void) state;
+    test_world_use(tw, tw->ps);
+    l = ov_socket();
+    test_bind(l, "0.0.0.0", PORT);
+    test_listen(l);
+    test_world_use(tw, tw->pc);
+    c = ov_socket();
+    test_bind(c, "0.0.0.0", 0);
+    port = local_port(c);
+    a = connect_first(tw, &f, c, l, PORT, "hello one");
+
+    /* Blocking: returns once the connection is over, TIME_WAIT included. */
+    dc = (ExtCall){ .kind = X_DISCONNECT, .fn = (void *) f.disconnect_ex, .s = c,
+                    .flags = TF_REUSE_SOCKET };
+    ext_spawn(tw, tw->pc, &dc);
+    test_world_run(tw, 100 * SIM_MSEC);
+    assert_int_equal(dc.result, -1);
+    recv_check(tw, tw->ps, a, "", true);
+    test_close(a);
+    test_world_run(tw, 1800 * SIM_MSEC);
+    assert_int_equal(dc.result, -1);
+    test_world_run(tw, 300 * SIM_MSEC);
+    assert_int_equal(dc.result, 0);
+    test_world_use(tw, tw->pc);
+    check_reused(c, port);
+    /* Not an accept socket: it is bound. */
+    lc = ov_socket();
+    test_bind(lc, "10.0.0.1", PORT);
+    test_listen(lc);
+    {
+        ExtCall ax = { .kind = X_ACCEPT, .fn = (void *) f.accept_ex, .s = lc, .s2 = c,
+                       .buf = out, .llen = ADDR_LEN, .rlen = ADDR_LEN, .bytes = &got, .ov = &ov };
+
+        assert_int_equal(ext_run(tw, tw->pc, &ax), WSAEINVAL);
+    }
+
+    /* ConnectEx again, no bind: the same local port. */
+    a = connect_first(tw, &f, c, l, PORT, "hello two");
+    test_world_use(tw, tw->pc);
+    assert_int_equal(local_port(c), port);
+    test_world_use(tw, tw->ps);
+    test_send_str(a, "welcome back");
+    test_world_run(tw, 100 * SIM_MSEC);
+    recv_check(tw, tw->pc, c, "welcome back", false);
+
+    /* Overlapped without an event: WSPGetOverlappedResult waits. */
+    w.s = c;
+    test_world_spawn(tw, tw->pc, "reuse", actor_reuse_wait, &w);
+    test_world_run(tw, 100 * SIM_MSEC);
+    assert_false(w.ok);
+    recv_check(tw, tw->ps, a, "", true);
+    test_close(a);
+    test_world_run(tw, 2100 * SIM_MSEC);
+    assert_true(w.ok);
+    assert_int_equal(w.bytes, 0);
+    test_world_use(tw, tw->pc);
+    check_reused(c, port);
+    test_world_free(tw);
+}
+
+/* TransmitFile and TransmitPackets with TF_DISCONNECT | TF_REUSE_SOCKET:
+ * the data, the FIN, then reuse as the disconnect does.  TransmitFile's
+ * rule: it completes only once the peer's data has been read.  An AcceptEx
+ * socket goes back to AcceptEx; a ConnectEx one to ConnectEx. */
+static void
+test_wsp_extension_reuse_transmit(void **state)
+{
+    TestWorld *tw = ext_world();
+    MsgFns f = msg_fns(tw);
+    TRANSMIT_FILE_BUFFERS tfb = { (PVOID) "file one:", 9, (PVOID) ":end", 4 };
+    TRANSMIT_PACKETS_ELEMENT el[2] = { mem_el("one ", 4, false), mem_el("two", 3, true) };
+    AcceptCase ac;
+    WSAOVERLAPPED tov;
+    ExtCall tc;
+    DWORD got = 0, bytes = 0, flags = 0;
+    SOCKET c, l, a;
+    int port, err = 0;
+
+    (void) state;
+    accept_setup(tw, &ac);
+    assert_int_equal(x_accept(tw, f.accept_ex, ac.l, ac.as, ac.out, 0, ADDR_LEN, ADDR_LEN, &got,
+                              &ac.ov),
+                     WSA_IO_PENDING);
+    c = client_connect(tw);
+    test_world_run(tw, 100 * SIM_MSEC);
+    test_world_use(tw, tw->ps);
+    assert_true(signalled(tw, ac.ov.hEvent));
+    ov_init(tw, &tov);
+    assert_int_equal(x_file(tw, tw->ps, &f, ac.as, &tfb, &tov, TF_DISCONNECT | TF_REUSE_SOCKET),
+                     WSA_IO_PENDING);
+    test_world_run(tw, 100 * SIM_MSEC);
+    recv_check(tw, tw->pc, c, "file one::end", true);
+    test_send_str(c, "unread"); /* the server does not read it yet */
+    test_close(c);
+    test_world_run(tw, 2500 * SIM_MSEC); /* TIME_WAIT is over */
+    test_world_use(tw, tw->ps);
+    assert_false(signalled(tw, tov.hEvent));
+    recv_check(tw, tw->ps, ac.as, "unread", false);
+    test_world_run(tw, SIM_MSEC);
+    assert_true(signalled(tw, tov.hEvent));
+    assert_true(WSPGetOverlappedResult(ac.as, &tov, &bytes, FALSE, &flags, &err));
+    assert_int_equal(bytes, 13);
+    check_reused(ac.as, 0);
+    accept_first(tw, &f, &ac, "again");
+
+    /* TransmitPackets, blocking, on a ConnectEx socket. */
+    test_world_use(tw, tw->ps);
+    l = ov_socket();
+    test_bind(l, "0.0.0.0", PORT + 1);
+    test_listen(l);
+    test_world_use(tw, tw->pc);
+    c = ov_socket();
+    test_bind(c, "0.0.0.0", 0);
+    port = local_port(c);
+    a = connect_first(tw, &f, c, l, PORT + 1, "");
+    tc = (ExtCall){ .kind = X_TRANSMIT_PACKETS, .fn = (void *) f.transmit_packets, .s = c,
+                    .el = el, .len = 2, .flags = TF_DISCONNECT | TF_REUSE_SOCKET };
+    ext_spawn(tw, tw->pc, &tc);
+    test_world_run(tw, 100 * SIM_MSEC);
+    assert_int_equal(tc.result, -1);
+    recv_check(tw, tw->ps, a, "one two", true);
+    test_close(a);
+    test_world_run(tw, 2100 * SIM_MSEC);
+    assert_int_equal(tc.result, 0);
+    test_world_use(tw, tw->pc);
+    check_reused(c, port);
+    connect_first(tw, &f, c, l, PORT + 1, "three");
+    test_world_use(tw, tw->pc);
+    assert_int_equal(local_port(c), port);
+    test_world_free(tw);
+}
+
+/* ---- The documented errors, one fresh world a row ------------------------------ */
 
 typedef struct {
     TestWorld *tw;
@@ -1653,10 +2051,6 @@ static int p_file_huge(ErrFx *x)
 static int p_unconnected(ErrFx *x) { return e_packets(x, 0, x->tcp_new, x->el, 2, 0, NULL, 0); }
 static int p_udp_unconnected(ErrFx *x) { return e_packets(x, 0, x->udp, x->el, 2, 0, NULL, 0); }
 static int p_reuse(ErrFx *x) { return e_packets(x, 0, x->tcp, x->el, 2, 0, NULL, TF_REUSE_SOCKET); }
-static int p_disconnect_reuse(ErrFx *x)
-{
-    return e_packets(x, 0, x->tcp, x->el, 2, 0, NULL, TF_DISCONNECT | TF_REUSE_SOCKET);
-}
 static int p_flags(ErrFx *x) { return e_packets(x, 0, x->tcp, x->el, 2, 0, NULL, 0x100); }
 static int p_udp_disconnect(ErrFx *x) { return e_packets(x, 0, x->udp_conn, x->el, 2, 0, NULL, TF_DISCONNECT); }
 static int p_ov_plain(ErrFx *x) { return e_packets(x, 0, x->plain, x->el, 2, 0, &x->ov, 0); }
@@ -1688,10 +2082,6 @@ static int f_udp(ErrFx *x) { return e_file(x, 0, x->udp_conn, NULL, 0, &x->tfb, 
 static int f_udp_unconnected(ErrFx *x) { return e_file(x, 0, x->udp, NULL, 0, NULL, NULL, 0); }
 static int f_unconnected(ErrFx *x) { return e_file(x, 0, x->tcp_new, NULL, 0, NULL, NULL, TF_REUSE_SOCKET); }
 static int f_reuse(ErrFx *x) { return e_file(x, 0, x->tcp, NULL, 0, &x->tfb, NULL, TF_REUSE_SOCKET); }
-static int f_disconnect_reuse(ErrFx *x)
-{
-    return e_file(x, 0, x->tcp, NULL, 0, &x->tfb, NULL, TF_DISCONNECT | TF_REUSE_SOCKET);
-}
 static int f_flags(ErrFx *x) { return e_file(x, 0, x->tcp, NULL, 0, &x->tfb, NULL, 0x80); }
 static int f_shutdown(ErrFx *x)
 {
@@ -1712,6 +2102,88 @@ static int f_reset(ErrFx *x)
     test_close(x->tcp_peer); /* abortive: a reset */
     test_world_run(x->tw, SIM_SEC);
     return e_file(x, 0, x->tcp, NULL, 0, &x->tfb, NULL, 0);
+}
+
+
+/* DisconnectEx, and the reuse a TF_REUSE_SOCKET one prepares */
+static int
+e_disconnect(ErrFx *x, SimProcessId pid, SOCKET s, DWORD flags)
+{
+    ExtCall c = { .kind = X_DISCONNECT, .fn = (void *) x->f.disconnect_ex, .s = s, .flags = flags };
+
+    return ext_run(x->tw, e_pid(x, pid), &c);
+}
+/* tcp (pc, non-blocking) starts a TF_REUSE_SOCKET disconnect that cannot
+ * finish yet: TRUE once the FIN is queued, the rest later. */
+static void
+reuse_start(ErrFx *x)
+{
+    assert_int_equal(e_disconnect(x, 0, x->tcp, TF_REUSE_SOCKET), 0);
+}
+/* tcp (pc) or, with @accepted, tcp_peer (ps) reused: it disconnects with
+ * TF_REUSE_SOCKET, the other side ends its half, TIME_WAIT passes. */
+static SOCKET
+reuse_done(ErrFx *x, bool accepted)
+{
+    SOCKET s = accepted ? x->tcp_peer : x->tcp, o = accepted ? x->tcp : x->tcp_peer;
+    SimProcessId ps = accepted ? x->tw->ps : x->tw->pc, po = accepted ? x->tw->pc : x->tw->ps;
+    int err = 0;
+
+    test_world_use(x->tw, ps);
+    set_nonblocking(s);
+    assert_int_equal(e_disconnect(x, ps, s, TF_REUSE_SOCKET), 0);
+    test_world_run(x->tw, 100 * SIM_MSEC);
+    test_world_use(x->tw, po);
+    assert_int_equal(WSPShutdown(o, SD_SEND, &err), 0);
+    test_world_run(x->tw, 3 * SIM_SEC);
+    test_world_use(x->tw, ps);
+    return s;
+}
+/* AcceptEx from a listener of pc, @as the accept socket. */
+static int
+e_accept(ErrFx *x, SimProcessId pid, SOCKET as)
+{
+    static char out[2 * ADDR_LEN];
+    SOCKET l;
+    DWORD got = 0;
+    ExtCall c = { .kind = X_ACCEPT, .fn = (void *) x->f.accept_ex, .s2 = as, .buf = out,
+                  .llen = ADDR_LEN, .rlen = ADDR_LEN, .bytes = &got, .ov = &x->ov };
+
+    test_world_use(x->tw, e_pid(x, pid));
+    l = ov_socket();
+    test_bind(l, "0.0.0.0", PORT + 5);
+    test_listen(l);
+    c.s = l;
+    return ext_run(x->tw, e_pid(x, pid), &c);
+}
+static int
+e_connect(ErrFx *x, SimProcessId pid, SOCKET s)
+{
+    ExtCall c = { .kind = X_CONNECT, .fn = (void *) x->f.connect_ex, .s = s,
+                  .name = (const struct sockaddr *) &x->to, .namelen = sizeof(struct sockaddr_in),
+                  .ov = &x->ov };
+
+    return ext_run(x->tw, e_pid(x, pid), &c);
+}
+static int d_disconnect_flag(ErrFx *x) { return e_disconnect(x, 0, x->tcp, TF_DISCONNECT); }
+static int d_unconnected(ErrFx *x) { return e_disconnect(x, 0, x->tcp_new, TF_REUSE_SOCKET); }
+static int d_udp(ErrFx *x) { return e_disconnect(x, 0, x->udp_conn, TF_REUSE_SOCKET); }
+static int d_twice(ErrFx *x) { reuse_start(x); return e_disconnect(x, 0, x->tcp, TF_REUSE_SOCKET); }
+static int d_plain_after(ErrFx *x) { reuse_start(x); return e_disconnect(x, 0, x->tcp, 0); }
+static int d_reused(ErrFx *x) { return e_disconnect(x, 0, reuse_done(x, false), TF_REUSE_SOCKET); }
+static int c_reuse_pending(ErrFx *x) { reuse_start(x); return e_connect(x, 0, x->tcp); }
+static int c_reused_accepted(ErrFx *x) { return e_connect(x, x->tw->ps, reuse_done(x, true)); }
+static int a_reuse_pending(ErrFx *x) { reuse_start(x); return e_accept(x, 0, x->tcp); }
+static int a_reused_connected(ErrFx *x) { return e_accept(x, 0, reuse_done(x, false)); }
+static int p_reuse_pending(ErrFx *x)
+{
+    reuse_start(x);
+    return e_packets(x, 0, x->tcp, x->el, 2, 0, NULL, TF_DISCONNECT | TF_REUSE_SOCKET);
+}
+static int f_reuse_pending(ErrFx *x)
+{
+    reuse_start(x);
+    return e_file(x, 0, x->tcp, NULL, 0, &x->tfb, NULL, TF_DISCONNECT | TF_REUSE_SOCKET);
 }
 
 typedef struct {
@@ -1770,7 +2242,6 @@ static const ErrCase err_cases[] = {
     { "TransmitPackets", "stream unconnected", p_unconnected, WSAENOTCONN },
     { "TransmitPackets", "datagram unconnected", p_udp_unconnected, WSAENOTCONN },
     { "TransmitPackets", "TF_REUSE_SOCKET without TF_DISCONNECT", p_reuse, WSAEINVAL },
-    { "TransmitPackets", "TF_DISCONNECT | TF_REUSE_SOCKET", p_disconnect_reuse, WSAEOPNOTSUPP },
     { "TransmitPackets", "dwFlags unknown", p_flags, WSAEINVAL },
     { "TransmitPackets", "TF_DISCONNECT on a datagram socket", p_udp_disconnect, WSAEINVAL },
     { "TransmitPackets", "overlapped, socket without WSA_FLAG_OVERLAPPED", p_ov_plain, WSAEINVAL },
@@ -1788,14 +2259,25 @@ static const ErrCase err_cases[] = {
     { "TransmitFile", "datagram unconnected", f_udp_unconnected, WSAENOTCONN },
     { "TransmitFile", "stream unconnected, TF_REUSE_SOCKET", f_unconnected, WSAENOTCONN },
     { "TransmitFile", "TF_REUSE_SOCKET without TF_DISCONNECT", f_reuse, WSAEINVAL },
-    { "TransmitFile", "TF_DISCONNECT | TF_REUSE_SOCKET", f_disconnect_reuse, WSAEOPNOTSUPP },
     { "TransmitFile", "dwFlags unknown", f_flags, WSAEINVAL },
     { "TransmitFile", "after SD_SEND", f_shutdown, WSAESHUTDOWN },
     { "TransmitFile", "connection reset", f_reset, WSAECONNRESET },
+    { "TransmitPackets", "both flags, a reuse under way", p_reuse_pending, WSAESHUTDOWN },
+    { "TransmitFile", "both flags, a reuse under way", f_reuse_pending, WSAESHUTDOWN },
+    { "DisconnectEx", "dwFlags TF_DISCONNECT", d_disconnect_flag, WSAEINVAL },
+    { "DisconnectEx", "TF_REUSE_SOCKET, unconnected", d_unconnected, WSAENOTCONN },
+    { "DisconnectEx", "TF_REUSE_SOCKET, datagram socket", d_udp, WSAEOPNOTSUPP },
+    { "DisconnectEx", "TF_REUSE_SOCKET, a reuse under way", d_twice, WSAEINVAL },
+    { "DisconnectEx", "no flags, a reuse under way", d_plain_after, WSAENOTCONN },
+    { "DisconnectEx", "TF_REUSE_SOCKET, reused (not connected)", d_reused, WSAENOTCONN },
+    { "ConnectEx", "its reuse not complete", c_reuse_pending, WSAEISCONN },
+    { "ConnectEx", "an accepted socket reused (unbound)", c_reused_accepted, WSAEINVAL },
+    { "AcceptEx", "accept socket's reuse not complete", a_reuse_pending, WSAEINVAL },
+    { "AcceptEx", "accept socket reused, still bound", a_reused_connected, WSAEINVAL },
 };
 
 /* Each row's one bad argument (or socket state) and its error; the call
- * sent nothing: the peer has no data. */
+ * sent nothing: the peer has no data (a FIN, or it was reused). */
 static void
 test_wsp_extension_msg_errors(void **state)
 {
@@ -1816,7 +2298,7 @@ test_wsp_extension_msg_errors(void **state)
         if (c->want != WSAECONNRESET) {
             int n = test_recv(x.tcp_peer, buf, sizeof buf, 0, &err);
 
-            assert_true(n == 0 || (n == -1 && err == WSAEWOULDBLOCK)); /* no data; a FIN */
+            assert_true(n == 0 || (n == -1 && (err == WSAEWOULDBLOCK || err == WSAENOTCONN)));
         }
         test_world_free(x.tw);
     }
@@ -1845,6 +2327,9 @@ main(void)
         cmocka_unit_test(test_wsp_extension_transmitpackets_datagrams),
         cmocka_unit_test(test_wsp_extension_transmitfile_head_tail),
         cmocka_unit_test(test_wsp_extension_close_aborts_transmit),
+        cmocka_unit_test(test_wsp_extension_reuse_acceptex),
+        cmocka_unit_test(test_wsp_extension_reuse_connectex),
+        cmocka_unit_test(test_wsp_extension_reuse_transmit),
         cmocka_unit_test(test_wsp_extension_msg_errors),
     };
 
