@@ -170,25 +170,14 @@ name_of(const SimWorld *world, SimNodeId n)
     return s != NULL ? s : "?";
 }
 
-/**
- * wspsim_out_stats_print:
- * @world: the world (after the run)
- * @stats: (nullable): the collector opened before the run
- * @out: where to print
- *
- * Prints one line per link direction in link order, then (with @stats)
- * one line per endpoint in first-seen order.  Plain columns, no
- * timestamps: the same run prints the same text.
- */
-void
-wspsim_out_stats_print(SimWorld *world, const WspsimOutStats *stats, FILE *out)
-{
-    size_t n_links;
+/* One line of a per-direction table. */
+typedef void (*DirRowFn)(SimWorld *world, SimLinkId link, SimLinkDir dir, const SimLinkStats *s,
+                         const char *label, FILE *out);
 
-    g_return_if_fail(world != NULL && out != NULL);
-    n_links = sim_world_link_count(world);
-    fprintf(out, "links (per direction)%*s %8s %8s %8s %8s %8s %10s %6s\n", 9, "", "sent", "lost",
-            "queue-dr", "down-dr", "corrupt", "delivered", "qpeak");
+/* @row for every link direction, in link order, labelled "from -> to". */
+static void
+for_each_direction(SimWorld *world, size_t n_links, DirRowFn row, FILE *out)
+{
     for (SimLinkId l = 1; l <= n_links; l++) {
         for (int d = SIM_DIR_AB; d <= SIM_DIR_BA; d++) {
             SimLinkStats s;
@@ -199,12 +188,80 @@ wspsim_out_stats_print(SimWorld *world, const WspsimOutStats *stats, FILE *out)
             if (sim_link_get_stats(world, l, (SimLinkDir) d, &s) != SIM_OK)
                 continue;
             label = g_strdup_printf("%s -> %s", name_of(world, from), name_of(world, to));
-            fprintf(out,
-                    "  %-28s %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT
-                    " %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT " %6u\n",
-                    label, s.sent_packets, s.lost_packets, s.queue_drops, s.down_drops,
-                    s.corrupt_drops, s.delivered_packets, s.queue_peak_packets);
+            row(world, l, (SimLinkDir) d, &s, label, out);
         }
+    }
+}
+
+static void
+link_row(SimWorld *world, SimLinkId link, SimLinkDir dir, const SimLinkStats *s,
+         const char *label, FILE *out)
+{
+    (void) world;
+    (void) link;
+    (void) dir;
+    fprintf(out,
+            "  %-28s %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT
+            " %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT " %6u\n",
+            label, s->sent_packets, s->lost_packets, s->queue_drops, s->down_drops,
+            s->corrupt_drops, s->delivered_packets, s->queue_peak_packets);
+}
+
+/* The links' QoS side: packets sent in the guaranteed and controlled-load
+ * classes, and the rate reserved at the end of the run. */
+static void
+qos_row(SimWorld *world, SimLinkId link, SimLinkDir dir, const SimLinkStats *s,
+        const char *label, FILE *out)
+{
+    fprintf(out, "  %-28s %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %13" G_GUINT64_FORMAT "\n",
+            label, s->prio_g_packets, s->prio_cl_packets,
+            sim_qos_link_reserved_bps(world, link, dir));
+}
+
+/* QoS was at work on some link: a packet in a priority class, or a
+ * reservation still held. */
+static bool
+qos_seen(SimWorld *world, size_t n_links)
+{
+    for (SimLinkId l = 1; l <= n_links; l++) {
+        for (int d = SIM_DIR_AB; d <= SIM_DIR_BA; d++) {
+            SimLinkStats s;
+
+            if (sim_link_get_stats(world, l, (SimLinkDir) d, &s) == SIM_OK &&
+                (s.prio_g_packets != 0 || s.prio_cl_packets != 0 ||
+                 sim_qos_link_reserved_bps(world, l, (SimLinkDir) d) != 0))
+                return true;
+        }
+    }
+    return false;
+}
+
+/**
+ * wspsim_out_stats_print:
+ * @world: the world (after the run)
+ * @stats: (nullable): the collector opened before the run
+ * @out: where to print
+ *
+ * Prints one line per link direction in link order; when QoS was at work
+ * (a packet in a priority class, or a reservation held at the end), a line
+ * per link direction of that too; then (with @stats) one line per endpoint
+ * in first-seen order.  Plain columns, no timestamps: the same run prints
+ * the same text.
+ */
+void
+wspsim_out_stats_print(SimWorld *world, const WspsimOutStats *stats, FILE *out)
+{
+    size_t n_links;
+
+    g_return_if_fail(world != NULL && out != NULL);
+    n_links = sim_world_link_count(world);
+    fprintf(out, "links (per direction)%*s %8s %8s %8s %8s %8s %10s %6s\n", 9, "", "sent", "lost",
+            "queue-dr", "down-dr", "corrupt", "delivered", "qpeak");
+    for_each_direction(world, n_links, link_row, out);
+    if (qos_seen(world, n_links)) {
+        fprintf(out, "qos (per direction)%*s %8s %8s %13s\n", 11, "", "g-pkts", "cl-pkts",
+                "reserved-bps");
+        for_each_direction(world, n_links, qos_row, out);
     }
     if (stats == NULL)
         return;

@@ -786,6 +786,10 @@ sim__link_transmit(SimNet *net, SimLink *link, SimLinkDir dir, SimPacket *pkt)
         bool guaranteed = pkt->service_class >= SIM_QOS_GUARANTEED;
 
         entry = prio_schedule(world, d, wire, guaranteed, &sink, &start, &end);
+        if (guaranteed)
+            d->stats.prio_g_packets++;
+        else
+            d->stats.prio_cl_packets++;
         if (world->trace_on)
             link_trace(net, start > now ? SIM_TR_PKT_QUEUE : SIM_TR_PKT_SEND, link, dir,
                        SIM_DROP_NONE, pkt, start, 0, guaranteed ? "prio-g" : "prio-cl");

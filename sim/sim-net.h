@@ -128,6 +128,8 @@ typedef struct {
     guint64 duplicated;
     guint64 reordered;
     guint32 queue_peak_packets;
+    guint64 prio_g_packets;  /* of sent_packets: in the guaranteed class (sim-qos.h) */
+    guint64 prio_cl_packets; /* of sent_packets: in the controlled-load class */
 } SimLinkStats;
 
 SimStatus sim_link_get_stats(const SimWorld *world, SimLinkId link, SimLinkDir dir,

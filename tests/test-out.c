@@ -912,11 +912,58 @@ test_out_stats(void **state)
         assert_true(found);
         assert_true(found_tcp);
     }
+    assert_null(strstr(buf, "qos (per direction)")); /* no QoS at work: no QoS table */
     if (g_getenv("TEST_OUT_TRACE") != NULL)
         fputs(buf, stderr);
     free(buf);
     wspsim_out_stats_free(st);
     scn_free(s);
+}
+
+/* With QoS at work the statistics add a table per link direction: packets
+ * in the guaranteed and controlled-load classes, and the rate reserved. */
+static void
+test_out_stats_qos(void **state)
+{
+    SimWorld *w = sim_world_new(7);
+    SimNodeId a = sim_node_add(w, "a", SIM_NODE_HOST), b = sim_node_add(w, "b", SIM_NODE_HOST);
+    SimAddr aa = sim_addr_v4(10, 0, 0, 1), ba = sim_addr_v4(10, 0, 0, 2);
+    SimSockAddr la = { aa, 5004 }, to = { ba, 5004 };
+    SimLinkParams p;
+    SimQosSpec spec;
+    SimQosFlowId flow;
+    SimSocketId u;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+
+    (void) state;
+    assert_int_equal(sim_node_add_addr(w, a, &aa, 24), SIM_OK);
+    assert_int_equal(sim_node_add_addr(w, b, &ba, 24), SIM_OK);
+    sim_link_params_init(&p);
+    p.rate_bps = 1000000;
+    assert_true(sim_link_add(w, a, b, &p, &p) != SIM_ID_NONE);
+    sim_qos_spec_init(&spec);
+    spec.service = SIM_QOS_GUARANTEED;
+    spec.token_rate = 10000;
+    spec.bucket_bytes = 10000;
+    flow = sim_qos_flow_new(w, a, SIM_PROTO_UDP, &spec);
+    assert_int_equal(sim_qos_flow_set_filter(w, flow, &la, &to), SIM_QOS_STATE_ADMITTED);
+    u = sim_udp_open(w, a, SIM_AF_INET);
+    assert_int_equal(sim_udp_bind(w, u, &la), SIM_OK);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(sim_udp_sendto(w, u, &to, "voice", 5), SIM_OK);
+    sim_world_run(w);
+    f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    wspsim_out_stats_print(w, NULL, f);
+    fclose(f);
+    assert_non_null(strstr(buf, "qos (per direction)              g-pkts  cl-pkts  reserved-bps\n"));
+    assert_non_null(strstr(buf, "  a -> b                              3        0         80000\n"));
+    assert_non_null(strstr(buf, "  b -> a                              0        0             0\n"));
+    free(buf);
+    sim_udp_close(w, u);
+    sim_world_free(w);
 }
 
 int
@@ -929,6 +976,7 @@ main(void)
         cmocka_unit_test(test_out_pcap_readback), cmocka_unit_test(test_out_msc_chart),
         cmocka_unit_test(test_out_msc_truncated), cmocka_unit_test(test_out_msc_empty),
         cmocka_unit_test(test_out_stats),
+        cmocka_unit_test(test_out_stats_qos),
     };
 
     int failed;
