@@ -665,6 +665,7 @@ take_qos(WspsimResult *r, const guint8 *buf, size_t len)
     size_t left;
 
     memcpy(&r->qos, buf, MIN(len, sizeof r->qos));
+    r->qos_valid = true;
     r->qos_status = 0;
     r->qos_mode = -1;
     r->qos_shaping = -1;
@@ -912,6 +913,7 @@ inv_accept_cond(WspsimActorCtx *ax, const WspsimArg *a, WspsimResult *r)
     r->peer_len = c->caller_len;
     if (c->offered) {
         r->qos_offered = true;
+        r->qos_valid = true;
         r->qos = c->seen;
         r->qos.ProviderSpecific.buf = NULL;
         r->qos.ProviderSpecific.len = 0;

@@ -436,7 +436,8 @@ expect_holds(const WspsimActorCtx *ax, const WspsimExpect *x, const WspsimResult
     case WSPSIM_XP_MSG:
         return false; /* not call expectations */
     case WSPSIM_XP_QOS:
-        return !r->failed && flow_matches(&x->qos->send, &r->qos.SendingFlowspec) &&
+        return !r->failed && r->qos_valid &&
+               flow_matches(&x->qos->send, &r->qos.SendingFlowspec) &&
                flow_matches(&x->qos->recv, &r->qos.ReceivingFlowspec) &&
                (x->qos->mode < 0 || x->qos->mode == r->qos_mode) &&
                (x->qos->shaping < 0 || x->qos->shaping == r->qos_shaping);
@@ -631,8 +632,16 @@ assign(WspsimActorCtx *ax, const WspsimStmt *st, const WspsimResult *r)
         v->ov = r->ov;
         break;
     case WSPSIM_R_QOS: {
-        /* the QOS, then its provider-specific objects */
-        guint8 *b = g_malloc(sizeof r->qos + r->qos.ProviderSpecific.len);
+        /* the QOS, then its provider-specific objects (nothing when the
+         * call failed: an all-zero QOS where it is used) */
+        guint8 *b;
+
+        if (!r->qos_valid) {
+            v->kind = WSPSIM_V_QOS;
+            v->data = g_bytes_new(NULL, 0);
+            break;
+        }
+        b = g_malloc(sizeof r->qos + r->qos.ProviderSpecific.len);
 
         memcpy(b, &r->qos, sizeof r->qos);
         memcpy(b + sizeof r->qos, r->qos_ps, r->qos.ProviderSpecific.len);
@@ -726,7 +735,7 @@ exec_call(WspsimActorCtx *ax, ActorScratch *sc, const WspsimStmt *st)
     r.qos_mode = -1;
     r.qos_shaping = -1;
     r.qos_offered = false;
-    memset(&r.qos, 0, sizeof r.qos); /* qos= on a WSPAccept that was offered none */
+    r.qos_valid = false;
     st->spec->invoke(ax, args, &r);
     if (killed(ax))
         return false;

@@ -100,6 +100,7 @@ typedef struct {
     gint32 qos_mode;
     gint64 qos_shaping; /* the QOS_SHAPING_RATE object's rate, -1: none */
     bool qos_offered; /* WSPAccept: the condition function was offered qos */
+    bool qos_valid;   /* qos holds a QOS (R_QOS calls, or the offered one) */
     WSAPROTOCOL_INFOW info; /* R_INFO */
     /* caller data the condition function saw (WSPAccept), callee data
      * (WSPJoinLeaf): for caller=/callee= */

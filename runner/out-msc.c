@@ -1078,7 +1078,7 @@ svg_drop(const Layout *L, GString *s, const Item *it)
     g_string_append(s, "<g>");
     svg_title(s, it->detail);
     if (it->peer != SIM_ID_NONE) {
-        /* Never left the sender: a short stub toward the far end. */
+        /* Never left the sender: a short arrow toward the far end. */
         int dir = col_x(L, it->peer) >= x0 ? 1 : -1;
 
         x = x0 + dir * 36;

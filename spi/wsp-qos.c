@@ -370,6 +370,19 @@ flow_notify(SimWorld *world, SimQosFlowId flow, SimQosState state, void *data)
         report(ws);
 }
 
+/* Check the flowspecs of @in and parse its provider-specific objects
+ * into @out (0, WSAEFAULT, WSAEINVAL or WSAEOPNOTSUPP). */
+static int
+qos_check(const QOS *in, SimFamily family, WspQos *out)
+{
+    int err;
+
+    if ((err = flowspec_check(&in->SendingFlowspec, true)) != 0 ||
+        (err = flowspec_check(&in->ReceivingFlowspec, false)) != 0)
+        return err;
+    return ps_parse(&in->ProviderSpecific, family, out);
+}
+
 /* Validate @in and make it the socket's QOS (a NOCHANGE flowspec keeps the
  * old one).  0, WSAEFAULT, WSAEINVAL or WSAEOPNOTSUPP; nothing changes on
  * failure. */
@@ -379,9 +392,8 @@ qos_set(WspSocket *ws, const QOS *in)
     WspQos tmp = {0};
     int err;
 
-    if ((err = wsp_qos_validate(in, ws->family)) != 0)
+    if ((err = qos_check(in, ws->family, &tmp)) != 0)
         return err;
-    (void) ps_parse(&in->ProviderSpecific, ws->family, &tmp); /* valid: the objects' values */
     if (ws->qos == NULL)
         ws->qos = g_new0(WspQos, 1);
     else {
@@ -431,12 +443,8 @@ int
 wsp_qos_validate(const QOS *in, SimFamily family)
 {
     WspQos tmp = {0};
-    int err;
 
-    if ((err = flowspec_check(&in->SendingFlowspec, true)) != 0 ||
-        (err = flowspec_check(&in->ReceivingFlowspec, false)) != 0)
-        return err;
-    return ps_parse(&in->ProviderSpecific, family, &tmp);
+    return qos_check(in, family, &tmp);
 }
 
 /**

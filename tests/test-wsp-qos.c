@@ -939,8 +939,8 @@ typedef struct {
     guint64 bytes;
 } Bulk;
 
-/* A datagram flood at about twice the link's rate (TODO(#7): a TCP bulk
- * transfer, as the issue has it; see doc/qos.md). */
+/* A datagram flood at about twice the link's rate (the TCP bulk transfer
+ * of the issue is scenarios/qos/g711-under-bulk-tcp.wsim). */
 static void
 bulk_sender(void *data)
 {

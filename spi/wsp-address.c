@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
- * wsp-stubs.c: the two address-string slots of the proc table
- * (WSPAddressToString, WSPStringToAddress).  The file once held the stubs of
- * functions later issues implemented; each now lives in its own file
- * (wsp-duplicate.c, wsp-multipoint.c, wsp-qos.c, wsp-select.c, ...).
+ * wsp-address.c: the two address-string slots of the proc table
+ * (WSPAddressToString, WSPStringToAddress).
  */
 #include "config.h"
 
@@ -11,7 +9,7 @@
 
 #include "wsp-private.h"
 
-#define STUB_BEGIN(call, name, lpErrno)                                                          \
+#define CALL_BEGIN(call, name, lpErrno)                                                          \
     do {                                                                                         \
         int err_;                                                                                \
         if (!wsp_call_begin(&(call), name, &err_))                                               \
@@ -42,7 +40,7 @@ WSPAddressToString(LPSOCKADDR lpsaAddress, DWORD dwAddressLength,
     int err;
 
     (void) lpProtocolInfo;
-    STUB_BEGIN(call, "WSPAddressToString", lpErrno);
+    CALL_BEGIN(call, "WSPAddressToString", lpErrno);
     /* sa_family is read only once the length says it is there. */
     if (lpsaAddress == NULL || lpdwAddressStringLength == NULL ||
         dwAddressLength < sizeof lpsaAddress->sa_family)
@@ -87,7 +85,7 @@ WSPStringToAddress(LPWSTR AddressString, INT AddressFamily, LPWSAPROTOCOL_INFOW 
     int need;
 
     (void) lpProtocolInfo;
-    STUB_BEGIN(call, "WSPStringToAddress", lpErrno);
+    CALL_BEGIN(call, "WSPStringToAddress", lpErrno);
     if (AddressString == NULL || lpAddressLength == NULL)
         return wsp_call_fail(&call, lpErrno, WSAEFAULT);
     for (i = 0; i + 1 < sizeof text && AddressString[i] != 0; i++) {
