@@ -75,6 +75,7 @@ typedef enum {
 } ActorState;
 
 typedef struct SimActor SimActor;
+typedef struct ActorState_ ActorState_;
 
 typedef struct {
     SimActor *actor;
@@ -128,6 +129,7 @@ struct SimActor {
 #endif
 
     /* thread backend */
+    ActorState_ *st; /* the baton's lock lives there: kept while the thread may wake */
     GThread *thread;
     GCond cond;
     bool turn;     /* TRUE while this actor holds the baton */
@@ -148,7 +150,7 @@ typedef struct {
     void *data;
 } ProcessHook;
 
-typedef struct {
+struct ActorState_ {
     GPtrArray *actors;    /* of SimActor*, index = id - 1 */
     GPtrArray *processes; /* of SimProcess*, index = id - 1 */
     GArray *exit_hooks;   /* of ProcessHook */
@@ -171,7 +173,7 @@ typedef struct {
     GThread *sched_thread;
     SimTime release_until;
     bool releasing; /* sim_actor_release() called: drain to release_until, stop */
-} ActorState_;
+};
 
 static void actors_free(SimWorld *world, void *state);
 
@@ -492,7 +494,9 @@ static gpointer
 thread_entry(gpointer data)
 {
     SimActor *a = data;
-    ActorState_ *st = actors(a->world);
+    /* Not actors(a->world): a thread abandoned before it got here may start
+     * after its world was freed; its state outlives the world (graveyard). */
+    ActorState_ *st = a->st;
 
     g_mutex_lock(&st->lock);
     while (!a->turn)
@@ -672,6 +676,7 @@ sim_actor_spawn(SimWorld *world, SimProcessId pid, const char *name, SimActorKin
 
     a = g_new0(SimActor, 1);
     a->world = world;
+    a->st = st;
     a->id = st->actors->len + 1;
     a->pid = pid;
     a->name = g_strdup(name ? name : "actor");
@@ -1215,6 +1220,7 @@ sim_actor_adopt(SimWorld *world, SimProcessId pid, const char *name)
 
     a = g_new0(SimActor, 1);
     a->world = world;
+    a->st = st;
     a->id = st->actors->len + 1;
     a->pid = pid;
     a->name = g_strdup(name ? name : "main");
